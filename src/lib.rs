@@ -1,0 +1,8 @@
+//! sgp32-harness: a conformance and load-testing harness for GSMA SGP.32 (IoT eSIM remote
+//! provisioning). See `README.md` and `shared/design/ARCHITECTURE.md` for the layers:
+//! protocol parties are state machines without I/O, transports do I/O, the CLI wires them.
+
+pub mod asn1;
+pub mod cli;
+pub mod crypto;
+pub mod pki;
