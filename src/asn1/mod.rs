@@ -6,6 +6,7 @@
 //! Rust names are the ASN.1 names (types in CamelCase as in the module, fields in snake_case with
 //! a serde rename to the ASN.1 component name).
 
+pub mod der_check;
 pub mod ext;
 pub mod json;
 
