@@ -280,6 +280,23 @@ proptest! {
     }
 
     #[test]
+    fn a_long_form_top_level_length_is_found(value in sample()) {
+        // Rewrite the (short or long) top-level length of a DER encoding as 84 + 4 octets.
+        let der = rasn::der::encode(&value).unwrap();
+        let first = der[1];
+        let skip = if first < 0x80 { 2 } else { 2 + usize::from(first & 0x7f) };
+        let len = u32::try_from(der.len() - skip).unwrap();
+        let mut bytes = vec![der[0], 0x84];
+        bytes.extend(len.to_be_bytes());
+        bytes.extend(&der[skip..]);
+        let found = check_der(&bytes);
+        prop_assert_eq!(found.len(), 1, "{:?}", found);
+        prop_assert_eq!((found[0].offset, found[0].kind), (1, DerFindingKind::NonMinimalLength));
+        // rasn's DER decoder accepts it: the reason the check exists.
+        prop_assert_eq!(rasn::der::decode::<Sample>(&bytes).ok(), Some(value));
+    }
+
+    #[test]
     fn rasn_decoding_never_panics_on_garbled_vectors(
         index in 0..VECTORS.len(),
         flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
@@ -308,4 +325,59 @@ fn the_tagged_choice_is_tagged_once() {
         (3, DerFindingKind::DoubleTag)
     );
     assert!(rasn::der::decode::<TaggedChoice>(&doubled).is_err());
+}
+
+/// Known answers on rasn 0.30's DER decoder: what it lets through that the check reports (if a
+/// rasn upgrade changes one, this fails and the note in the report should be updated).
+#[test]
+fn what_rasn_der_decoding_lets_through() {
+    // (input, what, rasn::der::decode accepts it)
+    let cases: Vec<(&str, &str, bool)> = vec![
+        (
+            "3081030201ff",
+            "long-form length",
+            decodes::<SequenceOf<i64>>("3081030201ff"),
+        ),
+        (
+            "02020001",
+            "INTEGER with a leading 00",
+            decodes::<i64>("02020001"),
+        ),
+        (
+            "03020681",
+            "BIT STRING padding bits set",
+            decodes::<BitString>("03020681"),
+        ),
+        ("010101", "BOOLEAN 01", decodes::<bool>("010101")),
+        (
+            "24040402abcd",
+            "constructed OCTET STRING",
+            decodes::<OctetString>("24040402abcd"),
+        ),
+        (
+            "30800201010000",
+            "indefinite length",
+            decodes::<SequenceOf<i64>>("30800201010000"),
+        ),
+        ("050100", "NULL with content", decodes::<()>("050100")),
+    ];
+    let accepted: Vec<&str> = cases.iter().filter(|c| c.2).map(|c| c.1).collect();
+    assert_eq!(
+        accepted,
+        [
+            "long-form length",
+            "INTEGER with a leading 00",
+            "BIT STRING padding bits set"
+        ]
+    );
+    for (input, what, _) in &cases {
+        assert!(
+            !check_der(&hex::decode(input).unwrap()).is_empty(),
+            "{what}"
+        );
+    }
+}
+
+fn decodes<T: Decode>(input: &str) -> bool {
+    rasn::der::decode::<T>(&hex::decode(input).unwrap()).is_ok()
 }

@@ -132,8 +132,8 @@ impl fmt::Display for DerFinding {
     }
 }
 
-/// Checks that `bytes` is exactly one value in strict DER; returns the findings in the order of
-/// their offsets as met in the walk (empty = strict DER as far as can be told without a schema).
+/// Checks that `bytes` is exactly one value in strict DER; returns the findings sorted by offset
+/// (empty = strict DER as far as can be told without the schema).
 pub fn check_der(bytes: &[u8]) -> Vec<DerFinding> {
     let mut walker = Walker {
         bytes,
@@ -153,6 +153,8 @@ pub fn check_der(bytes: &[u8]) -> Vec<DerFinding> {
             format!("{n} byte(s) after the end of the top-level value"),
         );
     }
+    // Stable: findings at one offset keep the order the walk met them in.
+    walker.findings.sort_by_key(|f| f.offset);
     walker.findings
 }
 
