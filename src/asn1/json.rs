@@ -43,7 +43,7 @@ pub fn bit_string_text(bits: &BitString) -> String {
         }
     }
     let hex = ::hex::encode(bytes);
-    if bits.len() % 8 == 0 {
+    if bits.len().is_multiple_of(8) {
         hex
     } else {
         format!("{hex}/{}", bits.len())

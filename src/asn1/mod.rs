@@ -9,5 +9,7 @@
 pub mod der_check;
 pub mod ext;
 pub mod json;
+pub mod message;
+pub mod registry;
 
 pub use ext::{ExtensionFinding, Extensions, take_findings};
