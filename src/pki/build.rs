@@ -280,11 +280,13 @@ pub(crate) fn basic_constraints(ca: bool, path_len: Option<u8>) -> Result<Extens
     )
 }
 
-/// certificatePolicies (critical, SGP.22 4.5.2.1) with one policy OID.
-pub(crate) fn policies(oid: ObjectIdentifier) -> Result<Extension, der::Error> {
+/// certificatePolicies (SGP.22 4.5.2.1) with one policy OID; critical except on TLS
+/// certificates (as in SGP.26), where TLS stacks such as webpki reject unknown critical
+/// extensions.
+pub(crate) fn policies(oid: ObjectIdentifier, critical: bool) -> Result<Extension, der::Error> {
     ext(
         OID_CERT_POLICIES,
-        true,
+        critical,
         &CertificatePolicies(vec![PolicyInformation {
             policy_identifier: oid,
             policy_qualifiers: None,

@@ -15,7 +15,7 @@
 //! | `euicc`    | EUM    | CN=Test eUICC, serialNumber=EID, O=sgp32-harness Test EUM | keyUsage digitalSignature, policies id-rspRole-euicc (.1) (critical) |
 //! | `dp_auth`  | CI     | CN=sgp32-harness SM-DP+ auth, O=sgp32-harness TEST ONLY | keyUsage digitalSignature, policies id-rspRole-dp-auth (.4) (critical) |
 //! | `dp_pb`    | CI     | CN=sgp32-harness SM-DP+ pb, O=...                   | keyUsage digitalSignature, policies id-rspRole-dp-pb (.5) (critical) |
-//! | `dp_tls`   | CI     | CN=localhost, O=...                                 | keyUsage digitalSignature, extKeyUsage serverAuth+clientAuth, policies id-rspRole-dp-tls (.3) (critical); SAN DNS localhost, IP 127.0.0.1 |
+//! | `dp_tls`   | CI     | CN=localhost, O=...                                 | keyUsage digitalSignature, extKeyUsage serverAuth+clientAuth (critical), policies id-rspRole-dp-tls (.3) (not critical, as SGP.26, for webpki); SAN DNS localhost, IP 127.0.0.1 |
 //! | `eim_sign` | CI     | CN=sgp32-harness eIM, O=...                         | keyUsage digitalSignature (critical) |
 //! | `eim_tls`  | CI     | CN=localhost, O=...                                 | keyUsage digitalSignature, extKeyUsage serverAuth+clientAuth (critical); SAN DNS localhost, IP 127.0.0.1 |
 //!
@@ -309,7 +309,7 @@ impl Pki {
                 extensions: vec![
                     basic_constraints(true, None)?,
                     key_usage(KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign))?,
-                    policies(policy::CI)?,
+                    policies(policy::CI, true)?,
                 ],
                 validity,
             },
@@ -346,19 +346,19 @@ impl Pki {
             vec![
                 basic_constraints(true, Some(0))?,
                 key_usage(KeyUsage(KeyUsages::KeyCertSign.into()))?,
-                policies(policy::EUM)?,
+                policies(policy::EUM, true)?,
                 ein_name_constraints(EUM_ORG, EIN)?,
             ],
         )?;
         let dp_auth = issue(
             Role::DpAuth,
             &format!("CN=sgp32-harness SM-DP\\+ auth,O={ORG}"),
-            vec![digital_signature()?, policies(policy::DP_AUTH)?],
+            vec![digital_signature()?, policies(policy::DP_AUTH, true)?],
         )?;
         let dp_pb = issue(
             Role::DpPb,
             &format!("CN=sgp32-harness SM-DP\\+ pb,O={ORG}"),
-            vec![digital_signature()?, policies(policy::DP_PB)?],
+            vec![digital_signature()?, policies(policy::DP_PB, true)?],
         )?;
         let dp_tls = issue(
             Role::DpTls,
@@ -366,7 +366,7 @@ impl Pki {
             vec![
                 digital_signature()?,
                 tls_eku()?,
-                policies(policy::DP_TLS)?,
+                policies(policy::DP_TLS, false)?,
                 localhost_san()?,
             ],
         )?;
@@ -433,7 +433,7 @@ impl Pki {
                 issuer: Some(eum_subject),
                 extensions: vec![
                     key_usage(KeyUsage(KeyUsages::DigitalSignature.into()))?,
-                    policies(policy::EUICC)?,
+                    policies(policy::EUICC, true)?,
                 ],
                 validity: build::validity()?,
             },
@@ -541,8 +541,18 @@ impl Pki {
         Ok(written)
     }
 
+    /// The PKI a command should use (the global `--seed N` / `--pki DIR` options): loaded from
+    /// `dir` when given, else derived from `seed` with the first `euiccs` devices built.
+    pub fn from_seed_or_dir(seed: u64, dir: Option<&Path>, euiccs: u32) -> Result<Pki, PkiError> {
+        match dir {
+            Some(d) => Pki::load(d),
+            None => Pki::generate(seed, euiccs),
+        }
+    }
+
     /// Reads a PKI written by [`Pki::write`]. Every certificate must parse and match its key;
-    /// every role must be present once (eUICCs any number of times).
+    /// every role must be present once (eUICCs any number of times). Devices beyond the
+    /// written ones ([`Pki::euicc`]) derive from the manifest's seed under the loaded EUM key.
     pub fn load(dir: &Path) -> Result<Pki, PkiError> {
         let mpath = dir.join("pki.json");
         let text = std::fs::read_to_string(&mpath).map_err(|e| PkiError::io(&mpath, e))?;

@@ -194,6 +194,22 @@ fn certificate_contents() {
     }
     for c in [&pki.dp_tls, &pki.eim_tls] {
         let c = cert(c);
+        // TLS stacks (webpki) reject critical extensions they don't process.
+        let webpki_known = [
+            "2.5.29.15",
+            "2.5.29.17",
+            "2.5.29.19",
+            "2.5.29.30",
+            "2.5.29.31",
+            "2.5.29.37",
+        ];
+        for e in c.tbs_certificate().extensions().unwrap() {
+            assert!(
+                !e.critical || webpki_known.contains(&e.extn_id.to_string().as_str()),
+                "critical {}",
+                e.extn_id
+            );
+        }
         let (_, eku) = c
             .tbs_certificate()
             .get_extension::<ExtendedKeyUsage>()
@@ -347,6 +363,12 @@ fn write_load_round_trip() {
         loaded.euicc(10).unwrap().credential.cert_der,
         pki.euicc(10).unwrap().credential.cert_der
     );
+    let via_option = Pki::from_seed_or_dir(0, Some(&dir), 0).unwrap();
+    assert_eq!(via_option.ci.cert_der, pki.ci.cert_der);
+    assert_eq!(
+        Pki::from_seed_or_dir(42, None, 0).unwrap().ci.cert_der,
+        pki.ci.cert_der
+    );
     let manifest: Manifest =
         serde_json::from_str(&std::fs::read_to_string(dir.join("pki.json")).unwrap()).unwrap();
     assert_eq!(manifest.not_before, "2025-01-01T00:00:00Z");
@@ -403,4 +425,33 @@ fn load_errors_are_errors() {
         matches!(Pki::load(&dir), Err(PkiError::Manifest { reason, .. }) if reason.contains("dp_tls"))
     );
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Pins the bytes of seed 0 so an unintended change of derivation, names, extensions or dates
+/// shows up (update deliberately, with a note: files written before then stop matching).
+#[test]
+fn seed_zero_is_pinned() {
+    use sha2::{Digest, Sha256};
+    let pki = Pki::generate(0, 1).unwrap();
+    let h = |d: &[u8]| hex::encode(Sha256::digest(d));
+    assert_eq!(
+        h(&pki.ci.cert_der),
+        "957aba4a6cc43b381871b27685c982002e7ee5e45f3cda643a335e4d16d39d53"
+    );
+    assert_eq!(
+        h(&pki.eum.cert_der),
+        "5b1c0e593c01a029fdbeb58e90888f45ef655ec431afa6cf1fcd7c7169c2a7db"
+    );
+    assert_eq!(
+        h(&pki.euiccs[0].credential.cert_der),
+        "f9d9476e8ae87a4eb4096efa3e0005a3b7bb0b5c059ada6e57afd62615861010"
+    );
+    assert_eq!(
+        hex::encode(pki.euiccs[0].credential.key.to_bytes()),
+        "ef62a11eeb0be74cf2411826649be32734c4a5ddcbdda11250af83d069045df3"
+    );
+    assert_eq!(
+        pki.euiccs[0].eid.to_string(),
+        "89049032000000000000000000000066"
+    );
 }
