@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Args, Subcommand};
+
+use crate::pki::Pki;
 
 use super::{GlobalArgs, Outcome};
 
@@ -24,6 +27,25 @@ pub enum PkiCommand {
     },
 }
 
-pub fn run(_global: &GlobalArgs, _args: &PkiArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`sgp32 pki init` is being built")
+/// Runs `sgp32 pki ...`: `init` derives the PKI of `--seed` and writes it, printing one line
+/// per file written.
+pub fn run(global: &GlobalArgs, args: &PkiArgs) -> anyhow::Result<Outcome> {
+    match &args.command {
+        PkiCommand::Init { dir, euiccs } => {
+            let pki = Pki::generate(global.seed, *euiccs)
+                .with_context(|| format!("deriving the test PKI of seed {}", global.seed))?;
+            let written = pki
+                .write(dir)
+                .with_context(|| format!("writing the test PKI to {}", dir.display()))?;
+            for f in &written {
+                println!("{}  {}", f.path.display(), f.what);
+            }
+            tracing::info!(
+                seed = global.seed,
+                files = written.len(),
+                "test PKI written"
+            );
+            Ok(Outcome::Success)
+        }
+    }
 }
