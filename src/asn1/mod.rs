@@ -10,3 +10,6 @@ pub mod ext;
 pub mod json;
 
 pub use ext::{ExtensionFinding, Extensions, take_findings};
+pub mod pkix;
+pub mod rsp;
+pub mod sgp32;

@@ -1,0 +1,1 @@
+//! The PKIX types the RSP modules import (Certificate, SubjectPublicKeyInfo, ...).
