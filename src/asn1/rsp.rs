@@ -1,1 +1,1129 @@
-//! RSPDefinitions (SGP.22 v2.5): the types SGP.32 uses.
+//! RSPDefinitions (SGP.22 v2.5, `shared/spec/asn1/v1.2/RSPDefinitions.asn`): the types SGP.32
+//! imports and the rest an eUICC, IPA or SM-DP+ uses (ES10a/b/c, ES8+ BPP, ES9+ ASN.1 binding).
+//!
+//! The module is `AUTOMATIC TAGS` and `EXTENSIBILITY IMPLIED`: every SEQUENCE ends with an
+//! [`Extensions`] field. Automatic tagging only applies to a SEQUENCE/CHOICE none of whose
+//! components is written with a tag (X.680 25.3); those use `#[rasn(automatic_tags)]`, the others
+//! carry the module's tags per field (untagged components keep their universal tag).
+//!
+//! Naming: Rust names are the ASN.1 names, except that a leading `EUICC`/`UICC` is written
+//! `Euicc`/`Uicc` (`EUICCInfo2` is [`EuiccInfo2`], `UICCCapability` is [`UiccCapability`]; type
+//! aliases with the ASN.1 spelling exist for the types SGP.32 imports). Anonymous inner types are
+//! named after their component (`ProfileInfoListRequest.searchCriteria` is
+//! [`ProfileInfoListSearchCriteria`]).
+//!
+//! OCTET STRING types of the module (`Octet16`, `VersionType`, `Iccid`, `TransactionId`, ...) are
+//! newtypes that serialize as hex by themselves and implement `AsRef<[u8]>` (so
+//! `json::hex`/`hex_opt`/`hex_seq` also work on them); rasn's `FixedOctetString` does not
+//! implement `AsRef<[u8]>`. A type-level tag (`Iccid ::= [APPLICATION 26] ...`) is on the newtype,
+//! so fields of that type need no tag attribute. Named-bit BIT STRINGs are `BitString` aliases
+//! (serialize with `json::bits`).
+
+use rasn::prelude::*;
+use serde::{Serialize, Serializer};
+
+use crate::asn1::Extensions;
+use crate::asn1::pkix::{Certificate, SubjectKeyIdentifier};
+use crate::named_integer;
+
+// ---------------------------------------------------------------------------------------------
+// Basic types
+// ---------------------------------------------------------------------------------------------
+
+/// Declares an OCTET STRING newtype (hex in JSON, `AsRef<[u8]>`, `Deref<Target = [u8]>`).
+macro_rules! octets {
+    ($(#[$meta:meta])* $name:ident, fixed $n:literal) => {
+        #[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        $(#[$meta])*
+        pub struct $name(pub FixedOctetString<$n>);
+
+        impl $name {
+            /// Wraps the bytes.
+            pub fn new(bytes: [u8; $n]) -> Self {
+                Self(FixedOctetString::from(bytes))
+            }
+        }
+
+        impl From<[u8; $n]> for $name {
+            fn from(value: [u8; $n]) -> Self {
+                Self::new(value)
+            }
+        }
+
+        impl TryFrom<&[u8]> for $name {
+            type Error = core::array::TryFromSliceError;
+            fn try_from(value: &[u8]) -> Result<Self, Self::Error> {
+                Ok(Self::new(<[u8; $n]>::try_from(value)?))
+            }
+        }
+
+        octets!(@common $name);
+    };
+    ($(#[$meta:meta])* $name:ident, variable) => {
+        #[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        $(#[$meta])*
+        pub struct $name(pub OctetString);
+
+        impl $name {
+            /// Wraps the bytes.
+            pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+                Self(OctetString::from(bytes.into()))
+            }
+        }
+
+        impl From<Vec<u8>> for $name {
+            fn from(value: Vec<u8>) -> Self {
+                Self::new(value)
+            }
+        }
+
+        impl From<&[u8]> for $name {
+            fn from(value: &[u8]) -> Self {
+                Self::new(value.to_vec())
+            }
+        }
+
+        octets!(@common $name);
+    };
+    (@common $name:ident) => {
+        impl AsRef<[u8]> for $name {
+            fn as_ref(&self) -> &[u8] {
+                &self.0[..]
+            }
+        }
+
+        impl core::ops::Deref for $name {
+            type Target = [u8];
+            fn deref(&self) -> &[u8] {
+                &self.0[..]
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&hex::encode(self.as_ref()))
+            }
+        }
+    };
+}
+
+octets! {
+    /// SGP.22 `Octet1 ::= OCTET STRING (SIZE(1))`.
+    #[rasn(delegate)]
+    Octet1, fixed 1
+}
+octets! {
+    /// SGP.22 `Octet2 ::= OCTET STRING (SIZE(2))`.
+    #[rasn(delegate)]
+    Octet2, fixed 2
+}
+octets! {
+    /// SGP.22 `Octet4 ::= OCTET STRING (SIZE(4))`.
+    #[rasn(delegate)]
+    Octet4, fixed 4
+}
+octets! {
+    /// SGP.22 `Octet8 ::= OCTET STRING (SIZE(8))`.
+    #[rasn(delegate)]
+    Octet8, fixed 8
+}
+octets! {
+    /// SGP.22 `Octet16 ::= OCTET STRING (SIZE(16))`.
+    #[rasn(delegate)]
+    Octet16, fixed 16
+}
+octets! {
+    /// SGP.22 `Octet32 ::= OCTET STRING (SIZE(32))`.
+    #[rasn(delegate)]
+    Octet32, fixed 32
+}
+octets! {
+    /// SGP.22 `OctetTo16 ::= OCTET STRING (SIZE(1..16))` (the size is not checked).
+    #[rasn(delegate)]
+    OctetTo16, variable
+}
+octets! {
+    /// SGP.22 `VersionType ::= OCTET STRING(SIZE(3))`: major/minor/revision, e.g. `02 05 00`.
+    #[rasn(delegate)]
+    VersionType, fixed 3
+}
+octets! {
+    /// SGP.22 `Iccid ::= [APPLICATION 26] OCTET STRING (SIZE(10))`, tag '5A' (the EFiccid coding,
+    /// nibble-swapped BCD).
+    #[rasn(delegate, tag(application, 26))]
+    Iccid, fixed 10
+}
+octets! {
+    /// SGP.22 `TransactionId ::= OCTET STRING (SIZE(1..16))` (the size is not checked).
+    #[rasn(delegate)]
+    TransactionId, variable
+}
+octets! {
+    /// SGP.22 `EuiccSignPIR ::= [APPLICATION 55] OCTET STRING`, tag '5F37': the eUICC's signature
+    /// over the ProfileInstallationResultData.
+    #[rasn(delegate, tag(application, 55))]
+    EuiccSignPIR, variable
+}
+
+impl VersionType {
+    /// `major.minor.revision`.
+    pub fn from_parts(major: u8, minor: u8, revision: u8) -> Self {
+        Self::new([major, minor, revision])
+    }
+}
+
+impl core::fmt::Display for VersionType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}.{}.{}", self.0[0], self.0[1], self.0[2])
+    }
+}
+
+/// SGP.22 `RspCapability ::= BIT STRING { additionalProfile(0), crlSupport(1), rpmSupport(2),
+/// testProfileSupport(3), deviceInfoExtensibilitySupport(4), serviceSpecificDataSupport(5) }`.
+pub type RspCapability = BitString;
+
+/// `UICCCapability` of the eUICC Profile Package specification (PEDefinitions, imported by
+/// SGP.22; not in our module files): a BIT STRING of named bits (contactlessSupport(0),
+/// usimSupport(1), ...), kept as a plain [`BitString`].
+pub type UiccCapability = BitString;
+/// The ASN.1 spelling of [`UiccCapability`].
+pub type UICCCapability = UiccCapability;
+
+/// SGP.22 `PprIds ::= BIT STRING { pprUpdateControl(0), ppr1(1), ppr2(2) }`.
+pub type PprIds = BitString;
+
+/// SGP.22 `NotificationEvent ::= BIT STRING { notificationInstall(0), notificationEnable(1),
+/// notificationDisable(2), notificationDelete(3) }`.
+pub type NotificationEvent = BitString;
+
+/// SGP.22 `CertificateInfo ::= BIT STRING { reserved(0), certSigningX509(1), rfu2(2), rfu3(3),
+/// reserved2(4), certVerificationX509(5) }`.
+pub type CertificateInfo = BitString;
+
+/// SGP.22 `CatSupportedClasses ::= BIT STRING`.
+pub type CatSupportedClasses = BitString;
+
+/// SGP.22 `EuiccFormFactorType ::= INTEGER`.
+pub type EuiccFormFactorType = i64;
+
+named_integer! {
+    /// SGP.22 `IconType`.
+    pub IconType { JPG = 0 => "jpg", PNG = 1 => "png" }
+}
+
+named_integer! {
+    /// SGP.22 `ProfileState`.
+    pub ProfileState { DISABLED = 0 => "disabled", ENABLED = 1 => "enabled" }
+}
+
+named_integer! {
+    /// SGP.22 `ProfileClass`.
+    pub ProfileClass { TEST = 0 => "test", PROVISIONING = 1 => "provisioning", OPERATIONAL = 2 => "operational" }
+}
+
+named_integer! {
+    /// SGP.22 `CancelSessionReason` (5.7.14).
+    pub CancelSessionReason {
+        END_USER_REJECTION = 0 => "endUserRejection",
+        POSTPONED = 1 => "postponed",
+        TIMEOUT = 2 => "timeout",
+        PPR_NOT_ALLOWED = 3 => "pprNotAllowed",
+        METADATA_MISMATCH = 4 => "metadataMismatch",
+        LOAD_BPP_EXECUTION_ERROR = 5 => "loadBppExecutionError",
+        UNDEFINED_REASON = 127 => "undefinedReason",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `RemoteOpId ::= [2] INTEGER {installBoundProfilePackage(1)}`. The type-level tag
+    /// `[2]` is on the one field that uses it ([`InitialiseSecureChannelRequest::remote_op_id`]).
+    pub RemoteOpId { INSTALL_BOUND_PROFILE_PACKAGE = 1 => "installBoundProfilePackage" }
+}
+
+named_integer! {
+    /// SGP.22 `DownloadErrorCode` (PrepareDownload).
+    pub DownloadErrorCode {
+        INVALID_CERTIFICATE = 1 => "invalidCertificate",
+        INVALID_SIGNATURE = 2 => "invalidSignature",
+        UNSUPPORTED_CURVE = 3 => "unsupportedCurve",
+        NO_SESSION_CONTEXT = 4 => "noSessionContext",
+        INVALID_TRANSACTION_ID = 5 => "invalidTransactionId",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `AuthenticateErrorCode` (AuthenticateServer).
+    pub AuthenticateErrorCode {
+        INVALID_CERTIFICATE = 1 => "invalidCertificate",
+        INVALID_SIGNATURE = 2 => "invalidSignature",
+        UNSUPPORTED_CURVE = 3 => "unsupportedCurve",
+        NO_SESSION_CONTEXT = 4 => "noSessionContext",
+        INVALID_OID = 5 => "invalidOid",
+        EUICC_CHALLENGE_MISMATCH = 6 => "euiccChallengeMismatch",
+        CI_PK_UNKNOWN = 7 => "ciPKUnknown",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `BppCommandId`.
+    pub BppCommandId {
+        INITIALISE_SECURE_CHANNEL = 0 => "initialiseSecureChannel",
+        CONFIGURE_ISDP = 1 => "configureISDP",
+        STORE_METADATA = 2 => "storeMetadata",
+        STORE_METADATA2 = 3 => "storeMetadata2",
+        REPLACE_SESSION_KEYS = 4 => "replaceSessionKeys",
+        LOAD_PROFILE_ELEMENTS = 5 => "loadProfileElements",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `ErrorReason` (ProfileInstallationResult).
+    pub ErrorReason {
+        INCORRECT_INPUT_VALUES = 1 => "incorrectInputValues",
+        INVALID_SIGNATURE = 2 => "invalidSignature",
+        INVALID_TRANSACTION_ID = 3 => "invalidTransactionId",
+        UNSUPPORTED_CRT_VALUES = 4 => "unsupportedCrtValues",
+        UNSUPPORTED_REMOTE_OPERATION_TYPE = 5 => "unsupportedRemoteOperationType",
+        UNSUPPORTED_PROFILE_CLASS = 6 => "unsupportedProfileClass",
+        SCP03T_STRUCTURE_ERROR = 7 => "scp03tStructureError",
+        SCP03T_SECURITY_ERROR = 8 => "scp03tSecurityError",
+        INSTALL_FAILED_DUE_TO_ICCID_ALREADY_EXISTS_ON_EUICC = 9 => "installFailedDueToIccidAlreadyExistsOnEuicc",
+        INSTALL_FAILED_DUE_TO_INSUFFICIENT_MEMORY_FOR_PROFILE = 10 => "installFailedDueToInsufficientMemoryForProfile",
+        INSTALL_FAILED_DUE_TO_INTERRUPTION = 11 => "installFailedDueToInterruption",
+        INSTALL_FAILED_DUE_TO_PE_PROCESSING_ERROR = 12 => "installFailedDueToPEProcessingError",
+        INSTALL_FAILED_DUE_TO_DATA_MISMATCH = 13 => "installFailedDueToDataMismatch",
+        TEST_PROFILE_INSTALL_FAILED_DUE_TO_INVALID_NAA_KEY = 14 => "testProfileInstallFailedDueToInvalidNaaKey",
+        PPR_NOT_ALLOWED = 15 => "pprNotAllowed",
+        INSTALL_FAILED_DUE_TO_UNKNOWN_ERROR = 127 => "installFailedDueToUnknownError",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// EUICCInfo1, DeviceInfo, RAT, operator and metadata building blocks
+// ---------------------------------------------------------------------------------------------
+
+/// SGP.22 5.7.8 `EUICCInfo1 ::= [32] SEQUENCE`, tag 'BF20' (also `GetEuiccInfo1` answer).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 32))]
+pub struct EuiccInfo1 {
+    /// `svn [2] VersionType`.
+    #[rasn(tag(context, 2))]
+    #[serde(rename = "svn")]
+    pub svn: VersionType,
+    /// `euiccCiPKIdListForVerification [9] SEQUENCE OF SubjectKeyIdentifier`.
+    #[rasn(tag(context, 9))]
+    #[serde(rename = "euiccCiPKIdListForVerification")]
+    pub euicc_ci_pk_id_list_for_verification: Vec<SubjectKeyIdentifier>,
+    /// `euiccCiPKIdListForSigning [10] SEQUENCE OF SubjectKeyIdentifier`.
+    #[rasn(tag(context, 10))]
+    #[serde(rename = "euiccCiPKIdListForSigning")]
+    pub euicc_ci_pk_id_list_for_signing: Vec<SubjectKeyIdentifier>,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+/// The ASN.1 spelling of [`EuiccInfo1`].
+pub type EUICCInfo1 = EuiccInfo1;
+
+/// SGP.22 `CertificationDataObject ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(automatic_tags)]
+pub struct CertificationDataObject {
+    /// `platformLabel UTF8String`.
+    #[serde(rename = "platformLabel")]
+    pub platform_label: String,
+    /// `discoveryBaseURL UTF8String`.
+    #[serde(rename = "discoveryBaseURL")]
+    pub discovery_base_url: String,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.13 `DeviceInfo ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(automatic_tags)]
+pub struct DeviceInfo {
+    /// `tac Octet4`.
+    #[serde(rename = "tac")]
+    pub tac: Octet4,
+    /// `deviceCapabilities DeviceCapabilities`.
+    #[serde(rename = "deviceCapabilities")]
+    pub device_capabilities: DeviceCapabilities,
+    /// `imei Octet8 OPTIONAL`.
+    #[serde(rename = "imei", skip_serializing_if = "Option::is_none")]
+    pub imei: Option<Octet8>,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.13 `DeviceCapabilities ::= SEQUENCE` (highest fully supported release per
+/// technology).
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(automatic_tags)]
+pub struct DeviceCapabilities {
+    /// `gsmSupportedRelease VersionType OPTIONAL`.
+    #[serde(
+        rename = "gsmSupportedRelease",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub gsm_supported_release: Option<VersionType>,
+    /// `utranSupportedRelease VersionType OPTIONAL`.
+    #[serde(
+        rename = "utranSupportedRelease",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub utran_supported_release: Option<VersionType>,
+    /// `cdma2000onexSupportedRelease VersionType OPTIONAL`.
+    #[serde(
+        rename = "cdma2000onexSupportedRelease",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cdma2000onex_supported_release: Option<VersionType>,
+    /// `cdma2000hrpdSupportedRelease VersionType OPTIONAL`.
+    #[serde(
+        rename = "cdma2000hrpdSupportedRelease",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cdma2000hrpd_supported_release: Option<VersionType>,
+    /// `cdma2000ehrpdSupportedRelease VersionType OPTIONAL`.
+    #[serde(
+        rename = "cdma2000ehrpdSupportedRelease",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cdma2000ehrpd_supported_release: Option<VersionType>,
+    /// `eutranEpcSupportedRelease VersionType OPTIONAL`.
+    #[serde(
+        rename = "eutranEpcSupportedRelease",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eutran_epc_supported_release: Option<VersionType>,
+    /// `contactlessSupportedRelease VersionType OPTIONAL`.
+    #[serde(
+        rename = "contactlessSupportedRelease",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contactless_supported_release: Option<VersionType>,
+    /// `rspCrlSupportedVersion VersionType OPTIONAL`.
+    #[serde(
+        rename = "rspCrlSupportedVersion",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rsp_crl_supported_version: Option<VersionType>,
+    /// `nrEpcSupportedRelease VersionType OPTIONAL`.
+    #[serde(
+        rename = "nrEpcSupportedRelease",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub nr_epc_supported_release: Option<VersionType>,
+    /// `nr5gcSupportedRelease VersionType OPTIONAL`.
+    #[serde(
+        rename = "nr5gcSupportedRelease",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub nr5gc_supported_release: Option<VersionType>,
+    /// `eutran5gcSupportedRelease VersionType OPTIONAL`.
+    #[serde(
+        rename = "eutran5gcSupportedRelease",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eutran5gc_supported_release: Option<VersionType>,
+    /// `lpaSvn VersionType OPTIONAL`.
+    #[serde(rename = "lpaSvn", skip_serializing_if = "Option::is_none")]
+    pub lpa_svn: Option<VersionType>,
+    /// `catSupportedClasses CatSupportedClasses OPTIONAL`.
+    #[serde(
+        rename = "catSupportedClasses",
+        serialize_with = "crate::asn1::json::bits_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cat_supported_classes: Option<CatSupportedClasses>,
+    /// `euiccFormFactorType EuiccFormFactorType OPTIONAL`.
+    #[serde(
+        rename = "euiccFormFactorType",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub euicc_form_factor_type: Option<EuiccFormFactorType>,
+    /// `deviceAdditionalFeatureSupport DeviceAdditionalFeatureSupport OPTIONAL`.
+    #[serde(
+        rename = "deviceAdditionalFeatureSupport",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub device_additional_feature_support: Option<DeviceAdditionalFeatureSupport>,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 `DeviceAdditionalFeatureSupport ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(automatic_tags)]
+pub struct DeviceAdditionalFeatureSupport {
+    /// `naiSupport VersionType OPTIONAL`.
+    #[serde(rename = "naiSupport", skip_serializing_if = "Option::is_none")]
+    pub nai_support: Option<VersionType>,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 `OperatorId ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(automatic_tags)]
+pub struct OperatorId {
+    /// `mccMnc OCTET STRING (SIZE(3))`.
+    #[serde(rename = "mccMnc")]
+    pub mcc_mnc: MccMnc,
+    /// `gid1 OCTET STRING OPTIONAL`.
+    #[serde(
+        rename = "gid1",
+        serialize_with = "crate::asn1::json::hex_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub gid1: Option<OctetString>,
+    /// `gid2 OCTET STRING OPTIONAL`.
+    #[serde(
+        rename = "gid2",
+        serialize_with = "crate::asn1::json::hex_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub gid2: Option<OctetString>,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+octets! {
+    /// `OperatorId.mccMnc OCTET STRING (SIZE(3))`: MCC and MNC as coded in 3GPP TS 24.008.
+    #[rasn(delegate)]
+    MccMnc, fixed 3
+}
+
+/// SGP.22 `RulesAuthorisationTable ::= SEQUENCE OF ProfilePolicyAuthorisationRule`.
+pub type RulesAuthorisationTable = Vec<ProfilePolicyAuthorisationRule>;
+
+/// SGP.22 `ProfilePolicyAuthorisationRule ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(automatic_tags)]
+pub struct ProfilePolicyAuthorisationRule {
+    /// `pprIds PprIds`.
+    #[serde(rename = "pprIds", serialize_with = "crate::asn1::json::bits")]
+    pub ppr_ids: PprIds,
+    /// `allowedOperators SEQUENCE OF OperatorId`.
+    #[serde(rename = "allowedOperators")]
+    pub allowed_operators: Vec<OperatorId>,
+    /// `pprFlags BIT STRING {consentRequired(0)}`.
+    #[serde(rename = "pprFlags", serialize_with = "crate::asn1::json::bits")]
+    pub ppr_flags: BitString,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 `NotificationConfigurationInformation ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(automatic_tags)]
+pub struct NotificationConfigurationInformation {
+    /// `profileManagementOperation NotificationEvent`.
+    #[serde(
+        rename = "profileManagementOperation",
+        serialize_with = "crate::asn1::json::bits"
+    )]
+    pub profile_management_operation: NotificationEvent,
+    /// `notificationAddress UTF8String`.
+    #[serde(rename = "notificationAddress")]
+    pub notification_address: String,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 `VendorSpecificExtension ::= SEQUENCE OF SEQUENCE { vendorOid, vendorSpecificData }`.
+pub type VendorSpecificExtension = Vec<VendorSpecificExtensionElement>;
+
+/// One element of [`VendorSpecificExtension`] (the anonymous inner SEQUENCE).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VendorSpecificExtensionElement {
+    /// `vendorOid [0] OPENTYPE.&typeId` (an OBJECT IDENTIFIER).
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "vendorOid", serialize_with = "crate::asn1::pkix::oid")]
+    pub vendor_oid: ObjectIdentifier,
+    /// `vendorSpecificData [1] OPENTYPE.&Type`: an open type, so the tag is explicit
+    /// (`A1 <TLV>`); the inner TLV is kept whole.
+    #[rasn(tag(explicit(context, 1)))]
+    #[serde(
+        rename = "vendorSpecificData",
+        serialize_with = "crate::asn1::pkix::any_hex"
+    )]
+    pub vendor_specific_data: Any,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 `DpProprietaryData ::= SEQUENCE { dpOid OBJECT IDENTIFIER, ... }` (automatic tags:
+/// `dpOid` is '80'); the further data objects an SM-DP+ MAY add land in `extensions`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(automatic_tags)]
+pub struct DpProprietaryData {
+    /// `dpOid OBJECT IDENTIFIER`.
+    #[serde(rename = "dpOid", serialize_with = "crate::asn1::pkix::oid")]
+    pub dp_oid: ObjectIdentifier,
+    /// Unknown trailing elements (the SM-DP+'s additional data objects).
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+// ---------------------------------------------------------------------------------------------
+// ProfileInfoListRequest
+// ---------------------------------------------------------------------------------------------
+
+/// SGP.22 5.7.15 `ProfileInfoListRequest ::= [45] SEQUENCE`, tag 'BF2D'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 45))]
+pub struct ProfileInfoListRequest {
+    /// `searchCriteria [0] CHOICE {...} OPTIONAL` (explicit: 'A0').
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "searchCriteria", skip_serializing_if = "Option::is_none")]
+    pub search_criteria: Option<ProfileInfoListSearchCriteria>,
+    /// `tagList [APPLICATION 28] OCTET STRING OPTIONAL`, tag '5C'.
+    #[rasn(tag(application, 28))]
+    #[serde(
+        rename = "tagList",
+        serialize_with = "crate::asn1::json::hex_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tag_list: Option<OctetString>,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// `ProfileInfoListRequest.searchCriteria`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(choice)]
+pub enum ProfileInfoListSearchCriteria {
+    /// `isdpAid [APPLICATION 15] OctetTo16`, tag '4F'.
+    #[rasn(tag(application, 15))]
+    #[serde(rename = "isdpAid")]
+    IsdpAid(OctetTo16),
+    /// `iccid Iccid`, tag '5A'.
+    #[serde(rename = "iccid")]
+    Iccid(Iccid),
+    /// `profileClass [21] ProfileClass`, tag '95'.
+    #[rasn(tag(context, 21))]
+    #[serde(rename = "profileClass")]
+    ProfileClass(ProfileClass),
+}
+
+// ---------------------------------------------------------------------------------------------
+// PrepareDownload, AuthenticateServer building blocks
+// ---------------------------------------------------------------------------------------------
+
+/// SGP.22 5.7.5 `SmdpSigned2 ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SmdpSigned2 {
+    /// `transactionId [0] TransactionId`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `ccRequiredFlag BOOLEAN`.
+    #[serde(rename = "ccRequiredFlag")]
+    pub cc_required_flag: bool,
+    /// `bppEuiccOtpk [APPLICATION 73] OCTET STRING OPTIONAL`, tag '5F49'.
+    #[rasn(tag(application, 73))]
+    #[serde(
+        rename = "bppEuiccOtpk",
+        serialize_with = "crate::asn1::json::hex_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bpp_euicc_otpk: Option<OctetString>,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.5 `PrepareDownloadResponseOk ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrepareDownloadResponseOk {
+    /// `euiccSigned2 EUICCSigned2`.
+    #[serde(rename = "euiccSigned2")]
+    pub euicc_signed2: EuiccSigned2,
+    /// `euiccSignature2 [APPLICATION 55] OCTET STRING`, tag '5F37'.
+    #[rasn(tag(application, 55))]
+    #[serde(rename = "euiccSignature2", serialize_with = "crate::asn1::json::hex")]
+    pub euicc_signature2: OctetString,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.5 `EUICCSigned2 ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EuiccSigned2 {
+    /// `transactionId [0] TransactionId`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `euiccOtpk [APPLICATION 73] OCTET STRING`, tag '5F49'.
+    #[rasn(tag(application, 73))]
+    #[serde(rename = "euiccOtpk", serialize_with = "crate::asn1::json::hex")]
+    pub euicc_otpk: OctetString,
+    /// `hashCc Octet32 OPTIONAL`.
+    #[serde(rename = "hashCc", skip_serializing_if = "Option::is_none")]
+    pub hash_cc: Option<Octet32>,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+/// The ASN.1 spelling of [`EuiccSigned2`].
+pub type EUICCSigned2 = EuiccSigned2;
+
+/// SGP.22 5.7.5 `PrepareDownloadResponseError ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PrepareDownloadResponseError {
+    /// `transactionId [0] TransactionId`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `downloadErrorCode DownloadErrorCode`.
+    #[serde(rename = "downloadErrorCode")]
+    pub download_error_code: DownloadErrorCode,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.13 `ServerSigned1 ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerSigned1 {
+    /// `transactionId [0] TransactionId`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `euiccChallenge [1] Octet16`.
+    #[rasn(tag(context, 1))]
+    #[serde(rename = "euiccChallenge")]
+    pub euicc_challenge: Octet16,
+    /// `serverAddress [3] UTF8String`.
+    #[rasn(tag(context, 3))]
+    #[serde(rename = "serverAddress")]
+    pub server_address: String,
+    /// `serverChallenge [4] Octet16`.
+    #[rasn(tag(context, 4))]
+    #[serde(rename = "serverChallenge")]
+    pub server_challenge: Octet16,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.13 `CtxParams1 ::= CHOICE` (automatic tags: the one alternative is 'A0').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(choice, automatic_tags)]
+pub enum CtxParams1 {
+    /// `ctxParamsForCommonAuthentication CtxParamsForCommonAuthentication`.
+    #[serde(rename = "ctxParamsForCommonAuthentication")]
+    CtxParamsForCommonAuthentication(CtxParamsForCommonAuthentication),
+}
+
+/// SGP.22 5.7.13 `CtxParamsForCommonAuthentication ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(automatic_tags)]
+pub struct CtxParamsForCommonAuthentication {
+    /// `matchingId UTF8String OPTIONAL`.
+    #[serde(rename = "matchingId", skip_serializing_if = "Option::is_none")]
+    pub matching_id: Option<String>,
+    /// `deviceInfo DeviceInfo`.
+    #[serde(rename = "deviceInfo")]
+    pub device_info: DeviceInfo,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.13 `AuthenticateResponseError ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthenticateResponseError {
+    /// `transactionId [0] TransactionId`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `authenticateErrorCode AuthenticateErrorCode`.
+    #[serde(rename = "authenticateErrorCode")]
+    pub authenticate_error_code: AuthenticateErrorCode,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cancel session
+// ---------------------------------------------------------------------------------------------
+
+/// SGP.22 5.7.14 `CancelSessionResponseOk ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CancelSessionResponseOk {
+    /// `euiccCancelSessionSigned EuiccCancelSessionSigned`.
+    #[serde(rename = "euiccCancelSessionSigned")]
+    pub euicc_cancel_session_signed: EuiccCancelSessionSigned,
+    /// `euiccCancelSessionSignature [APPLICATION 55] OCTET STRING`, tag '5F37'.
+    #[rasn(tag(application, 55))]
+    #[serde(
+        rename = "euiccCancelSessionSignature",
+        serialize_with = "crate::asn1::json::hex"
+    )]
+    pub euicc_cancel_session_signature: OctetString,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.14 `EuiccCancelSessionSigned ::= SEQUENCE` (automatic tags: '80', '81', '82').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(automatic_tags)]
+pub struct EuiccCancelSessionSigned {
+    /// `transactionId TransactionId`.
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `smdpOid OBJECT IDENTIFIER`.
+    #[serde(rename = "smdpOid", serialize_with = "crate::asn1::pkix::oid")]
+    pub smdp_oid: ObjectIdentifier,
+    /// `reason CancelSessionReason`.
+    #[serde(rename = "reason")]
+    pub reason: CancelSessionReason,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bound Profile Package
+// ---------------------------------------------------------------------------------------------
+
+/// SGP.22 2.5.5 `BoundProfilePackage ::= [54] SEQUENCE`, tag 'BF36'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 54))]
+pub struct BoundProfilePackage {
+    /// `initialiseSecureChannelRequest [35] InitialiseSecureChannelRequest`, tag 'BF23'.
+    #[rasn(tag(context, 35))]
+    #[serde(rename = "initialiseSecureChannelRequest")]
+    pub initialise_secure_channel_request: InitialiseSecureChannelRequest,
+    /// `firstSequenceOf87 [0] SEQUENCE OF [7] OCTET STRING` ('A0' of '87' TLVs: ConfigureISDP).
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "firstSequenceOf87")]
+    pub first_sequence_of87: Vec<BppSegment87>,
+    /// `sequenceOf88 [1] SEQUENCE OF [8] OCTET STRING` ('A1' of '88' TLVs: StoreMetadata).
+    #[rasn(tag(context, 1))]
+    #[serde(rename = "sequenceOf88")]
+    pub sequence_of88: Vec<BppSegment88>,
+    /// `secondSequenceOf87 [2] SEQUENCE OF [7] OCTET STRING OPTIONAL` ('A2': ReplaceSessionKeys).
+    #[rasn(tag(context, 2))]
+    #[serde(rename = "secondSequenceOf87", skip_serializing_if = "Option::is_none")]
+    pub second_sequence_of87: Option<Vec<BppSegment87>>,
+    /// `sequenceOf86 [3] SEQUENCE OF [6] OCTET STRING` ('A3' of '86' TLVs: profile elements).
+    #[rasn(tag(context, 3))]
+    #[serde(rename = "sequenceOf86")]
+    pub sequence_of86: Vec<BppSegment86>,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+octets! {
+    /// A `[7] OCTET STRING` ('87') segment of a [`BoundProfilePackage`].
+    #[rasn(delegate, tag(context, 7))]
+    BppSegment87, variable
+}
+octets! {
+    /// An `[8] OCTET STRING` ('88') segment of a [`BoundProfilePackage`].
+    #[rasn(delegate, tag(context, 8))]
+    BppSegment88, variable
+}
+octets! {
+    /// A `[6] OCTET STRING` ('86') segment of a [`BoundProfilePackage`].
+    #[rasn(delegate, tag(context, 6))]
+    BppSegment86, variable
+}
+
+/// SGP.22 5.5.1 `InitialiseSecureChannelRequest ::= [35] SEQUENCE`, tag 'BF23'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 35))]
+pub struct InitialiseSecureChannelRequest {
+    /// `remoteOpId RemoteOpId` (`RemoteOpId ::= [2] INTEGER`, tag '82').
+    #[rasn(tag(context, 2))]
+    #[serde(rename = "remoteOpId")]
+    pub remote_op_id: RemoteOpId,
+    /// `transactionId [0] TransactionId`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `controlRefTemplate [6] IMPLICIT ControlRefTemplate`, tag 'A6'.
+    #[rasn(tag(context, 6))]
+    #[serde(rename = "controlRefTemplate")]
+    pub control_ref_template: ControlRefTemplate,
+    /// `smdpOtpk [APPLICATION 73] OCTET STRING`, tag '5F49'.
+    #[rasn(tag(application, 73))]
+    #[serde(rename = "smdpOtpk", serialize_with = "crate::asn1::json::hex")]
+    pub smdp_otpk: OctetString,
+    /// `smdpSign [APPLICATION 55] OCTET STRING`, tag '5F37'.
+    #[rasn(tag(application, 55))]
+    #[serde(rename = "smdpSign", serialize_with = "crate::asn1::json::hex")]
+    pub smdp_sign: OctetString,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.5.1 `ControlRefTemplate ::= SEQUENCE` (a GlobalPlatform CRT).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ControlRefTemplate {
+    /// `keyType [0] Octet1` (AES = '88'), tag '80'.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "keyType")]
+    pub key_type: Octet1,
+    /// `keyLen [1] Octet1` ('10'), tag '81'.
+    #[rasn(tag(context, 1))]
+    #[serde(rename = "keyLen")]
+    pub key_len: Octet1,
+    /// `hostId [4] OctetTo16`, tag '84'.
+    #[rasn(tag(context, 4))]
+    #[serde(rename = "hostId")]
+    pub host_id: OctetTo16,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profile installation result, notifications
+// ---------------------------------------------------------------------------------------------
+
+/// SGP.22 5.7.7 `ProfileInstallationResultData ::= [39] SEQUENCE`, tag 'BF27'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 39))]
+pub struct ProfileInstallationResultData {
+    /// `transactionId [0] TransactionId`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `notificationMetadata [47] NotificationMetadata`, tag 'BF2F'.
+    #[rasn(tag(context, 47))]
+    #[serde(rename = "notificationMetadata")]
+    pub notification_metadata: NotificationMetadata,
+    /// `smdpOid OBJECT IDENTIFIER` (universal tag '06').
+    #[serde(rename = "smdpOid", serialize_with = "crate::asn1::pkix::oid")]
+    pub smdp_oid: ObjectIdentifier,
+    /// `finalResult [2] CHOICE {...}` (explicit: 'A2').
+    #[rasn(tag(context, 2))]
+    #[serde(rename = "finalResult")]
+    pub final_result: FinalResult,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// `ProfileInstallationResultData.finalResult` (automatic tags: 'A0' / 'A1').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(choice, automatic_tags)]
+pub enum FinalResult {
+    /// `successResult SuccessResult`.
+    #[serde(rename = "successResult")]
+    SuccessResult(SuccessResult),
+    /// `errorResult ErrorResult`.
+    #[serde(rename = "errorResult")]
+    ErrorResult(ErrorResult),
+}
+
+/// SGP.22 5.7.7 `SuccessResult ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuccessResult {
+    /// `aid [APPLICATION 15] OCTET STRING (SIZE (5..16))`, tag '4F': AID of the ISD-P.
+    #[rasn(tag(application, 15))]
+    #[serde(rename = "aid", serialize_with = "crate::asn1::json::hex")]
+    pub aid: OctetString,
+    /// `simaResponse OCTET STRING` (EUICCResponse(s)).
+    #[serde(rename = "simaResponse", serialize_with = "crate::asn1::json::hex")]
+    pub sima_response: OctetString,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.7 `ErrorResult ::= SEQUENCE` (automatic tags: '80', '81', '82').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(automatic_tags)]
+pub struct ErrorResult {
+    /// `bppCommandId BppCommandId`.
+    #[serde(rename = "bppCommandId")]
+    pub bpp_command_id: BppCommandId,
+    /// `errorReason ErrorReason`.
+    #[serde(rename = "errorReason")]
+    pub error_reason: ErrorReason,
+    /// `simaResponse OCTET STRING OPTIONAL`.
+    #[serde(
+        rename = "simaResponse",
+        serialize_with = "crate::asn1::json::hex_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sima_response: Option<OctetString>,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.7 `ProfileInstallationResult ::= [55] SEQUENCE`, tag 'BF37'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 55))]
+pub struct ProfileInstallationResult {
+    /// `profileInstallationResultData [39] ProfileInstallationResultData`, tag 'BF27'.
+    #[rasn(tag(context, 39))]
+    #[serde(rename = "profileInstallationResultData")]
+    pub profile_installation_result_data: ProfileInstallationResultData,
+    /// `euiccSignPIR EuiccSignPIR`, tag '5F37'.
+    #[serde(rename = "euiccSignPIR")]
+    pub euicc_sign_pir: EuiccSignPIR,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.10 `NotificationMetadata ::= [47] SEQUENCE`, tag 'BF2F'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 47))]
+pub struct NotificationMetadata {
+    /// `seqNumber [0] INTEGER`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "seqNumber")]
+    pub seq_number: i64,
+    /// `profileManagementOperation [1] NotificationEvent` (one bit set).
+    #[rasn(tag(context, 1))]
+    #[serde(
+        rename = "profileManagementOperation",
+        serialize_with = "crate::asn1::json::bits"
+    )]
+    pub profile_management_operation: NotificationEvent,
+    /// `notificationAddress UTF8String` (FQDN).
+    #[serde(rename = "notificationAddress")]
+    pub notification_address: String,
+    /// `iccid Iccid OPTIONAL`, tag '5A'.
+    #[serde(rename = "iccid", skip_serializing_if = "Option::is_none")]
+    pub iccid: Option<Iccid>,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.10 `OtherSignedNotification ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OtherSignedNotification {
+    /// `tbsOtherNotification NotificationMetadata`, tag 'BF2F'.
+    #[serde(rename = "tbsOtherNotification")]
+    pub tbs_other_notification: NotificationMetadata,
+    /// `euiccNotificationSignature [APPLICATION 55] OCTET STRING`, tag '5F37'.
+    #[rasn(tag(application, 55))]
+    #[serde(
+        rename = "euiccNotificationSignature",
+        serialize_with = "crate::asn1::json::hex"
+    )]
+    pub euicc_notification_signature: OctetString,
+    /// `euiccCertificate Certificate`.
+    #[serde(rename = "euiccCertificate")]
+    pub euicc_certificate: Certificate,
+    /// `eumCertificate Certificate`.
+    #[serde(rename = "eumCertificate")]
+    pub eum_certificate: Certificate,
+    /// Unknown trailing elements.
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
+    pub extensions: Extensions,
+}
