@@ -1127,3 +1127,96 @@ pub struct OtherSignedNotification {
     )]
     pub extensions: Extensions,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vector(path: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/../shared/spec/vectors/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn round_trip<T: Encode + Decode + PartialEq + core::fmt::Debug>(value: &T) -> Vec<u8> {
+        let der = rasn::der::encode(value).unwrap();
+        let back: T = rasn::der::decode(&der).unwrap();
+        assert_eq!(&back, value);
+        assert_eq!(rasn::der::encode(&back).unwrap(), der);
+        der
+    }
+
+    #[test]
+    fn bound_profile_package_vector_decodes_and_re_encodes_identically() {
+        let bytes = vector("bpp/bpp.ber");
+        // The file is BER by name, but its lengths are minimal and definite: it is also DER.
+        let bpp: BoundProfilePackage = rasn::der::decode(&bytes).unwrap();
+        let iscr = &bpp.initialise_secure_channel_request;
+        assert_eq!(iscr.remote_op_id, RemoteOpId::INSTALL_BOUND_PROFILE_PACKAGE);
+        assert_eq!(
+            hex::encode(&iscr.transaction_id),
+            "0e1c96ddec2f4603963d3c26f89e533e"
+        );
+        assert_eq!(iscr.control_ref_template.key_type.as_ref(), [0x88]);
+        assert_eq!(iscr.control_ref_template.key_len.as_ref(), [0x10]);
+        assert_eq!(iscr.control_ref_template.host_id.as_ref(), b"mahlzeit");
+        assert_eq!(iscr.smdp_otpk.len(), 65);
+        assert_eq!(iscr.smdp_sign.len(), 64);
+        assert_eq!(bpp.first_sequence_of87.len(), 1);
+        assert_eq!(bpp.first_sequence_of87[0].len(), 24);
+        assert_eq!(bpp.sequence_of88.len(), 1);
+        assert_eq!(bpp.sequence_of88[0].len(), 51);
+        assert_eq!(bpp.second_sequence_of87.as_ref().map(Vec::len), Some(1));
+        assert_eq!(bpp.sequence_of86.len(), 13);
+        assert_eq!(bpp.sequence_of86[0].len(), 1032);
+        assert_eq!(bpp.sequence_of86[12].len(), 120);
+        assert!(bpp.extensions.is_empty() && iscr.extensions.is_empty());
+        assert_eq!(rasn::der::encode(&bpp).unwrap(), bytes);
+        let json = serde_json::to_value(&bpp).unwrap();
+        assert_eq!(
+            json["initialiseSecureChannelRequest"]["remoteOpId"],
+            "installBoundProfilePackage"
+        );
+        assert_eq!(
+            json["initialiseSecureChannelRequest"]["controlRefTemplate"]["hostId"],
+            hex::encode(b"mahlzeit")
+        );
+    }
+
+    #[test]
+    fn es9_vectors_euicc_info1_and_server_signed1() {
+        let info1 = hex::decode(
+            "bf20618203020500a92c0414f54172bdf98a95d65cbeb88a38a1c11d800a85c30414c0bc70ba36929d\
+             43b467ff57570530e57ab8fcd8aa2c0414f54172bdf98a95d65cbeb88a38a1c11d800a85c30414c0bc\
+             70ba36929d43b467ff57570530e57ab8fcd8",
+        )
+        .unwrap();
+        let v: EuiccInfo1 = rasn::der::decode(&info1).unwrap();
+        assert_eq!(v.svn, VersionType::from_parts(2, 5, 0));
+        assert_eq!(v.svn.to_string(), "2.5.0");
+        assert_eq!(v.euicc_ci_pk_id_list_for_verification.len(), 2);
+        assert_eq!(
+            hex::encode(&v.euicc_ci_pk_id_list_for_signing[0]),
+            "f54172bdf98a95d65cbeb88a38a1c11d800a85c3"
+        );
+        assert_eq!(rasn::der::encode(&v).unwrap(), info1);
+
+        let ss1 = hex::decode(
+            "30518010a57119935f68408289f85881cec45472811000112233445566778899aabbccddeeff8319746573\
+             74736d6470706c7573312e6578616d706c652e636f6d8410a5f7e09e8c39b1e57dffb0fe530e9129",
+        )
+        .unwrap();
+        let v: ServerSigned1 = rasn::der::decode(&ss1).unwrap();
+        assert_eq!(v.server_address, "testsmdpplus1.example.com");
+        assert_eq!(
+            v.euicc_challenge,
+            Octet16::new(*b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\xcc\xdd\xee\xff")
+        );
+        assert_eq!(rasn::der::encode(&v).unwrap(), ss1);
+        let json = serde_json::to_value(&v).unwrap();
+        assert_eq!(json["transactionId"], "a57119935f68408289f85881cec45472");
+        assert_eq!(json["euiccChallenge"], "00112233445566778899aabbccddeeff");
+    }
+}
