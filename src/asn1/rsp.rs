@@ -23,7 +23,7 @@ use rasn::prelude::*;
 use serde::{Serialize, Serializer};
 
 use crate::asn1::Extensions;
-use crate::asn1::pkix::{Certificate, SubjectKeyIdentifier};
+use crate::asn1::pkix::{Certificate, CertificateList, SubjectKeyIdentifier};
 use crate::named_integer;
 
 // ---------------------------------------------------------------------------------------------
@@ -1125,6 +1125,1492 @@ pub struct OtherSignedNotification {
         rename = "unknownExtensions",
         skip_serializing_if = "Extensions::is_empty"
     )]
+    pub extensions: Extensions,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Named INTEGERs of the ES10/ES9+ responses
+// ---------------------------------------------------------------------------------------------
+
+named_integer! {
+    /// SGP.22 `EUICCInfo2.euiccCategory`.
+    pub EuiccCategory {
+        OTHER = 0 => "other",
+        BASIC_EUICC = 1 => "basicEuicc",
+        MEDIUM_EUICC = 2 => "mediumEuicc",
+        CONTACTLESS_EUICC = 3 => "contactlessEuicc",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `ProfileInfoListError`.
+    pub ProfileInfoListError {
+        INCORRECT_INPUT_VALUES = 1 => "incorrectInputValues",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `CancelSessionResponse.cancelSessionResponseError`.
+    pub CancelSessionResponseError {
+        INVALID_TRANSACTION_ID = 5 => "invalidTransactionId",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `ListNotificationResponse.listNotificationsResultError`.
+    pub ListNotificationsResultError { UNDEFINED_ERROR = 127 => "undefinedError" }
+}
+
+named_integer! {
+    /// SGP.22 `RetrieveNotificationsListResponse.notificationsListResultError`.
+    pub NotificationsListResultError { UNDEFINED_ERROR = 127 => "undefinedError" }
+}
+
+named_integer! {
+    /// SGP.22 `NotificationSentResponse.deleteNotificationStatus`.
+    pub DeleteNotificationStatus {
+        OK = 0 => "ok",
+        NOTHING_TO_DELETE = 1 => "nothingToDelete",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `EnableProfileResponse.enableResult`.
+    pub EnableResult {
+        OK = 0 => "ok",
+        ICCID_OR_AID_NOT_FOUND = 1 => "iccidOrAidNotFound",
+        PROFILE_NOT_IN_DISABLED_STATE = 2 => "profileNotInDisabledState",
+        DISALLOWED_BY_POLICY = 3 => "disallowedByPolicy",
+        WRONG_PROFILE_REENABLING = 4 => "wrongProfileReenabling",
+        CAT_BUSY = 5 => "catBusy",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `DisableProfileResponse.disableResult`.
+    pub DisableResult {
+        OK = 0 => "ok",
+        ICCID_OR_AID_NOT_FOUND = 1 => "iccidOrAidNotFound",
+        PROFILE_NOT_IN_ENABLED_STATE = 2 => "profileNotInEnabledState",
+        DISALLOWED_BY_POLICY = 3 => "disallowedByPolicy",
+        CAT_BUSY = 5 => "catBusy",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `DeleteProfileResponse.deleteResult`.
+    pub DeleteResult {
+        OK = 0 => "ok",
+        ICCID_OR_AID_NOT_FOUND = 1 => "iccidOrAidNotFound",
+        PROFILE_NOT_IN_DISABLED_STATE = 2 => "profileNotInDisabledState",
+        DISALLOWED_BY_POLICY = 3 => "disallowedByPolicy",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `EuiccMemoryResetResponse.resetResult`.
+    pub ResetResult {
+        OK = 0 => "ok",
+        NOTHING_TO_DELETE = 1 => "nothingToDelete",
+        CAT_BUSY = 5 => "catBusy",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `SetNicknameResponse.setNicknameResult`.
+    pub SetNicknameResult {
+        OK = 0 => "ok",
+        ICCID_NOT_FOUND = 1 => "iccidNotFound",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `SetDefaultDpAddressResponse.setDefaultDpAddressResult`.
+    pub SetDefaultDpAddressResult { OK = 0 => "ok", UNDEFINED_ERROR = 127 => "undefinedError" }
+}
+
+named_integer! {
+    /// SGP.22 `LpaeActivationResponse.lpaeActivationResult`.
+    pub LpaeActivationResult { OK = 0 => "ok", NOT_SUPPORTED = 1 => "notSupported" }
+}
+
+named_integer! {
+    /// SGP.22 `LoadCRLResponseError`.
+    pub LoadCRLResponseError {
+        INVALID_SIGNATURE = 1 => "invalidSignature",
+        INVALID_CRL_FORMAT = 2 => "invalidCRLFormat",
+        NOT_ENOUGH_MEMORY_SPACE = 3 => "notEnoughMemorySpace",
+        VERIFICATION_KEY_NOT_FOUND = 4 => "verificationKeyNotFound",
+        FRESHER_CRL_ALREADY_LOADED = 5 => "fresherCrlAlreadyLoaded",
+        BASE_CRL_MISSING = 6 => "baseCrlMissing",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `InitiateAuthenticationResponse.initiateAuthenticationError` (ES9+).
+    pub InitiateAuthenticationError {
+        INVALID_DP_ADDRESS = 1 => "invalidDpAddress",
+        EUICC_VERSION_NOT_SUPPORTED_BY_DP = 2 => "euiccVersionNotSupportedByDp",
+        CI_PK_NOT_SUPPORTED = 3 => "ciPKNotSupported",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `AuthenticateClientResponseEs9.authenticateClientError` (ES9+).
+    pub AuthenticateClientError {
+        EUM_CERTIFICATE_INVALID = 1 => "eumCertificateInvalid",
+        EUM_CERTIFICATE_EXPIRED = 2 => "eumCertificateExpired",
+        EUICC_CERTIFICATE_INVALID = 3 => "euiccCertificateInvalid",
+        EUICC_CERTIFICATE_EXPIRED = 4 => "euiccCertificateExpired",
+        EUICC_SIGNATURE_INVALID = 5 => "euiccSignatureInvalid",
+        MATCHING_ID_REFUSED = 6 => "matchingIdRefused",
+        EID_MISMATCH = 7 => "eidMismatch",
+        NO_ELIGIBLE_PROFILE = 8 => "noEligibleProfile",
+        CI_PK_UNKNOWN = 9 => "ciPKUnknown",
+        INVALID_TRANSACTION_ID = 10 => "invalidTransactionId",
+        INSUFFICIENT_MEMORY = 11 => "insufficientMemory",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `AuthenticateClientResponseEs11.authenticateClientError` (ES11).
+    pub AuthenticateClientErrorEs11 {
+        EUM_CERTIFICATE_INVALID = 1 => "eumCertificateInvalid",
+        EUM_CERTIFICATE_EXPIRED = 2 => "eumCertificateExpired",
+        EUICC_CERTIFICATE_INVALID = 3 => "euiccCertificateInvalid",
+        EUICC_CERTIFICATE_EXPIRED = 4 => "euiccCertificateExpired",
+        EUICC_SIGNATURE_INVALID = 5 => "euiccSignatureInvalid",
+        EVENT_ID_UNKNOWN = 6 => "eventIdUnknown",
+        INVALID_TRANSACTION_ID = 7 => "invalidTransactionId",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `GetBoundProfilePackageResponse.getBoundProfilePackageError` (ES9+).
+    pub GetBoundProfilePackageError {
+        EUICC_SIGNATURE_INVALID = 1 => "euiccSignatureInvalid",
+        CONFIRMATION_CODE_MISSING = 2 => "confirmationCodeMissing",
+        CONFIRMATION_CODE_REFUSED = 3 => "confirmationCodeRefused",
+        CONFIRMATION_CODE_RETRIES_EXCEEDED = 4 => "confirmationCodeRetriesExceeded",
+        BPP_REBINDING_REFUSED = 5 => "bppRebindingRefused",
+        DOWNLOAD_ORDER_EXPIRED = 6 => "downloadOrderExpired",
+        INVALID_TRANSACTION_ID = 95 => "invalidTransactionId",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+named_integer! {
+    /// SGP.22 `CancelSessionResponseEs9.cancelSessionError` (ES9+).
+    pub CancelSessionError {
+        INVALID_TRANSACTION_ID = 1 => "invalidTransactionId",
+        EUICC_SIGNATURE_INVALID = 2 => "euiccSignatureInvalid",
+        UNDEFINED_ERROR = 127 => "undefinedError",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ES10b/ES10c: eUICC information
+// ---------------------------------------------------------------------------------------------
+
+/// SGP.22 5.7.8 `GetEuiccInfo1Request ::= [32] SEQUENCE {}`, tag 'BF20'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 32))]
+pub struct GetEuiccInfo1Request {
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.8 `GetEuiccInfo2Request ::= [34] SEQUENCE {}`, tag 'BF22'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 34))]
+pub struct GetEuiccInfo2Request {
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.8 `EUICCInfo2 ::= [34] SEQUENCE`, tag 'BF22' (the SGP.22 form; SGP.32 has its own).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 34))]
+pub struct EuiccInfo2 {
+    /// `profileVersion [1] VersionType`.
+    #[rasn(tag(context, 1))]
+    #[serde(rename = "profileVersion")]
+    pub profile_version: VersionType,
+    /// `svn [2] VersionType`.
+    #[rasn(tag(context, 2))]
+    #[serde(rename = "svn")]
+    pub svn: VersionType,
+    /// `euiccFirmwareVer [3] VersionType`.
+    #[rasn(tag(context, 3))]
+    #[serde(rename = "euiccFirmwareVer")]
+    pub euicc_firmware_ver: VersionType,
+    /// `extCardResource [4] OCTET STRING` (ETSI TS 102 226).
+    #[rasn(tag(context, 4))]
+    #[serde(rename = "extCardResource", serialize_with = "crate::asn1::json::hex")]
+    pub ext_card_resource: OctetString,
+    /// `uiccCapability [5] UICCCapability`.
+    #[rasn(tag(context, 5))]
+    #[serde(rename = "uiccCapability", serialize_with = "crate::asn1::json::bits")]
+    pub uicc_capability: UiccCapability,
+    /// `ts102241Version [6] VersionType OPTIONAL`.
+    #[rasn(tag(context, 6))]
+    #[serde(rename = "ts102241Version", skip_serializing_if = "Option::is_none")]
+    pub ts102241_version: Option<VersionType>,
+    /// `globalplatformVersion [7] VersionType OPTIONAL`.
+    #[rasn(tag(context, 7))]
+    #[serde(rename = "globalplatformVersion", skip_serializing_if = "Option::is_none")]
+    pub globalplatform_version: Option<VersionType>,
+    /// `rspCapability [8] RspCapability`.
+    #[rasn(tag(context, 8))]
+    #[serde(rename = "rspCapability", serialize_with = "crate::asn1::json::bits")]
+    pub rsp_capability: RspCapability,
+    /// `euiccCiPKIdListForVerification [9] SEQUENCE OF SubjectKeyIdentifier`.
+    #[rasn(tag(context, 9))]
+    #[serde(rename = "euiccCiPKIdListForVerification")]
+    pub euicc_ci_pk_id_list_for_verification: Vec<SubjectKeyIdentifier>,
+    /// `euiccCiPKIdListForSigning [10] SEQUENCE OF SubjectKeyIdentifier`.
+    #[rasn(tag(context, 10))]
+    #[serde(rename = "euiccCiPKIdListForSigning")]
+    pub euicc_ci_pk_id_list_for_signing: Vec<SubjectKeyIdentifier>,
+    /// `euiccCategory [11] INTEGER {...} OPTIONAL`.
+    #[rasn(tag(context, 11))]
+    #[serde(rename = "euiccCategory", skip_serializing_if = "Option::is_none")]
+    pub euicc_category: Option<EuiccCategory>,
+    /// `forbiddenProfilePolicyRules [25] PprIds OPTIONAL`, tag '99'.
+    #[rasn(tag(context, 25))]
+    #[serde(
+        rename = "forbiddenProfilePolicyRules",
+        serialize_with = "crate::asn1::json::bits_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forbidden_profile_policy_rules: Option<PprIds>,
+    /// `ppVersion VersionType` (universal tag '04').
+    #[serde(rename = "ppVersion")]
+    pub pp_version: VersionType,
+    /// `sasAcreditationNumber UTF8String (SIZE(0..64))`.
+    #[serde(rename = "sasAcreditationNumber")]
+    pub sas_acreditation_number: String,
+    /// `certificationDataObject [12] CertificationDataObject OPTIONAL`.
+    #[rasn(tag(context, 12))]
+    #[serde(rename = "certificationDataObject", skip_serializing_if = "Option::is_none")]
+    pub certification_data_object: Option<CertificationDataObject>,
+    /// `treProperties [13] BIT STRING { isDiscrete(0), isIntegrated(1), usesRemoteMemory(2) }
+    /// OPTIONAL`.
+    #[rasn(tag(context, 13))]
+    #[serde(
+        rename = "treProperties",
+        serialize_with = "crate::asn1::json::bits_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tre_properties: Option<BitString>,
+    /// `treProductReference [14] UTF8String OPTIONAL`.
+    #[rasn(tag(context, 14))]
+    #[serde(rename = "treProductReference", skip_serializing_if = "Option::is_none")]
+    pub tre_product_reference: Option<String>,
+    /// `additionalEuiccProfilePackageVersions [15] SEQUENCE OF VersionType OPTIONAL`.
+    #[rasn(tag(context, 15))]
+    #[serde(
+        rename = "additionalEuiccProfilePackageVersions",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_euicc_profile_package_versions: Option<Vec<VersionType>>,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+/// The ASN.1 spelling of [`EuiccInfo2`].
+pub type EUICCInfo2 = EuiccInfo2;
+
+// ---------------------------------------------------------------------------------------------
+// ES10c: profile information and metadata
+// ---------------------------------------------------------------------------------------------
+
+/// SGP.22 5.7.15 `ProfileInfoListResponse ::= [45] CHOICE`, tag 'BF2D' (automatic tags:
+/// 'A0' / '81').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, automatic_tags, tag(explicit(context, 45)))]
+pub enum ProfileInfoListResponse {
+    /// `profileInfoListOk SEQUENCE OF ProfileInfo`.
+    ProfileInfoListOk(Vec<ProfileInfo>),
+    /// `profileInfoListError ProfileInfoListError`.
+    ProfileInfoListError(ProfileInfoListError),
+}
+
+/// SGP.22 5.7.15 `ProfileInfo ::= [PRIVATE 3] SEQUENCE`, tag 'E3'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(tag(private, 3))]
+pub struct ProfileInfo {
+    /// `iccid Iccid OPTIONAL`, tag '5A'.
+    #[serde(rename = "iccid", skip_serializing_if = "Option::is_none")]
+    pub iccid: Option<Iccid>,
+    /// `isdpAid [APPLICATION 15] OctetTo16 OPTIONAL`, tag '4F'.
+    #[rasn(tag(application, 15))]
+    #[serde(rename = "isdpAid", skip_serializing_if = "Option::is_none")]
+    pub isdp_aid: Option<OctetTo16>,
+    /// `profileState [112] ProfileState OPTIONAL`, tag '9F70'.
+    #[rasn(tag(context, 112))]
+    #[serde(rename = "profileState", skip_serializing_if = "Option::is_none")]
+    pub profile_state: Option<ProfileState>,
+    /// `profileNickname [16] UTF8String (SIZE(0..64)) OPTIONAL`, tag '90'.
+    #[rasn(tag(context, 16))]
+    #[serde(rename = "profileNickname", skip_serializing_if = "Option::is_none")]
+    pub profile_nickname: Option<String>,
+    /// `serviceProviderName [17] UTF8String (SIZE(0..32)) OPTIONAL`, tag '91'.
+    #[rasn(tag(context, 17))]
+    #[serde(rename = "serviceProviderName", skip_serializing_if = "Option::is_none")]
+    pub service_provider_name: Option<String>,
+    /// `profileName [18] UTF8String (SIZE(0..64)) OPTIONAL`, tag '92'.
+    #[rasn(tag(context, 18))]
+    #[serde(rename = "profileName", skip_serializing_if = "Option::is_none")]
+    pub profile_name: Option<String>,
+    /// `iconType [19] IconType OPTIONAL`, tag '93'.
+    #[rasn(tag(context, 19))]
+    #[serde(rename = "iconType", skip_serializing_if = "Option::is_none")]
+    pub icon_type: Option<IconType>,
+    /// `icon [20] OCTET STRING (SIZE(0..1024)) OPTIONAL`, tag '94'.
+    #[rasn(tag(context, 20))]
+    #[serde(
+        rename = "icon",
+        serialize_with = "crate::asn1::json::hex_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub icon: Option<OctetString>,
+    /// `profileClass [21] ProfileClass OPTIONAL`, tag '95'.
+    #[rasn(tag(context, 21))]
+    #[serde(rename = "profileClass", skip_serializing_if = "Option::is_none")]
+    pub profile_class: Option<ProfileClass>,
+    /// `notificationConfigurationInfo [22] SEQUENCE OF NotificationConfigurationInformation
+    /// OPTIONAL`, tag 'B6'.
+    #[rasn(tag(context, 22))]
+    #[serde(
+        rename = "notificationConfigurationInfo",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_configuration_info: Option<Vec<NotificationConfigurationInformation>>,
+    /// `profileOwner [23] OperatorId OPTIONAL`, tag 'B7'.
+    #[rasn(tag(context, 23))]
+    #[serde(rename = "profileOwner", skip_serializing_if = "Option::is_none")]
+    pub profile_owner: Option<OperatorId>,
+    /// `dpProprietaryData [24] DpProprietaryData OPTIONAL`, tag 'B8'.
+    #[rasn(tag(context, 24))]
+    #[serde(rename = "dpProprietaryData", skip_serializing_if = "Option::is_none")]
+    pub dp_proprietary_data: Option<DpProprietaryData>,
+    /// `profilePolicyRules [25] PprIds OPTIONAL`, tag '99'.
+    #[rasn(tag(context, 25))]
+    #[serde(
+        rename = "profilePolicyRules",
+        serialize_with = "crate::asn1::json::bits_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub profile_policy_rules: Option<PprIds>,
+    /// `serviceSpecificDataStoredInEuicc [34] VendorSpecificExtension OPTIONAL`, tag 'BF22'.
+    #[rasn(tag(context, 34))]
+    #[serde(
+        rename = "serviceSpecificDataStoredInEuicc",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_data_stored_in_euicc: Option<VendorSpecificExtension>,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.5.3 `StoreMetadataRequest ::= [37] SEQUENCE`, tag 'BF25'.
+///
+/// `profileClass` is `DEFAULT operational`; it is kept as an `Option` so that a received
+/// encoding (with or without the default value) re-encodes byte-identically:
+/// [`StoreMetadataRequest::profile_class_or_default`] gives the effective value.
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 37))]
+pub struct StoreMetadataRequest {
+    /// `iccid Iccid`, tag '5A'.
+    #[serde(rename = "iccid")]
+    pub iccid: Iccid,
+    /// `serviceProviderName [17] UTF8String (SIZE(0..32))`, tag '91'.
+    #[rasn(tag(context, 17))]
+    #[serde(rename = "serviceProviderName")]
+    pub service_provider_name: String,
+    /// `profileName [18] UTF8String (SIZE(0..64))`, tag '92'.
+    #[rasn(tag(context, 18))]
+    #[serde(rename = "profileName")]
+    pub profile_name: String,
+    /// `iconType [19] IconType OPTIONAL`, tag '93'.
+    #[rasn(tag(context, 19))]
+    #[serde(rename = "iconType", skip_serializing_if = "Option::is_none")]
+    pub icon_type: Option<IconType>,
+    /// `icon [20] OCTET STRING (SIZE(0..1024)) OPTIONAL`, tag '94'.
+    #[rasn(tag(context, 20))]
+    #[serde(
+        rename = "icon",
+        serialize_with = "crate::asn1::json::hex_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub icon: Option<OctetString>,
+    /// `profileClass [21] ProfileClass DEFAULT operational`, tag '95'.
+    #[rasn(tag(context, 21))]
+    #[serde(rename = "profileClass", skip_serializing_if = "Option::is_none")]
+    pub profile_class: Option<ProfileClass>,
+    /// `notificationConfigurationInfo [22] SEQUENCE OF NotificationConfigurationInformation
+    /// OPTIONAL`, tag 'B6'.
+    #[rasn(tag(context, 22))]
+    #[serde(
+        rename = "notificationConfigurationInfo",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_configuration_info: Option<Vec<NotificationConfigurationInformation>>,
+    /// `profileOwner [23] OperatorId OPTIONAL`, tag 'B7'.
+    #[rasn(tag(context, 23))]
+    #[serde(rename = "profileOwner", skip_serializing_if = "Option::is_none")]
+    pub profile_owner: Option<OperatorId>,
+    /// `profilePolicyRules [25] PprIds OPTIONAL`, tag '99'.
+    #[rasn(tag(context, 25))]
+    #[serde(
+        rename = "profilePolicyRules",
+        serialize_with = "crate::asn1::json::bits_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub profile_policy_rules: Option<PprIds>,
+    /// `serviceSpecificDataStoredInEuicc [34] VendorSpecificExtension OPTIONAL`, tag 'BF22'.
+    #[rasn(tag(context, 34))]
+    #[serde(
+        rename = "serviceSpecificDataStoredInEuicc",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_data_stored_in_euicc: Option<VendorSpecificExtension>,
+    /// `serviceSpecificDataNotStoredInEuicc [35] VendorSpecificExtension OPTIONAL`, tag 'BF23'.
+    #[rasn(tag(context, 35))]
+    #[serde(
+        rename = "serviceSpecificDataNotStoredInEuicc",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_data_not_stored_in_euicc: Option<VendorSpecificExtension>,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+impl StoreMetadataRequest {
+    /// The effective profile class (`DEFAULT operational` when absent).
+    pub fn profile_class_or_default(&self) -> ProfileClass {
+        self.profile_class.unwrap_or(ProfileClass::OPERATIONAL)
+    }
+}
+
+/// SGP.22 5.4.1 `UpdateMetadataRequest ::= [42] SEQUENCE`, tag 'BF2A'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 42))]
+pub struct UpdateMetadataRequest {
+    /// `serviceProviderName [17] UTF8String (SIZE(0..32)) OPTIONAL`, tag '91'.
+    #[rasn(tag(context, 17))]
+    #[serde(rename = "serviceProviderName", skip_serializing_if = "Option::is_none")]
+    pub service_provider_name: Option<String>,
+    /// `profileName [18] UTF8String (SIZE(0..64)) OPTIONAL`, tag '92'.
+    #[rasn(tag(context, 18))]
+    #[serde(rename = "profileName", skip_serializing_if = "Option::is_none")]
+    pub profile_name: Option<String>,
+    /// `iconType [19] IconType OPTIONAL`, tag '93'.
+    #[rasn(tag(context, 19))]
+    #[serde(rename = "iconType", skip_serializing_if = "Option::is_none")]
+    pub icon_type: Option<IconType>,
+    /// `icon [20] OCTET STRING (SIZE(0..1024)) OPTIONAL`, tag '94'.
+    #[rasn(tag(context, 20))]
+    #[serde(
+        rename = "icon",
+        serialize_with = "crate::asn1::json::hex_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub icon: Option<OctetString>,
+    /// `profilePolicyRules [25] PprIds OPTIONAL`, tag '99'.
+    #[rasn(tag(context, 25))]
+    #[serde(
+        rename = "profilePolicyRules",
+        serialize_with = "crate::asn1::json::bits_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub profile_policy_rules: Option<PprIds>,
+    /// `serviceSpecificDataStoredInEuicc [34] VendorSpecificExtension OPTIONAL`, tag 'BF22'.
+    #[rasn(tag(context, 34))]
+    #[serde(
+        rename = "serviceSpecificDataStoredInEuicc",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_data_stored_in_euicc: Option<VendorSpecificExtension>,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+// ---------------------------------------------------------------------------------------------
+// ES10b: PrepareDownload, AuthenticateServer, CancelSession, GetEuiccChallenge
+// ---------------------------------------------------------------------------------------------
+
+/// SGP.22 5.7.5 `PrepareDownloadRequest ::= [33] SEQUENCE`, tag 'BF21'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 33))]
+pub struct PrepareDownloadRequest {
+    /// `smdpSigned2 SmdpSigned2`.
+    #[serde(rename = "smdpSigned2")]
+    pub smdp_signed2: SmdpSigned2,
+    /// `smdpSignature2 [APPLICATION 55] OCTET STRING`, tag '5F37'.
+    #[rasn(tag(application, 55))]
+    #[serde(rename = "smdpSignature2", serialize_with = "crate::asn1::json::hex")]
+    pub smdp_signature2: OctetString,
+    /// `hashCc Octet32 OPTIONAL` (universal tag '04').
+    #[serde(rename = "hashCc", skip_serializing_if = "Option::is_none")]
+    pub hash_cc: Option<Octet32>,
+    /// `smdpCertificate Certificate` (CERT.DPpb.ECDSA).
+    #[serde(rename = "smdpCertificate")]
+    pub smdp_certificate: Certificate,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.5 `PrepareDownloadResponse ::= [33] CHOICE`, tag 'BF21' (automatic tags:
+/// 'A0' / 'A1').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, automatic_tags, tag(explicit(context, 33)))]
+pub enum PrepareDownloadResponse {
+    /// `downloadResponseOk PrepareDownloadResponseOk`.
+    DownloadResponseOk(PrepareDownloadResponseOk),
+    /// `downloadResponseError PrepareDownloadResponseError`.
+    DownloadResponseError(PrepareDownloadResponseError),
+}
+
+/// SGP.22 5.7.13 `AuthenticateServerRequest ::= [56] SEQUENCE`, tag 'BF38'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 56))]
+pub struct AuthenticateServerRequest {
+    /// `serverSigned1 ServerSigned1`.
+    #[serde(rename = "serverSigned1")]
+    pub server_signed1: ServerSigned1,
+    /// `serverSignature1 [APPLICATION 55] OCTET STRING`, tag '5F37'.
+    #[rasn(tag(application, 55))]
+    #[serde(rename = "serverSignature1", serialize_with = "crate::asn1::json::hex")]
+    pub server_signature1: OctetString,
+    /// `euiccCiPKIdToBeUsed SubjectKeyIdentifier` (universal tag '04').
+    #[serde(rename = "euiccCiPKIdToBeUsed")]
+    pub euicc_ci_pk_id_to_be_used: SubjectKeyIdentifier,
+    /// `serverCertificate Certificate` (CERT.XXauth.ECDSA).
+    #[serde(rename = "serverCertificate")]
+    pub server_certificate: Certificate,
+    /// `ctxParams1 CtxParams1`.
+    #[serde(rename = "ctxParams1")]
+    pub ctx_params1: CtxParams1,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.13 `AuthenticateServerResponse ::= [56] CHOICE`, tag 'BF38' (automatic tags:
+/// 'A0' / 'A1').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, automatic_tags, tag(explicit(context, 56)))]
+pub enum AuthenticateServerResponse {
+    /// `authenticateResponseOk AuthenticateResponseOk`.
+    AuthenticateResponseOk(AuthenticateResponseOk),
+    /// `authenticateResponseError AuthenticateResponseError`.
+    AuthenticateResponseError(AuthenticateResponseError),
+}
+
+/// SGP.22 5.7.13 `AuthenticateResponseOk ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthenticateResponseOk {
+    /// `euiccSigned1 EuiccSigned1`.
+    #[serde(rename = "euiccSigned1")]
+    pub euicc_signed1: EuiccSigned1,
+    /// `euiccSignature1 [APPLICATION 55] OCTET STRING`, tag '5F37'.
+    #[rasn(tag(application, 55))]
+    #[serde(rename = "euiccSignature1", serialize_with = "crate::asn1::json::hex")]
+    pub euicc_signature1: OctetString,
+    /// `euiccCertificate Certificate` (CERT.EUICC.ECDSA).
+    #[serde(rename = "euiccCertificate")]
+    pub euicc_certificate: Certificate,
+    /// `eumCertificate Certificate` (CERT.EUM.ECDSA).
+    #[serde(rename = "eumCertificate")]
+    pub eum_certificate: Certificate,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.13 `EuiccSigned1 ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EuiccSigned1 {
+    /// `transactionId [0] TransactionId`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `serverAddress [3] UTF8String`.
+    #[rasn(tag(context, 3))]
+    #[serde(rename = "serverAddress")]
+    pub server_address: String,
+    /// `serverChallenge [4] Octet16`.
+    #[rasn(tag(context, 4))]
+    #[serde(rename = "serverChallenge")]
+    pub server_challenge: Octet16,
+    /// `euiccInfo2 [34] EUICCInfo2`, tag 'BF22'.
+    #[rasn(tag(context, 34))]
+    #[serde(rename = "euiccInfo2")]
+    pub euicc_info2: EuiccInfo2,
+    /// `ctxParams1 CtxParams1`.
+    #[serde(rename = "ctxParams1")]
+    pub ctx_params1: CtxParams1,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.14 `CancelSessionRequest ::= [65] SEQUENCE`, tag 'BF41' (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 65), automatic_tags)]
+pub struct CancelSessionRequest {
+    /// `transactionId TransactionId`.
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `reason CancelSessionReason`.
+    #[serde(rename = "reason")]
+    pub reason: CancelSessionReason,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.14 `CancelSessionResponse ::= [65] CHOICE`, tag 'BF41' (automatic tags:
+/// 'A0' / '81').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, automatic_tags, tag(explicit(context, 65)))]
+pub enum CancelSessionResponse {
+    /// `cancelSessionResponseOk CancelSessionResponseOk`.
+    CancelSessionResponseOk(CancelSessionResponseOk),
+    /// `cancelSessionResponseError INTEGER {invalidTransactionId(5), undefinedError(127)}`.
+    CancelSessionResponseError(CancelSessionResponseError),
+}
+
+/// SGP.22 5.7.6 `GetEuiccChallengeRequest ::= [46] SEQUENCE {}`, tag 'BF2E'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 46))]
+pub struct GetEuiccChallengeRequest {
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.6 `GetEuiccChallengeResponse ::= [46] SEQUENCE`, tag 'BF2E' (automatic tags:
+/// `euiccChallenge` is '80').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 46), automatic_tags)]
+pub struct GetEuiccChallengeResponse {
+    /// `euiccChallenge Octet16`.
+    #[serde(rename = "euiccChallenge")]
+    pub euicc_challenge: Octet16,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+// ---------------------------------------------------------------------------------------------
+// ES10b: notifications
+// ---------------------------------------------------------------------------------------------
+
+/// SGP.22 5.7.9 `ListNotificationRequest ::= [40] SEQUENCE`, tag 'BF28'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 40))]
+pub struct ListNotificationRequest {
+    /// `profileManagementOperation [1] NotificationEvent OPTIONAL`, tag '81'.
+    #[rasn(tag(context, 1))]
+    #[serde(
+        rename = "profileManagementOperation",
+        serialize_with = "crate::asn1::json::bits_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub profile_management_operation: Option<NotificationEvent>,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.9 `ListNotificationResponse ::= [40] CHOICE`, tag 'BF28' (automatic tags:
+/// 'A0' / '81').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, automatic_tags, tag(explicit(context, 40)))]
+pub enum ListNotificationResponse {
+    /// `notificationMetadataList SEQUENCE OF NotificationMetadata`.
+    NotificationMetadataList(Vec<NotificationMetadata>),
+    /// `listNotificationsResultError INTEGER {undefinedError(127)}`.
+    ListNotificationsResultError(ListNotificationsResultError),
+}
+
+/// SGP.22 5.7.10 `RetrieveNotificationsListRequest ::= [43] SEQUENCE`, tag 'BF2B' (automatic
+/// tags: `searchCriteria` is 'A0', explicit).
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 43), automatic_tags)]
+pub struct RetrieveNotificationsListRequest {
+    /// `searchCriteria CHOICE {...} OPTIONAL`.
+    #[serde(rename = "searchCriteria", skip_serializing_if = "Option::is_none")]
+    pub search_criteria: Option<RetrieveNotificationsSearchCriteria>,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// `RetrieveNotificationsListRequest.searchCriteria`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(choice)]
+pub enum RetrieveNotificationsSearchCriteria {
+    /// `seqNumber [0] INTEGER`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "seqNumber")]
+    SeqNumber(i64),
+    /// `profileManagementOperation [1] NotificationEvent`.
+    #[rasn(tag(context, 1))]
+    #[serde(
+        rename = "profileManagementOperation",
+        serialize_with = "crate::asn1::json::bits"
+    )]
+    ProfileManagementOperation(NotificationEvent),
+}
+
+/// SGP.22 5.7.10 `RetrieveNotificationsListResponse ::= [43] CHOICE`, tag 'BF2B' (automatic
+/// tags: 'A0' / '81').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, automatic_tags, tag(explicit(context, 43)))]
+pub enum RetrieveNotificationsListResponse {
+    /// `notificationList SEQUENCE OF PendingNotification`.
+    NotificationList(Vec<PendingNotification>),
+    /// `notificationsListResultError INTEGER {undefinedError(127)}`.
+    NotificationsListResultError(NotificationsListResultError),
+}
+
+/// SGP.22 5.7.10 `PendingNotification ::= CHOICE` ('BF37' / '30').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(choice)]
+pub enum PendingNotification {
+    /// `profileInstallationResult [55] ProfileInstallationResult`, tag 'BF37'.
+    #[rasn(tag(context, 55))]
+    #[serde(rename = "profileInstallationResult")]
+    ProfileInstallationResult(ProfileInstallationResult),
+    /// `otherSignedNotification OtherSignedNotification`.
+    #[serde(rename = "otherSignedNotification")]
+    OtherSignedNotification(OtherSignedNotification),
+}
+
+/// SGP.22 5.7.11 `NotificationSentRequest ::= [48] SEQUENCE`, tag 'BF30'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 48))]
+pub struct NotificationSentRequest {
+    /// `seqNumber [0] INTEGER`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "seqNumber")]
+    pub seq_number: i64,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.11 `NotificationSentResponse ::= [48] SEQUENCE`, tag 'BF30' (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 48), automatic_tags)]
+pub struct NotificationSentResponse {
+    /// `deleteNotificationStatus INTEGER {...}`.
+    #[serde(rename = "deleteNotificationStatus")]
+    pub delete_notification_status: DeleteNotificationStatus,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+// ---------------------------------------------------------------------------------------------
+// ES8+ (BPP commands)
+// ---------------------------------------------------------------------------------------------
+
+/// SGP.22 5.5.2 `ConfigureISDPRequest ::= [36] SEQUENCE`, tag 'BF24'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 36))]
+pub struct ConfigureISDPRequest {
+    /// `dpProprietaryData [24] DpProprietaryData OPTIONAL`, tag 'B8'.
+    #[rasn(tag(context, 24))]
+    #[serde(rename = "dpProprietaryData", skip_serializing_if = "Option::is_none")]
+    pub dp_proprietary_data: Option<DpProprietaryData>,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.5.4 `ReplaceSessionKeysRequest ::= [38] SEQUENCE`, tag 'BF26' (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 38), automatic_tags)]
+pub struct ReplaceSessionKeysRequest {
+    /// `initialMacChainingValue OCTET STRING`.
+    #[serde(
+        rename = "initialMacChainingValue",
+        serialize_with = "crate::asn1::json::hex"
+    )]
+    pub initial_mac_chaining_value: OctetString,
+    /// `ppkEnc OCTET STRING`.
+    #[serde(rename = "ppkEnc", serialize_with = "crate::asn1::json::hex")]
+    pub ppk_enc: OctetString,
+    /// `ppkCmac OCTET STRING`.
+    #[serde(rename = "ppkCmac", serialize_with = "crate::asn1::json::hex")]
+    pub ppk_cmac: OctetString,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+// ---------------------------------------------------------------------------------------------
+// ES10c: local profile management
+// ---------------------------------------------------------------------------------------------
+
+/// `EnableProfileRequest.profileIdentifier` / `DisableProfileRequest.profileIdentifier`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(choice)]
+pub enum ProfileIdentifier {
+    /// `isdpAid [APPLICATION 15] OctetTo16`, tag '4F'.
+    #[rasn(tag(application, 15))]
+    #[serde(rename = "isdpAid")]
+    IsdpAid(OctetTo16),
+    /// `iccid Iccid`, tag '5A'.
+    #[serde(rename = "iccid")]
+    Iccid(Iccid),
+}
+
+/// SGP.22 5.7.16 `EnableProfileRequest ::= [49] SEQUENCE`, tag 'BF31' (automatic tags:
+/// `profileIdentifier` 'A0' explicit, `refreshFlag` '81').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 49), automatic_tags)]
+pub struct EnableProfileRequest {
+    /// `profileIdentifier CHOICE {...}`.
+    #[serde(rename = "profileIdentifier")]
+    pub profile_identifier: ProfileIdentifier,
+    /// `refreshFlag BOOLEAN`.
+    #[serde(rename = "refreshFlag")]
+    pub refresh_flag: bool,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.16 `EnableProfileResponse ::= [49] SEQUENCE`, tag 'BF31' (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 49), automatic_tags)]
+pub struct EnableProfileResponse {
+    /// `enableResult INTEGER {...}`.
+    #[serde(rename = "enableResult")]
+    pub enable_result: EnableResult,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.17 `DisableProfileRequest ::= [50] SEQUENCE`, tag 'BF32' (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 50), automatic_tags)]
+pub struct DisableProfileRequest {
+    /// `profileIdentifier CHOICE {...}`.
+    #[serde(rename = "profileIdentifier")]
+    pub profile_identifier: ProfileIdentifier,
+    /// `refreshFlag BOOLEAN`.
+    #[serde(rename = "refreshFlag")]
+    pub refresh_flag: bool,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.17 `DisableProfileResponse ::= [50] SEQUENCE`, tag 'BF32' (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 50), automatic_tags)]
+pub struct DisableProfileResponse {
+    /// `disableResult INTEGER {...}`.
+    #[serde(rename = "disableResult")]
+    pub disable_result: DisableResult,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.18 `DeleteProfileRequest ::= [51] CHOICE`, tag 'BF33' ('BF33 4F..' / 'BF33 5A..').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, tag(explicit(context, 51)))]
+pub enum DeleteProfileRequest {
+    /// `isdpAid [APPLICATION 15] OctetTo16`, tag '4F'.
+    #[rasn(tag(application, 15))]
+    IsdpAid(OctetTo16),
+    /// `iccid Iccid`, tag '5A'.
+    Iccid(Iccid),
+}
+
+/// SGP.22 5.7.18 `DeleteProfileResponse ::= [51] SEQUENCE`, tag 'BF33' (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 51), automatic_tags)]
+pub struct DeleteProfileResponse {
+    /// `deleteResult INTEGER {...}`.
+    #[serde(rename = "deleteResult")]
+    pub delete_result: DeleteResult,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.19 `EuiccMemoryResetRequest ::= [52] SEQUENCE`, tag 'BF34'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 52))]
+pub struct EuiccMemoryResetRequest {
+    /// `resetOptions [2] BIT STRING { deleteOperationalProfiles(0),
+    /// deleteFieldLoadedTestProfiles(1), resetDefaultSmdpAddress(2) }`, tag '82'.
+    #[rasn(tag(context, 2))]
+    #[serde(rename = "resetOptions", serialize_with = "crate::asn1::json::bits")]
+    pub reset_options: BitString,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.19 `EuiccMemoryResetResponse ::= [52] SEQUENCE`, tag 'BF34' (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 52), automatic_tags)]
+pub struct EuiccMemoryResetResponse {
+    /// `resetResult INTEGER {...}`.
+    #[serde(rename = "resetResult")]
+    pub reset_result: ResetResult,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.20 `GetEuiccDataRequest ::= [62] SEQUENCE`, tag 'BF3E' (GetEID).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 62))]
+pub struct GetEuiccDataRequest {
+    /// `tagList [APPLICATION 28] Octet1`, tag '5C' (value '5A').
+    #[rasn(tag(application, 28))]
+    #[serde(rename = "tagList")]
+    pub tag_list: Octet1,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.20 `GetEuiccDataResponse ::= [62] SEQUENCE`, tag 'BF3E'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 62))]
+pub struct GetEuiccDataResponse {
+    /// `eidValue [APPLICATION 26] Octet16`, tag '5A'.
+    #[rasn(tag(application, 26))]
+    #[serde(rename = "eidValue")]
+    pub eid_value: Octet16,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.21 `GetRatRequest ::= [67] SEQUENCE {}`, tag 'BF43'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 67))]
+pub struct GetRatRequest {
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.21 `GetRatResponse ::= [67] SEQUENCE`, tag 'BF43' (automatic tags: `rat` 'A0').
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 67), automatic_tags)]
+pub struct GetRatResponse {
+    /// `rat RulesAuthorisationTable`.
+    #[serde(rename = "rat")]
+    pub rat: RulesAuthorisationTable,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.21 `SetNicknameRequest ::= [41] SEQUENCE`, tag 'BF29'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 41))]
+pub struct SetNicknameRequest {
+    /// `iccid Iccid`, tag '5A'.
+    #[serde(rename = "iccid")]
+    pub iccid: Iccid,
+    /// `profileNickname [16] UTF8String (SIZE(0..64))`, tag '90'.
+    #[rasn(tag(context, 16))]
+    #[serde(rename = "profileNickname")]
+    pub profile_nickname: String,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.21 `SetNicknameResponse ::= [41] SEQUENCE`, tag 'BF29' (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 41), automatic_tags)]
+pub struct SetNicknameResponse {
+    /// `setNicknameResult INTEGER {...}`.
+    #[serde(rename = "setNicknameResult")]
+    pub set_nickname_result: SetNicknameResult,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.22 `EuiccConfiguredAddressesRequest ::= [60] SEQUENCE {}`, tag 'BF3C'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 60))]
+pub struct EuiccConfiguredAddressesRequest {
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.22 `EuiccConfiguredAddressesResponse ::= [60] SEQUENCE`, tag 'BF3C' (automatic
+/// tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 60), automatic_tags)]
+pub struct EuiccConfiguredAddressesResponse {
+    /// `defaultDpAddress UTF8String OPTIONAL`.
+    #[serde(rename = "defaultDpAddress", skip_serializing_if = "Option::is_none")]
+    pub default_dp_address: Option<String>,
+    /// `rootDsAddress UTF8String`.
+    #[serde(rename = "rootDsAddress")]
+    pub root_ds_address: String,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.23 `SetDefaultDpAddressRequest ::= [63] SEQUENCE`, tag 'BF3F' (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 63), automatic_tags)]
+pub struct SetDefaultDpAddressRequest {
+    /// `defaultDpAddress UTF8String`.
+    #[serde(rename = "defaultDpAddress")]
+    pub default_dp_address: String,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.23 `SetDefaultDpAddressResponse ::= [63] SEQUENCE`, tag 'BF3F' (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 63), automatic_tags)]
+pub struct SetDefaultDpAddressResponse {
+    /// `setDefaultDpAddressResult INTEGER { ok(0), undefinedError(127) }`.
+    #[serde(rename = "setDefaultDpAddressResult")]
+    pub set_default_dp_address_result: SetDefaultDpAddressResult,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+// ---------------------------------------------------------------------------------------------
+// CRL loading, LPAe, ISD-R proprietary template
+// ---------------------------------------------------------------------------------------------
+
+/// SGP.22 `SegmentedCrlList ::= SEQUENCE OF CertificateList`.
+pub type SegmentedCrlList = Vec<CertificateList>;
+
+/// SGP.22 `ExpirationDate ::= Time` (certificate extension `id-rsp-expDate`).
+pub type ExpirationDate = crate::asn1::pkix::Time;
+/// SGP.22 `TotalPartialCrlNumber ::= INTEGER`.
+pub type TotalPartialCrlNumber = i64;
+/// SGP.22 `PartialCrlNumber ::= INTEGER`.
+pub type PartialCrlNumber = i64;
+
+/// SGP.22 5.7.12 `LoadCRLRequest ::= [53] SEQUENCE`, tag 'BF35' (automatic tags: `crl` 'A0').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 53), automatic_tags)]
+pub struct LoadCRLRequest {
+    /// `crl CertificateList`.
+    #[serde(rename = "crl")]
+    pub crl: CertificateList,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.12 `LoadCRLResponse ::= [53] CHOICE`, tag 'BF35' (automatic tags: 'A0' / '81').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, automatic_tags, tag(explicit(context, 53)))]
+pub enum LoadCRLResponse {
+    /// `loadCRLResponseOk LoadCRLResponseOk`.
+    LoadCRLResponseOk(LoadCRLResponseOk),
+    /// `loadCRLResponseError LoadCRLResponseError`.
+    LoadCRLResponseError(LoadCRLResponseError),
+}
+
+/// SGP.22 5.7.12 `LoadCRLResponseOk ::= SEQUENCE` (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[rasn(automatic_tags)]
+pub struct LoadCRLResponseOk {
+    /// `missingParts SEQUENCE OF INTEGER OPTIONAL`.
+    #[serde(rename = "missingParts", skip_serializing_if = "Option::is_none")]
+    pub missing_parts: Option<Vec<i64>>,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 `ISDRProprietaryApplicationTemplate ::= [PRIVATE 0] SEQUENCE`, tag 'E0'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(private, 0))]
+pub struct ISDRProprietaryApplicationTemplate {
+    /// `svn [2] VersionType`, tag '82'.
+    #[rasn(tag(context, 2))]
+    #[serde(rename = "svn")]
+    pub svn: VersionType,
+    /// `lpaeSupport BIT STRING { lpaeUsingCat(0), lpaeUsingScws(1) } OPTIONAL` (universal '03').
+    #[serde(
+        rename = "lpaeSupport",
+        serialize_with = "crate::asn1::json::bits_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lpae_support: Option<BitString>,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.24 `LpaeActivationRequest ::= [66] SEQUENCE`, tag 'BF42' (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 66), automatic_tags)]
+pub struct LpaeActivationRequest {
+    /// `lpaeOption BIT STRING { activateCatBasedLpae(0), activateScwsBasedLpae(1) }`.
+    #[serde(rename = "lpaeOption", serialize_with = "crate::asn1::json::bits")]
+    pub lpae_option: BitString,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 5.7.24 `LpaeActivationResponse ::= [66] SEQUENCE`, tag 'BF42' (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 66), automatic_tags)]
+pub struct LpaeActivationResponse {
+    /// `lpaeActivationResult INTEGER {ok(0), notSupported(1)}`.
+    #[serde(rename = "lpaeActivationResult")]
+    pub lpae_activation_result: LpaeActivationResult,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+// ---------------------------------------------------------------------------------------------
+// ES9+ / ES11 ASN.1 binding (SGP.22 6.6)
+// ---------------------------------------------------------------------------------------------
+
+/// SGP.22 6.6 `RemoteProfileProvisioningRequest ::= [2] CHOICE`, tag 'A2'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, tag(explicit(context, 2)))]
+#[allow(clippy::large_enum_variant)]
+pub enum RemoteProfileProvisioningRequest {
+    /// `initiateAuthenticationRequest [57] InitiateAuthenticationRequest`, tag 'BF39'.
+    #[rasn(tag(context, 57))]
+    InitiateAuthenticationRequest(InitiateAuthenticationRequest),
+    /// `authenticateClientRequest [59] AuthenticateClientRequest`, tag 'BF3B'.
+    #[rasn(tag(context, 59))]
+    AuthenticateClientRequest(AuthenticateClientRequest),
+    /// `getBoundProfilePackageRequest [58] GetBoundProfilePackageRequest`, tag 'BF3A'.
+    #[rasn(tag(context, 58))]
+    GetBoundProfilePackageRequest(GetBoundProfilePackageRequest),
+    /// `cancelSessionRequestEs9 [65] CancelSessionRequestEs9`, tag 'BF41'.
+    #[rasn(tag(context, 65))]
+    CancelSessionRequestEs9(CancelSessionRequestEs9),
+    /// `handleNotification [61] HandleNotification`, tag 'BF3D'.
+    #[rasn(tag(context, 61))]
+    HandleNotification(HandleNotification),
+}
+
+/// SGP.22 6.6 `RemoteProfileProvisioningResponse ::= [2] CHOICE`, tag 'A2'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, tag(explicit(context, 2)))]
+#[allow(clippy::large_enum_variant)]
+pub enum RemoteProfileProvisioningResponse {
+    /// `initiateAuthenticationResponse [57] InitiateAuthenticationResponse`, tag 'BF39'.
+    #[rasn(tag(context, 57))]
+    InitiateAuthenticationResponse(InitiateAuthenticationResponse),
+    /// `authenticateClientResponseEs9 [59] AuthenticateClientResponseEs9`, tag 'BF3B'.
+    #[rasn(tag(context, 59))]
+    AuthenticateClientResponseEs9(AuthenticateClientResponseEs9),
+    /// `getBoundProfilePackageResponse [58] GetBoundProfilePackageResponse`, tag 'BF3A'.
+    #[rasn(tag(context, 58))]
+    GetBoundProfilePackageResponse(GetBoundProfilePackageResponse),
+    /// `cancelSessionResponseEs9 [65] CancelSessionResponseEs9`, tag 'BF41'.
+    #[rasn(tag(context, 65))]
+    CancelSessionResponseEs9(CancelSessionResponseEs9),
+    /// `authenticateClientResponseEs11 [64] AuthenticateClientResponseEs11`, tag 'BF40'.
+    #[rasn(tag(context, 64))]
+    AuthenticateClientResponseEs11(AuthenticateClientResponseEs11),
+}
+
+/// SGP.22 6.6 `InitiateAuthenticationRequest ::= [57] SEQUENCE`, tag 'BF39'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 57))]
+pub struct InitiateAuthenticationRequest {
+    /// `euiccChallenge [1] Octet16`.
+    #[rasn(tag(context, 1))]
+    #[serde(rename = "euiccChallenge")]
+    pub euicc_challenge: Octet16,
+    /// `smdpAddress [3] UTF8String`.
+    #[rasn(tag(context, 3))]
+    #[serde(rename = "smdpAddress")]
+    pub smdp_address: String,
+    /// `euiccInfo1 EUICCInfo1`, tag 'BF20'.
+    #[serde(rename = "euiccInfo1")]
+    pub euicc_info1: EuiccInfo1,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 6.6 `InitiateAuthenticationResponse ::= [57] CHOICE`, tag 'BF39' (automatic tags:
+/// 'A0' / '81').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, automatic_tags, tag(explicit(context, 57)))]
+pub enum InitiateAuthenticationResponse {
+    /// `initiateAuthenticationOk InitiateAuthenticationOkEs9`.
+    InitiateAuthenticationOk(InitiateAuthenticationOkEs9),
+    /// `initiateAuthenticationError INTEGER {...}`.
+    InitiateAuthenticationError(InitiateAuthenticationError),
+}
+
+/// SGP.22 6.6 `InitiateAuthenticationOkEs9 ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InitiateAuthenticationOkEs9 {
+    /// `transactionId [0] TransactionId`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `serverSigned1 ServerSigned1`.
+    #[serde(rename = "serverSigned1")]
+    pub server_signed1: ServerSigned1,
+    /// `serverSignature1 [APPLICATION 55] OCTET STRING`, tag '5F37'.
+    #[rasn(tag(application, 55))]
+    #[serde(rename = "serverSignature1", serialize_with = "crate::asn1::json::hex")]
+    pub server_signature1: OctetString,
+    /// `euiccCiPKIdToBeUsed SubjectKeyIdentifier`.
+    #[serde(rename = "euiccCiPKIdToBeUsed")]
+    pub euicc_ci_pk_id_to_be_used: SubjectKeyIdentifier,
+    /// `serverCertificate Certificate`.
+    #[serde(rename = "serverCertificate")]
+    pub server_certificate: Certificate,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 6.6 `AuthenticateClientRequest ::= [59] SEQUENCE`, tag 'BF3B'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 59))]
+pub struct AuthenticateClientRequest {
+    /// `transactionId [0] TransactionId`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `authenticateServerResponse [56] AuthenticateServerResponse`, tag 'BF38'.
+    #[rasn(tag(context, 56))]
+    #[serde(rename = "authenticateServerResponse")]
+    pub authenticate_server_response: AuthenticateServerResponse,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 6.6 `AuthenticateClientResponseEs9 ::= [59] CHOICE`, tag 'BF3B' (automatic tags:
+/// 'A0' / '81').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, automatic_tags, tag(explicit(context, 59)))]
+pub enum AuthenticateClientResponseEs9 {
+    /// `authenticateClientOk AuthenticateClientOk`.
+    AuthenticateClientOk(AuthenticateClientOk),
+    /// `authenticateClientError INTEGER {...}`.
+    AuthenticateClientError(AuthenticateClientError),
+}
+
+/// SGP.22 6.6 `AuthenticateClientOk ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthenticateClientOk {
+    /// `transactionId [0] TransactionId`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `profileMetaData [37] StoreMetadataRequest`, tag 'BF25'.
+    #[rasn(tag(context, 37))]
+    #[serde(rename = "profileMetaData")]
+    pub profile_meta_data: StoreMetadataRequest,
+    /// `smdpSigned2 SmdpSigned2`.
+    #[serde(rename = "smdpSigned2")]
+    pub smdp_signed2: SmdpSigned2,
+    /// `smdpSignature2 [APPLICATION 55] OCTET STRING`, tag '5F37'.
+    #[rasn(tag(application, 55))]
+    #[serde(rename = "smdpSignature2", serialize_with = "crate::asn1::json::hex")]
+    pub smdp_signature2: OctetString,
+    /// `smdpCertificate Certificate` (CERT.DPpb.ECDSA).
+    #[serde(rename = "smdpCertificate")]
+    pub smdp_certificate: Certificate,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 6.6 `GetBoundProfilePackageRequest ::= [58] SEQUENCE`, tag 'BF3A'.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 58))]
+pub struct GetBoundProfilePackageRequest {
+    /// `transactionId [0] TransactionId`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `prepareDownloadResponse [33] PrepareDownloadResponse`, tag 'BF21'.
+    #[rasn(tag(context, 33))]
+    #[serde(rename = "prepareDownloadResponse")]
+    pub prepare_download_response: PrepareDownloadResponse,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 6.6 `GetBoundProfilePackageResponse ::= [58] CHOICE`, tag 'BF3A' (automatic tags:
+/// 'A0' / '81').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, automatic_tags, tag(explicit(context, 58)))]
+pub enum GetBoundProfilePackageResponse {
+    /// `getBoundProfilePackageOk GetBoundProfilePackageOk`.
+    GetBoundProfilePackageOk(GetBoundProfilePackageOk),
+    /// `getBoundProfilePackageError INTEGER {...}`.
+    GetBoundProfilePackageError(GetBoundProfilePackageError),
+}
+
+/// SGP.22 6.6 `GetBoundProfilePackageOk ::= SEQUENCE`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GetBoundProfilePackageOk {
+    /// `transactionId [0] TransactionId`.
+    #[rasn(tag(context, 0))]
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `boundProfilePackage [54] BoundProfilePackage`, tag 'BF36'.
+    #[rasn(tag(context, 54))]
+    #[serde(rename = "boundProfilePackage")]
+    pub bound_profile_package: BoundProfilePackage,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 6.6 `HandleNotification ::= [61] SEQUENCE`, tag 'BF3D' (automatic tags: the
+/// untagged CHOICE `pendingNotification` gets an explicit '[0]', i.e. 'BF3D A0 ...').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 61), automatic_tags)]
+pub struct HandleNotification {
+    /// `pendingNotification PendingNotification`.
+    #[serde(rename = "pendingNotification")]
+    pub pending_notification: PendingNotification,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 6.6 `CancelSessionRequestEs9 ::= [65] SEQUENCE`, tag 'BF41' (automatic tags:
+/// `transactionId` '80', `cancelSessionResponse` 'A1' replacing its own '[65]').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(tag(context, 65), automatic_tags)]
+pub struct CancelSessionRequestEs9 {
+    /// `transactionId TransactionId`.
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `cancelSessionResponse CancelSessionResponse`.
+    #[serde(rename = "cancelSessionResponse")]
+    pub cancel_session_response: CancelSessionResponse,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 6.6 `CancelSessionResponseEs9 ::= [65] CHOICE`, tag 'BF41' (automatic tags:
+/// 'A0' / '81').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, automatic_tags, tag(explicit(context, 65)))]
+pub enum CancelSessionResponseEs9 {
+    /// `cancelSessionOk CancelSessionOk`.
+    CancelSessionOk(CancelSessionOk),
+    /// `cancelSessionError INTEGER {...}`.
+    CancelSessionError(CancelSessionError),
+}
+
+/// SGP.22 6.6 `CancelSessionOk ::= SEQUENCE {}`.
+#[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CancelSessionOk {
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 6.6 `AuthenticateClientResponseEs11 ::= [64] CHOICE`, tag 'BF40' (automatic tags:
+/// 'A0' / '81').
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[rasn(choice, automatic_tags, tag(explicit(context, 64)))]
+pub enum AuthenticateClientResponseEs11 {
+    /// `authenticateClientOk AuthenticateClientOkEs11`.
+    AuthenticateClientOk(AuthenticateClientOkEs11),
+    /// `authenticateClientError INTEGER {...}`.
+    AuthenticateClientError(AuthenticateClientErrorEs11),
+}
+
+/// SGP.22 6.6 `AuthenticateClientOkEs11 ::= SEQUENCE` (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(automatic_tags)]
+pub struct AuthenticateClientOkEs11 {
+    /// `transactionId TransactionId`.
+    #[serde(rename = "transactionId")]
+    pub transaction_id: TransactionId,
+    /// `eventEntries SEQUENCE OF EventEntries`.
+    #[serde(rename = "eventEntries")]
+    pub event_entries: Vec<EventEntries>,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    pub extensions: Extensions,
+}
+
+/// SGP.22 6.6 `EventEntries ::= SEQUENCE` (automatic tags).
+#[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
+#[rasn(automatic_tags)]
+pub struct EventEntries {
+    /// `eventId UTF8String`.
+    #[serde(rename = "eventId")]
+    pub event_id: String,
+    /// `rspServerAddress UTF8String`.
+    #[serde(rename = "rspServerAddress")]
+    pub rsp_server_address: String,
+    /// Unknown trailing elements.
+    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
     pub extensions: Extensions,
 }
 
