@@ -1328,7 +1328,10 @@ named_integer! {
 #[rasn(tag(context, 32))]
 pub struct GetEuiccInfo1Request {
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1337,7 +1340,10 @@ pub struct GetEuiccInfo1Request {
 #[rasn(tag(context, 34))]
 pub struct GetEuiccInfo2Request {
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1371,7 +1377,10 @@ pub struct EuiccInfo2 {
     pub ts102241_version: Option<VersionType>,
     /// `globalplatformVersion [7] VersionType OPTIONAL`.
     #[rasn(tag(context, 7))]
-    #[serde(rename = "globalplatformVersion", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "globalplatformVersion",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub globalplatform_version: Option<VersionType>,
     /// `rspCapability [8] RspCapability`.
     #[rasn(tag(context, 8))]
@@ -1405,7 +1414,10 @@ pub struct EuiccInfo2 {
     pub sas_acreditation_number: String,
     /// `certificationDataObject [12] CertificationDataObject OPTIONAL`.
     #[rasn(tag(context, 12))]
-    #[serde(rename = "certificationDataObject", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "certificationDataObject",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub certification_data_object: Option<CertificationDataObject>,
     /// `treProperties [13] BIT STRING { isDiscrete(0), isIntegrated(1), usesRemoteMemory(2) }
     /// OPTIONAL`.
@@ -1418,7 +1430,10 @@ pub struct EuiccInfo2 {
     pub tre_properties: Option<BitString>,
     /// `treProductReference [14] UTF8String OPTIONAL`.
     #[rasn(tag(context, 14))]
-    #[serde(rename = "treProductReference", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "treProductReference",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tre_product_reference: Option<String>,
     /// `additionalEuiccProfilePackageVersions [15] SEQUENCE OF VersionType OPTIONAL`.
     #[rasn(tag(context, 15))]
@@ -1428,7 +1443,10 @@ pub struct EuiccInfo2 {
     )]
     pub additional_euicc_profile_package_versions: Option<Vec<VersionType>>,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 /// The ASN.1 spelling of [`EuiccInfo2`].
@@ -1471,7 +1489,10 @@ pub struct ProfileInfo {
     pub profile_nickname: Option<String>,
     /// `serviceProviderName [17] UTF8String (SIZE(0..32)) OPTIONAL`, tag '91'.
     #[rasn(tag(context, 17))]
-    #[serde(rename = "serviceProviderName", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "serviceProviderName",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_provider_name: Option<String>,
     /// `profileName [18] UTF8String (SIZE(0..64)) OPTIONAL`, tag '92'.
     #[rasn(tag(context, 18))]
@@ -1525,7 +1546,10 @@ pub struct ProfileInfo {
     )]
     pub service_specific_data_stored_in_euicc: Option<VendorSpecificExtension>,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1599,7 +1623,10 @@ pub struct StoreMetadataRequest {
     )]
     pub service_specific_data_not_stored_in_euicc: Option<VendorSpecificExtension>,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1616,7 +1643,10 @@ impl StoreMetadataRequest {
 pub struct UpdateMetadataRequest {
     /// `serviceProviderName [17] UTF8String (SIZE(0..32)) OPTIONAL`, tag '91'.
     #[rasn(tag(context, 17))]
-    #[serde(rename = "serviceProviderName", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "serviceProviderName",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_provider_name: Option<String>,
     /// `profileName [18] UTF8String (SIZE(0..64)) OPTIONAL`, tag '92'.
     #[rasn(tag(context, 18))]
@@ -1650,7 +1680,10 @@ pub struct UpdateMetadataRequest {
     )]
     pub service_specific_data_stored_in_euicc: Option<VendorSpecificExtension>,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1676,7 +1709,10 @@ pub struct PrepareDownloadRequest {
     #[serde(rename = "smdpCertificate")]
     pub smdp_certificate: Certificate,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1713,7 +1749,10 @@ pub struct AuthenticateServerRequest {
     #[serde(rename = "ctxParams1")]
     pub ctx_params1: CtxParams1,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1722,6 +1761,7 @@ pub struct AuthenticateServerRequest {
 #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[rasn(choice, automatic_tags, tag(explicit(context, 56)))]
+#[allow(clippy::large_enum_variant)] // a message, built and matched once
 pub enum AuthenticateServerResponse {
     /// `authenticateResponseOk AuthenticateResponseOk`.
     AuthenticateResponseOk(AuthenticateResponseOk),
@@ -1746,7 +1786,10 @@ pub struct AuthenticateResponseOk {
     #[serde(rename = "eumCertificate")]
     pub eum_certificate: Certificate,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1773,7 +1816,10 @@ pub struct EuiccSigned1 {
     #[serde(rename = "ctxParams1")]
     pub ctx_params1: CtxParams1,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1788,7 +1834,10 @@ pub struct CancelSessionRequest {
     #[serde(rename = "reason")]
     pub reason: CancelSessionReason,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1809,7 +1858,10 @@ pub enum CancelSessionResponse {
 #[rasn(tag(context, 46))]
 pub struct GetEuiccChallengeRequest {
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1822,7 +1874,10 @@ pub struct GetEuiccChallengeResponse {
     #[serde(rename = "euiccChallenge")]
     pub euicc_challenge: Octet16,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1843,7 +1898,10 @@ pub struct ListNotificationRequest {
     )]
     pub profile_management_operation: Option<NotificationEvent>,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1868,7 +1926,10 @@ pub struct RetrieveNotificationsListRequest {
     #[serde(rename = "searchCriteria", skip_serializing_if = "Option::is_none")]
     pub search_criteria: Option<RetrieveNotificationsSearchCriteria>,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1923,7 +1984,10 @@ pub struct NotificationSentRequest {
     #[serde(rename = "seqNumber")]
     pub seq_number: i64,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1935,7 +1999,10 @@ pub struct NotificationSentResponse {
     #[serde(rename = "deleteNotificationStatus")]
     pub delete_notification_status: DeleteNotificationStatus,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1952,7 +2019,10 @@ pub struct ConfigureISDPRequest {
     #[serde(rename = "dpProprietaryData", skip_serializing_if = "Option::is_none")]
     pub dp_proprietary_data: Option<DpProprietaryData>,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -1973,7 +2043,10 @@ pub struct ReplaceSessionKeysRequest {
     #[serde(rename = "ppkCmac", serialize_with = "crate::asn1::json::hex")]
     pub ppk_cmac: OctetString,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2006,7 +2079,10 @@ pub struct EnableProfileRequest {
     #[serde(rename = "refreshFlag")]
     pub refresh_flag: bool,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2018,7 +2094,10 @@ pub struct EnableProfileResponse {
     #[serde(rename = "enableResult")]
     pub enable_result: EnableResult,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2033,7 +2112,10 @@ pub struct DisableProfileRequest {
     #[serde(rename = "refreshFlag")]
     pub refresh_flag: bool,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2045,7 +2127,10 @@ pub struct DisableProfileResponse {
     #[serde(rename = "disableResult")]
     pub disable_result: DisableResult,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2069,7 +2154,10 @@ pub struct DeleteProfileResponse {
     #[serde(rename = "deleteResult")]
     pub delete_result: DeleteResult,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2083,7 +2171,10 @@ pub struct EuiccMemoryResetRequest {
     #[serde(rename = "resetOptions", serialize_with = "crate::asn1::json::bits")]
     pub reset_options: BitString,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2095,7 +2186,10 @@ pub struct EuiccMemoryResetResponse {
     #[serde(rename = "resetResult")]
     pub reset_result: ResetResult,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2108,7 +2202,10 @@ pub struct GetEuiccDataRequest {
     #[serde(rename = "tagList")]
     pub tag_list: Octet1,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2121,7 +2218,10 @@ pub struct GetEuiccDataResponse {
     #[serde(rename = "eidValue")]
     pub eid_value: Octet16,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2130,7 +2230,10 @@ pub struct GetEuiccDataResponse {
 #[rasn(tag(context, 67))]
 pub struct GetRatRequest {
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2142,7 +2245,10 @@ pub struct GetRatResponse {
     #[serde(rename = "rat")]
     pub rat: RulesAuthorisationTable,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2158,7 +2264,10 @@ pub struct SetNicknameRequest {
     #[serde(rename = "profileNickname")]
     pub profile_nickname: String,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2170,7 +2279,10 @@ pub struct SetNicknameResponse {
     #[serde(rename = "setNicknameResult")]
     pub set_nickname_result: SetNicknameResult,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2179,7 +2291,10 @@ pub struct SetNicknameResponse {
 #[rasn(tag(context, 60))]
 pub struct EuiccConfiguredAddressesRequest {
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2195,7 +2310,10 @@ pub struct EuiccConfiguredAddressesResponse {
     #[serde(rename = "rootDsAddress")]
     pub root_ds_address: String,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2207,7 +2325,10 @@ pub struct SetDefaultDpAddressRequest {
     #[serde(rename = "defaultDpAddress")]
     pub default_dp_address: String,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2219,7 +2340,10 @@ pub struct SetDefaultDpAddressResponse {
     #[serde(rename = "setDefaultDpAddressResult")]
     pub set_default_dp_address_result: SetDefaultDpAddressResult,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2245,7 +2369,10 @@ pub struct LoadCRLRequest {
     #[serde(rename = "crl")]
     pub crl: CertificateList,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2268,7 +2395,10 @@ pub struct LoadCRLResponseOk {
     #[serde(rename = "missingParts", skip_serializing_if = "Option::is_none")]
     pub missing_parts: Option<Vec<i64>>,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2288,7 +2418,10 @@ pub struct ISDRProprietaryApplicationTemplate {
     )]
     pub lpae_support: Option<BitString>,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2300,7 +2433,10 @@ pub struct LpaeActivationRequest {
     #[serde(rename = "lpaeOption", serialize_with = "crate::asn1::json::bits")]
     pub lpae_option: BitString,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2312,7 +2448,10 @@ pub struct LpaeActivationResponse {
     #[serde(rename = "lpaeActivationResult")]
     pub lpae_activation_result: LpaeActivationResult,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2382,7 +2521,10 @@ pub struct InitiateAuthenticationRequest {
     #[serde(rename = "euiccInfo1")]
     pub euicc_info1: EuiccInfo1,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2391,6 +2533,7 @@ pub struct InitiateAuthenticationRequest {
 #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[rasn(choice, automatic_tags, tag(explicit(context, 57)))]
+#[allow(clippy::large_enum_variant)] // a message, built and matched once
 pub enum InitiateAuthenticationResponse {
     /// `initiateAuthenticationOk InitiateAuthenticationOkEs9`.
     InitiateAuthenticationOk(InitiateAuthenticationOkEs9),
@@ -2419,7 +2562,10 @@ pub struct InitiateAuthenticationOkEs9 {
     #[serde(rename = "serverCertificate")]
     pub server_certificate: Certificate,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2436,7 +2582,10 @@ pub struct AuthenticateClientRequest {
     #[serde(rename = "authenticateServerResponse")]
     pub authenticate_server_response: AuthenticateServerResponse,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2445,6 +2594,7 @@ pub struct AuthenticateClientRequest {
 #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[rasn(choice, automatic_tags, tag(explicit(context, 59)))]
+#[allow(clippy::large_enum_variant)] // a message, built and matched once
 pub enum AuthenticateClientResponseEs9 {
     /// `authenticateClientOk AuthenticateClientOk`.
     AuthenticateClientOk(AuthenticateClientOk),
@@ -2474,7 +2624,10 @@ pub struct AuthenticateClientOk {
     #[serde(rename = "smdpCertificate")]
     pub smdp_certificate: Certificate,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2491,7 +2644,10 @@ pub struct GetBoundProfilePackageRequest {
     #[serde(rename = "prepareDownloadResponse")]
     pub prepare_download_response: PrepareDownloadResponse,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2500,6 +2656,7 @@ pub struct GetBoundProfilePackageRequest {
 #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[rasn(choice, automatic_tags, tag(explicit(context, 58)))]
+#[allow(clippy::large_enum_variant)] // a message, built and matched once
 pub enum GetBoundProfilePackageResponse {
     /// `getBoundProfilePackageOk GetBoundProfilePackageOk`.
     GetBoundProfilePackageOk(GetBoundProfilePackageOk),
@@ -2519,7 +2676,10 @@ pub struct GetBoundProfilePackageOk {
     #[serde(rename = "boundProfilePackage")]
     pub bound_profile_package: BoundProfilePackage,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2532,7 +2692,10 @@ pub struct HandleNotification {
     #[serde(rename = "pendingNotification")]
     pub pending_notification: PendingNotification,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2548,7 +2711,10 @@ pub struct CancelSessionRequestEs9 {
     #[serde(rename = "cancelSessionResponse")]
     pub cancel_session_response: CancelSessionResponse,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2568,7 +2734,10 @@ pub enum CancelSessionResponseEs9 {
 #[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CancelSessionOk {
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2595,7 +2764,10 @@ pub struct AuthenticateClientOkEs11 {
     #[serde(rename = "eventEntries")]
     pub event_entries: Vec<EventEntries>,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2610,7 +2782,10 @@ pub struct EventEntries {
     #[serde(rename = "rspServerAddress")]
     pub rsp_server_address: String,
     /// Unknown trailing elements.
-    #[serde(rename = "unknownExtensions", skip_serializing_if = "Extensions::is_empty")]
+    #[serde(
+        rename = "unknownExtensions",
+        skip_serializing_if = "Extensions::is_empty"
+    )]
     pub extensions: Extensions,
 }
 
@@ -2704,5 +2879,579 @@ mod tests {
         let json = serde_json::to_value(&v).unwrap();
         assert_eq!(json["transactionId"], "a57119935f68408289f85881cec45472");
         assert_eq!(json["euiccChallenge"], "00112233445566778899aabbccddeeff");
+    }
+
+    const ICCID: [u8; 10] = [0x98, 0x10, 0x32, 0x54, 0x76, 0x98, 0x10, 0x32, 0x54, 0xf6];
+
+    fn cert(name: &str) -> Certificate {
+        let der = std::fs::read(format!(
+            "{}/../shared/spec/certs/sgp26-v1.2/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        Certificate::from_der(&der).unwrap()
+    }
+
+    fn bits(bits: &[bool]) -> BitString {
+        bits.iter().copied().collect()
+    }
+
+    fn base64(text: &str) -> Vec<u8> {
+        let value = |c: u8| match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => panic!("not base64: {c}"),
+        };
+        let digits: Vec<u8> = text.bytes().filter(|&c| c != b'=').map(value).collect();
+        let mut out = Vec::new();
+        for chunk in digits.chunks(4) {
+            let mut acc = 0u32;
+            for (i, d) in chunk.iter().enumerate() {
+                acc |= u32::from(*d) << (18 - 6 * i);
+            }
+            out.extend_from_slice(&acc.to_be_bytes()[1..chunk.len()]);
+        }
+        out
+    }
+
+    /// Re-frames a DER TLV with `element` appended to its contents (`tag_len` tag octets).
+    fn with_trailing(der: &[u8], tag_len: usize, element: &[u8]) -> Vec<u8> {
+        let (len, header) = match der[tag_len] {
+            l if l < 0x80 => (usize::from(l), tag_len + 1),
+            0x81 => (usize::from(der[tag_len + 1]), tag_len + 2),
+            0x82 => (
+                usize::from(der[tag_len + 1]) << 8 | usize::from(der[tag_len + 2]),
+                tag_len + 3,
+            ),
+            other => panic!("length form {other:x}"),
+        };
+        assert_eq!(header + len, der.len());
+        let mut contents = der[header..].to_vec();
+        contents.extend_from_slice(element);
+        let mut out = der[..tag_len].to_vec();
+        match contents.len() {
+            n if n < 0x80 => out.push(n as u8),
+            n if n < 0x100 => out.extend([0x81, n as u8]),
+            n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+        }
+        out.extend(contents);
+        out
+    }
+
+    fn sample_euicc_info1() -> EuiccInfo1 {
+        let ski = SubjectKeyIdentifier::new(
+            hex::decode("f54172bdf98a95d65cbeb88a38a1c11d800a85c3").unwrap(),
+        );
+        EuiccInfo1 {
+            svn: VersionType::from_parts(2, 5, 0),
+            euicc_ci_pk_id_list_for_verification: vec![ski.clone()],
+            euicc_ci_pk_id_list_for_signing: vec![ski],
+            extensions: Extensions::default(),
+        }
+    }
+
+    fn sample_euicc_info2() -> EuiccInfo2 {
+        let ski = SubjectKeyIdentifier::new(
+            hex::decode("f54172bdf98a95d65cbeb88a38a1c11d800a85c3").unwrap(),
+        );
+        EuiccInfo2 {
+            profile_version: VersionType::from_parts(2, 3, 1),
+            svn: VersionType::from_parts(2, 5, 0),
+            euicc_firmware_ver: VersionType::from_parts(4, 6, 0),
+            ext_card_resource: OctetString::from(hex::decode("810100820400012345").unwrap()),
+            uicc_capability: BitString::from_slice(&[0x76, 0x7f, 0xfe]),
+            ts102241_version: Some(VersionType::from_parts(9, 2, 0)),
+            globalplatform_version: Some(VersionType::from_parts(2, 3, 0)),
+            rsp_capability: bits(&[true, true, false, true]),
+            euicc_ci_pk_id_list_for_verification: vec![ski.clone()],
+            euicc_ci_pk_id_list_for_signing: vec![ski],
+            euicc_category: Some(EuiccCategory::MEDIUM_EUICC),
+            forbidden_profile_policy_rules: Some(bits(&[false, true])),
+            pp_version: VersionType::from_parts(0, 0, 1),
+            sas_acreditation_number: "GI-BA-UP-0419".into(),
+            certification_data_object: Some(CertificationDataObject {
+                platform_label: "1.2.840.1234567/myPlatformLabel".into(),
+                discovery_base_url: "https://mydiscoveryURL.com".into(),
+                extensions: Extensions::default(),
+            }),
+            tre_properties: None,
+            tre_product_reference: None,
+            additional_euicc_profile_package_versions: None,
+            extensions: Extensions::default(),
+        }
+    }
+
+    fn sample_profile_info() -> ProfileInfo {
+        ProfileInfo {
+            iccid: Some(Iccid::new(ICCID)),
+            isdp_aid: Some(OctetTo16::new(
+                hex::decode("a0000005591010ffffffff8900001000").unwrap(),
+            )),
+            profile_state: Some(ProfileState::ENABLED),
+            profile_nickname: Some("nick".into()),
+            service_provider_name: Some("SP".into()),
+            profile_name: Some("Profile".into()),
+            icon_type: None,
+            icon: None,
+            profile_class: Some(ProfileClass::OPERATIONAL),
+            notification_configuration_info: None,
+            profile_owner: Some(OperatorId {
+                mcc_mnc: MccMnc::new([0x00, 0xf1, 0x10]),
+                gid1: None,
+                gid2: None,
+                extensions: Extensions::default(),
+            }),
+            dp_proprietary_data: None,
+            profile_policy_rules: Some(bits(&[false, true, true])),
+            service_specific_data_stored_in_euicc: None,
+            extensions: Extensions::default(),
+        }
+    }
+
+    fn sample_notification_metadata() -> NotificationMetadata {
+        NotificationMetadata {
+            seq_number: 5,
+            profile_management_operation: bits(&[true]),
+            notification_address: "a.b".into(),
+            iccid: Some(Iccid::new(ICCID)),
+            extensions: Extensions::default(),
+        }
+    }
+
+    fn sample_ctx_params1() -> CtxParams1 {
+        CtxParams1::CtxParamsForCommonAuthentication(CtxParamsForCommonAuthentication {
+            matching_id: Some("ABC-123".into()),
+            device_info: DeviceInfo {
+                tac: Octet4::new([0x35, 0x29, 0x06, 0x11]),
+                device_capabilities: DeviceCapabilities {
+                    eutran_epc_supported_release: Some(VersionType::from_parts(15, 0, 0)),
+                    ..Default::default()
+                },
+                imei: None,
+                extensions: Extensions::default(),
+            },
+            extensions: Extensions::default(),
+        })
+    }
+
+    fn sample_iscr() -> InitialiseSecureChannelRequest {
+        InitialiseSecureChannelRequest {
+            remote_op_id: RemoteOpId::INSTALL_BOUND_PROFILE_PACKAGE,
+            transaction_id: TransactionId::new(vec![1, 2, 3, 4]),
+            control_ref_template: ControlRefTemplate {
+                key_type: Octet1::new([0x88]),
+                key_len: Octet1::new([0x10]),
+                host_id: OctetTo16::new(b"host".to_vec()),
+                extensions: Extensions::default(),
+            },
+            smdp_otpk: OctetString::from(vec![0x04; 65]),
+            smdp_sign: OctetString::from(vec![0x55; 64]),
+            extensions: Extensions::default(),
+        }
+    }
+
+    #[test]
+    fn euicc_info_round_trips_with_the_module_tags() {
+        let der = round_trip(&sample_euicc_info1());
+        assert_eq!(&der[..3], [0xbf, 0x20, 0x35]);
+        assert_eq!(&der[3..8], [0x82, 0x03, 0x02, 0x05, 0x00]);
+        assert_eq!(&der[8..12], [0xa9, 0x16, 0x04, 0x14]);
+
+        let info2 = sample_euicc_info2();
+        let der = round_trip(&info2);
+        assert_eq!(&der[..2], [0xbf, 0x22]);
+        let hex = hex::encode(&der);
+        // profileVersion [1], euiccCategory [11], forbiddenProfilePolicyRules [25] ('99'),
+        // then the untagged ppVersion (04) and sasAcreditationNumber (0C).
+        assert!(hex.contains("8103020301"), "{hex}");
+        assert!(hex.contains("8b0102"), "{hex}");
+        assert!(hex.contains("990206400403000001"), "{hex}");
+        assert!(hex.contains("0c0d47492d42412d55502d30343139"), "{hex}");
+        let json = serde_json::to_value(&info2).unwrap();
+        assert_eq!(json["svn"], "020500");
+        assert_eq!(json["rspCapability"], "d0/4");
+        assert_eq!(json["euiccCategory"], "mediumEuicc");
+        assert_eq!(json["sasAcreditationNumber"], "GI-BA-UP-0419");
+        assert!(json.get("unknownExtensions").is_none());
+        assert!(json.get("treProperties").is_none());
+    }
+
+    #[test]
+    fn profile_info_and_notification_metadata_round_trip() {
+        let der = round_trip(&sample_profile_info());
+        let hex = hex::encode(&der);
+        assert!(hex.starts_with("e3"), "{hex}");
+        assert!(hex.contains("5a0a981032547698103254f6"));
+        assert!(hex.contains("9f700101"), "{hex}"); // profileState [112]
+        assert!(hex.contains("950102"), "{hex}"); // profileClass [21]
+        assert!(hex.contains("b705800300f110"), "{hex}");
+        let json = serde_json::to_value(sample_profile_info()).unwrap();
+        assert_eq!(json["iccid"], "981032547698103254f6");
+        assert_eq!(json["profileState"], "enabled");
+        assert_eq!(json["profileClass"], "operational");
+        assert_eq!(json["profilePolicyRules"], "60/3");
+
+        let der = round_trip(&sample_notification_metadata());
+        assert_eq!(
+            hex::encode(&der),
+            "bf2f18800105810207800c03612e625a0a981032547698103254f6"
+        );
+    }
+
+    #[test]
+    fn unknown_trailing_elements_are_kept_in_profile_info_and_euicc_info2() {
+        let element = [0x9f, 0x28, 0x01, 0x01];
+        let plain = rasn::der::encode(&sample_profile_info()).unwrap();
+        let extended = with_trailing(&plain, 1, &element);
+        let _ = crate::asn1::take_findings();
+        let decoded: ProfileInfo = rasn::der::decode(&extended).unwrap();
+        assert_eq!(decoded.extensions.0, [Any::new(element.to_vec())]);
+        assert_eq!(crate::asn1::take_findings().len(), 1);
+        assert_eq!(
+            ProfileInfo {
+                extensions: Extensions::default(),
+                ..decoded.clone()
+            },
+            sample_profile_info()
+        );
+        assert_eq!(rasn::der::encode(&decoded).unwrap(), extended);
+        let json = serde_json::to_value(&decoded).unwrap();
+        assert_eq!(json["unknownExtensions"], serde_json::json!(["9f280101"]));
+
+        // A v3-style `euiccCiPKIdListForSigningV3 [17] SEQUENCE OF ...` after the last field.
+        let element = hex::decode("b106040401020304").unwrap();
+        let plain = rasn::der::encode(&sample_euicc_info2()).unwrap();
+        let extended = with_trailing(&plain, 2, &element);
+        let decoded: EuiccInfo2 = rasn::der::decode(&extended).unwrap();
+        assert_eq!(decoded.extensions.0, [Any::new(element.clone())]);
+        assert_eq!(decoded.sas_acreditation_number, "GI-BA-UP-0419");
+        assert_eq!(rasn::der::encode(&decoded).unwrap(), extended);
+        // Without the Extensions field the same bytes would be rejected: check the plain
+        // encoding really differs.
+        assert_ne!(plain, extended);
+    }
+
+    #[test]
+    fn authenticate_server_response_round_trips() {
+        let ok = AuthenticateServerResponse::AuthenticateResponseOk(AuthenticateResponseOk {
+            euicc_signed1: EuiccSigned1 {
+                transaction_id: TransactionId::new(vec![0xaa; 16]),
+                server_address: "smdp.example.com".into(),
+                server_challenge: Octet16::new([0x11; 16]),
+                euicc_info2: sample_euicc_info2(),
+                ctx_params1: sample_ctx_params1(),
+                extensions: Extensions::default(),
+            },
+            euicc_signature1: OctetString::from(vec![0x42; 64]),
+            euicc_certificate: cert("CERT_EUICC_ECDSA_NIST.der"),
+            eum_certificate: cert("CERT_EUM_ECDSA_NIST.der"),
+            extensions: Extensions::default(),
+        });
+        let der = round_trip(&ok);
+        // BF38 82 LLLL A0 82 LLLL 30 82 LLLL 80 10 <transactionId>
+        assert_eq!(&der[..2], [0xbf, 0x38]);
+        assert_eq!(der[5], 0xa0);
+        assert_eq!(der[9], 0x30);
+        assert_eq!(&der[13..15], [0x80, 0x10]);
+        let hex = hex::encode(&der);
+        // ctxParams1: A0 { matchingId 80, deviceInfo A1 { tac 80, deviceCapabilities A1 { eutranEpc 85 } } }
+        assert!(
+            hex.contains("a01880074142432d313233a10d800435290611a10585030f0000"),
+            "{hex}"
+        );
+        let json = serde_json::to_value(&ok).unwrap();
+        let signed = &json["authenticateResponseOk"]["euiccSigned1"];
+        assert_eq!(signed["serverAddress"], "smdp.example.com");
+        assert_eq!(
+            signed["ctxParams1"]["ctxParamsForCommonAuthentication"]["matchingId"],
+            "ABC-123"
+        );
+        assert!(
+            json["authenticateResponseOk"]["eumCertificate"]["subject"]
+                .as_str()
+                .unwrap()
+                .contains("EUM")
+        );
+
+        let err =
+            AuthenticateServerResponse::AuthenticateResponseError(AuthenticateResponseError {
+                transaction_id: TransactionId::new(vec![1]),
+                authenticate_error_code: AuthenticateErrorCode::CI_PK_UNKNOWN,
+                extensions: Extensions::default(),
+            });
+        assert_eq!(hex::encode(round_trip(&err)), "bf3808a106800101020107");
+        assert_eq!(
+            serde_json::to_value(&err).unwrap()["authenticateResponseError"]["authenticateErrorCode"],
+            "ciPKUnknown"
+        );
+    }
+
+    #[test]
+    fn prepare_download_response_round_trips() {
+        let ok = PrepareDownloadResponse::DownloadResponseOk(PrepareDownloadResponseOk {
+            euicc_signed2: EuiccSigned2 {
+                transaction_id: TransactionId::new(vec![1, 2]),
+                euicc_otpk: OctetString::from(vec![4, 5]),
+                hash_cc: Some(Octet32::new([0x33; 32])),
+                extensions: Extensions::default(),
+            },
+            euicc_signature2: OctetString::from(vec![6]),
+            extensions: Extensions::default(),
+        });
+        let der = round_trip(&ok);
+        assert_eq!(
+            hex::encode(&der),
+            format!(
+                "bf2133a031302b800201025f490204050420{}5f370106",
+                "33".repeat(32)
+            )
+        );
+        let err = PrepareDownloadResponse::DownloadResponseError(PrepareDownloadResponseError {
+            transaction_id: TransactionId::new(vec![1, 2, 3, 4]),
+            download_error_code: DownloadErrorCode::INVALID_TRANSACTION_ID,
+            extensions: Extensions::default(),
+        });
+        assert_eq!(
+            hex::encode(round_trip(&err)),
+            "bf210ba109800401020304020105"
+        );
+        assert_eq!(
+            serde_json::to_string(&err).unwrap(),
+            r#"{"downloadResponseError":{"transactionId":"01020304","downloadErrorCode":"invalidTransactionId"}}"#
+        );
+        // The CHOICE tag is explicit: an untagged alternative is not a PrepareDownloadResponse.
+        assert!(rasn::der::decode::<PrepareDownloadResponse>(&der[3..]).is_err());
+    }
+
+    #[test]
+    fn initialise_secure_channel_request_round_trips() {
+        let der = round_trip(&sample_iscr());
+        let hex = hex::encode(&der);
+        assert!(
+            hex.starts_with("bf23819e820101800401020304a60c8001888101108404686f7374"),
+            "{hex}"
+        );
+        assert!(hex.contains("5f4941"));
+        assert!(hex.contains("5f3740"));
+    }
+
+    #[test]
+    fn pending_notifications_and_handle_notification() {
+        let other = PendingNotification::OtherSignedNotification(OtherSignedNotification {
+            tbs_other_notification: sample_notification_metadata(),
+            euicc_notification_signature: OctetString::from(vec![0x77; 64]),
+            euicc_certificate: cert("CERT_EUICC_ECDSA_NIST.der"),
+            eum_certificate: cert("CERT_EUM_ECDSA_NIST.der"),
+            extensions: Extensions::default(),
+        });
+        let der = round_trip(&other);
+        assert_eq!(der[0], 0x30);
+        assert_eq!(&der[4..6], [0xbf, 0x2f]);
+
+        let pir = PendingNotification::ProfileInstallationResult(ProfileInstallationResult {
+            profile_installation_result_data: ProfileInstallationResultData {
+                transaction_id: TransactionId::new(vec![9]),
+                notification_metadata: sample_notification_metadata(),
+                smdp_oid: ObjectIdentifier::new(vec![2, 999, 10]).unwrap(),
+                final_result: FinalResult::ErrorResult(ErrorResult {
+                    bpp_command_id: BppCommandId::CONFIGURE_ISDP,
+                    error_reason: ErrorReason::INSTALL_FAILED_DUE_TO_ICCID_ALREADY_EXISTS_ON_EUICC,
+                    sima_response: None,
+                    extensions: Extensions::default(),
+                }),
+                extensions: Extensions::default(),
+            },
+            euicc_sign_pir: EuiccSignPIR::new(vec![0x01, 0x02]),
+            extensions: Extensions::default(),
+        });
+        let der = round_trip(&pir);
+        let hex = hex::encode(&der);
+        // BF37 { BF27 { 80 01 09, BF2F {...}, 06 03 8837 0a, A2 { A1 { 80 01 01, 81 01 09 } } }, 5F37 02 0102 }
+        assert!(hex.starts_with("bf37"), "{hex}");
+        assert!(hex.contains("060388370aa208a106800101810109"), "{hex}");
+        assert!(hex.ends_with("5f37020102"), "{hex}");
+        let json = serde_json::to_value(&pir).unwrap();
+        let data = &json["profileInstallationResult"]["profileInstallationResultData"];
+        assert_eq!(data["smdpOid"], "2.999.10");
+        assert_eq!(
+            data["finalResult"]["errorResult"]["errorReason"],
+            "installFailedDueToIccidAlreadyExistsOnEuicc"
+        );
+
+        let handle = HandleNotification {
+            pending_notification: pir.clone(),
+            extensions: Extensions::default(),
+        };
+        let der = round_trip(&handle);
+        // Automatic tagging of the untagged CHOICE component: explicit [0].
+        assert_eq!(&der[..2], [0xbf, 0x3d]);
+        assert_eq!(der[3], 0xa0);
+        assert_eq!(&der[5..7], [0xbf, 0x37]);
+
+        let list = RetrieveNotificationsListResponse::NotificationList(vec![pir, other]);
+        let der = round_trip(&list);
+        assert_eq!(&der[..2], [0xbf, 0x2b]);
+    }
+
+    #[test]
+    fn es10c_requests_have_the_specified_encodings() {
+        let enable = EnableProfileRequest {
+            profile_identifier: ProfileIdentifier::Iccid(Iccid::new(ICCID)),
+            refresh_flag: true,
+            extensions: Extensions::default(),
+        };
+        assert_eq!(
+            hex::encode(round_trip(&enable)),
+            "bf3111a00c5a0a981032547698103254f68101ff"
+        );
+        let delete = DeleteProfileRequest::Iccid(Iccid::new(ICCID));
+        assert_eq!(
+            hex::encode(round_trip(&delete)),
+            "bf330c5a0a981032547698103254f6"
+        );
+        let list = ProfileInfoListRequest {
+            search_criteria: Some(ProfileInfoListSearchCriteria::Iccid(Iccid::new(ICCID))),
+            tag_list: Some(OctetString::from(vec![0x5a])),
+            extensions: Extensions::default(),
+        };
+        assert_eq!(
+            hex::encode(round_trip(&list)),
+            "bf2d11a00c5a0a981032547698103254f65c015a"
+        );
+        let retrieve = RetrieveNotificationsListRequest {
+            search_criteria: Some(RetrieveNotificationsSearchCriteria::SeqNumber(3)),
+            extensions: Extensions::default(),
+        };
+        assert_eq!(hex::encode(round_trip(&retrieve)), "bf2b05a003800103");
+        let err =
+            ProfileInfoListResponse::ProfileInfoListError(ProfileInfoListError::UNDEFINED_ERROR);
+        assert_eq!(hex::encode(round_trip(&err)), "bf2d0381017f");
+        let ok = ProfileInfoListResponse::ProfileInfoListOk(vec![sample_profile_info()]);
+        let der = round_trip(&ok);
+        assert_eq!(&der[..2], [0xbf, 0x2d]);
+        assert_eq!(der[3], 0xa0);
+        assert_eq!(der[5], 0xe3);
+        let challenge = GetEuiccChallengeResponse {
+            euicc_challenge: Octet16::new([0xab; 16]),
+            extensions: Extensions::default(),
+        };
+        assert_eq!(
+            hex::encode(round_trip(&challenge)),
+            format!("bf2e128010{}", "ab".repeat(16))
+        );
+        assert_eq!(
+            hex::encode(round_trip(&GetEuiccInfo1Request::default())),
+            "bf2000"
+        );
+        let eid = GetEuiccDataResponse {
+            eid_value: Octet16::new([0x89; 16]),
+            extensions: Extensions::default(),
+        };
+        assert_eq!(
+            hex::encode(round_trip(&eid)),
+            format!("bf3e125a10{}", "89".repeat(16))
+        );
+    }
+
+    #[test]
+    fn es9_binding_encodings() {
+        let cancel = CancelSessionRequestEs9 {
+            transaction_id: TransactionId::new(vec![0xaa]),
+            cancel_session_response: CancelSessionResponse::CancelSessionResponseError(
+                CancelSessionResponseError::INVALID_TRANSACTION_ID,
+            ),
+            extensions: Extensions::default(),
+        };
+        // cancelSessionResponse [1] replaces the type's own [65]: A1 { 81 01 05 }.
+        assert_eq!(hex::encode(round_trip(&cancel)), "bf41088001aaa103810105");
+        let request = RemoteProfileProvisioningRequest::InitiateAuthenticationRequest(
+            InitiateAuthenticationRequest {
+                euicc_challenge: Octet16::new([0; 16]),
+                smdp_address: "x".into(),
+                euicc_info1: sample_euicc_info1(),
+                extensions: Extensions::default(),
+            },
+        );
+        let der = round_trip(&request);
+        assert_eq!(&der[..4], [0xa2, 0x50, 0xbf, 0x39]);
+        let response = RemoteProfileProvisioningResponse::CancelSessionResponseEs9(
+            CancelSessionResponseEs9::CancelSessionOk(CancelSessionOk::default()),
+        );
+        assert_eq!(hex::encode(round_trip(&response)), "a205bf4102a000");
+    }
+
+    #[test]
+    fn es9_json_initiate_authentication_components_assemble_and_decode() {
+        let json: serde_json::Value =
+            serde_json::from_slice(&vector("es9-json/initiateAuthentication_resp.json")).unwrap();
+        let field = |name: &str| base64(json[name].as_str().unwrap());
+        let transaction_id = hex::decode(json["transactionId"].as_str().unwrap()).unwrap();
+        // The ES9+ JSON binding carries whole TLVs; assemble InitiateAuthenticationOkEs9.
+        let mut contents = vec![0x80, transaction_id.len() as u8];
+        contents.extend(&transaction_id);
+        for name in [
+            "serverSigned1",
+            "serverSignature1",
+            "euiccCiPKIdToBeUsed",
+            "serverCertificate",
+        ] {
+            contents.extend(field(name));
+        }
+        let ok_der = with_trailing(&[0x30, 0x00], 1, &contents);
+        let ok: InitiateAuthenticationOkEs9 = rasn::der::decode(&ok_der).unwrap();
+        assert_eq!(
+            ok.server_signed1.transaction_id.as_ref(),
+            transaction_id.as_slice()
+        );
+        assert_eq!(ok.server_signature1.len(), 64);
+        assert_eq!(
+            hex::encode(&ok.euicc_ci_pk_id_to_be_used),
+            "f54172bdf98a95d65cbeb88a38a1c11d800a85c3"
+        );
+        assert!(ok.server_certificate.to_x509().is_ok());
+        assert_eq!(rasn::der::encode(&ok).unwrap(), ok_der);
+    }
+
+    #[test]
+    fn esipa_relayed_initiate_authentication_decodes_as_es9_response() {
+        // An eIM's InitiateAuthenticationResponseEsipa has the ES9+ layout. This capture wraps
+        // serverSignature1 and euiccCiPKIdToBeUsed twice (the TLV inside the TLV), an interop
+        // quirk of that eIM; the structure still decodes and re-encodes byte-identically.
+        let bytes = vector("esipa-to-es9/2_initiateAuthenticationResponseEsipa.der");
+        let response: InitiateAuthenticationResponse = rasn::der::decode(&bytes).unwrap();
+        let InitiateAuthenticationResponse::InitiateAuthenticationOk(ok) = &response else {
+            panic!("not ok: {response:?}");
+        };
+        assert!(ok.server_signed1.server_address.starts_with("127.0.0.1:"));
+        assert_eq!(&ok.server_signature1[..3], [0x5f, 0x37, 0x40]);
+        assert_eq!(&ok.euicc_ci_pk_id_to_be_used.as_ref()[..2], [0x04, 0x14]);
+        assert!(ok.extensions.is_empty());
+        assert_eq!(rasn::der::encode(&response).unwrap(), bytes);
+    }
+
+    #[test]
+    fn malformed_input_is_rejected() {
+        // ICCID of 9 bytes.
+        assert!(
+            rasn::der::decode::<Iccid>(&hex::decode("5a09981032547698103254").unwrap()).is_err()
+        );
+        // Wrong outer tag.
+        let der = rasn::der::encode(&sample_notification_metadata()).unwrap();
+        let mut wrong = der.clone();
+        wrong[1] = 0x2e;
+        assert!(rasn::der::decode::<NotificationMetadata>(&wrong).is_err());
+        // Missing mandatory notificationAddress.
+        assert!(
+            rasn::der::decode::<NotificationMetadata>(
+                &hex::decode("bf2f0780010581020780").unwrap()
+            )
+            .is_err()
+        );
+        // Truncated BPP.
+        let bpp = vector("bpp/bpp.ber");
+        assert!(rasn::der::decode::<BoundProfilePackage>(&bpp[..bpp.len() - 1]).is_err());
     }
 }
