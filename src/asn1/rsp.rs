@@ -2789,6 +2789,142 @@ pub struct EventEntries {
     pub extensions: Extensions,
 }
 
+// ---------------------------------------------------------------------------------------------
+// Named bits and object identifiers
+// ---------------------------------------------------------------------------------------------
+
+/// Builds a named-bit BIT STRING with the given bits set, in the DER form for named bits
+/// (X.690 11.2.2: no trailing zero bits, so the length is the highest set bit + 1).
+pub fn named_bits(set: &[usize]) -> BitString {
+    let len = set.iter().map(|n| n + 1).max().unwrap_or(0);
+    let mut bits = BitString::repeat(false, len);
+    for &n in set {
+        bits.set(n, true);
+    }
+    bits
+}
+
+/// Whether bit `n` of a named-bit BIT STRING is set (absent trailing bits are zero).
+pub fn bit_is_set(bits: &BitString, n: usize) -> bool {
+    bits.get(n).is_some_and(|b| *b)
+}
+
+/// Bit numbers of [`RspCapability`].
+pub mod rsp_capability {
+    /// `additionalProfile(0)`.
+    pub const ADDITIONAL_PROFILE: usize = 0;
+    /// `crlSupport(1)`.
+    pub const CRL_SUPPORT: usize = 1;
+    /// `rpmSupport(2)`.
+    pub const RPM_SUPPORT: usize = 2;
+    /// `testProfileSupport(3)`.
+    pub const TEST_PROFILE_SUPPORT: usize = 3;
+    /// `deviceInfoExtensibilitySupport(4)`.
+    pub const DEVICE_INFO_EXTENSIBILITY_SUPPORT: usize = 4;
+    /// `serviceSpecificDataSupport(5)`.
+    pub const SERVICE_SPECIFIC_DATA_SUPPORT: usize = 5;
+}
+
+/// Bit numbers of [`PprIds`].
+pub mod ppr_ids {
+    /// `pprUpdateControl(0)`.
+    pub const PPR_UPDATE_CONTROL: usize = 0;
+    /// `ppr1(1)`: disabling of this Profile is not allowed.
+    pub const PPR1: usize = 1;
+    /// `ppr2(2)`: deletion of this Profile is not allowed.
+    pub const PPR2: usize = 2;
+}
+
+/// Bit numbers of [`NotificationEvent`].
+pub mod notification_event {
+    /// `notificationInstall(0)`.
+    pub const NOTIFICATION_INSTALL: usize = 0;
+    /// `notificationEnable(1)`.
+    pub const NOTIFICATION_ENABLE: usize = 1;
+    /// `notificationDisable(2)`.
+    pub const NOTIFICATION_DISABLE: usize = 2;
+    /// `notificationDelete(3)`.
+    pub const NOTIFICATION_DELETE: usize = 3;
+}
+
+/// Bit numbers of [`CertificateInfo`].
+pub mod certificate_info {
+    /// `reserved(0)` (deprecated).
+    pub const RESERVED: usize = 0;
+    /// `certSigningX509(1)`.
+    pub const CERT_SIGNING_X509: usize = 1;
+    /// `rfu2(2)`.
+    pub const RFU2: usize = 2;
+    /// `rfu3(3)`.
+    pub const RFU3: usize = 3;
+    /// `reserved2(4)` (deprecated).
+    pub const RESERVED2: usize = 4;
+    /// `certVerificationX509(5)`.
+    pub const CERT_VERIFICATION_X509: usize = 5;
+}
+
+/// Bit numbers of [`EuiccInfo2::tre_properties`].
+pub mod tre_properties {
+    /// `isDiscrete(0)`.
+    pub const IS_DISCRETE: usize = 0;
+    /// `isIntegrated(1)`.
+    pub const IS_INTEGRATED: usize = 1;
+    /// `usesRemoteMemory(2)`.
+    pub const USES_REMOTE_MEMORY: usize = 2;
+}
+
+/// Bit numbers of [`EuiccMemoryResetRequest::reset_options`].
+pub mod reset_options {
+    /// `deleteOperationalProfiles(0)`.
+    pub const DELETE_OPERATIONAL_PROFILES: usize = 0;
+    /// `deleteFieldLoadedTestProfiles(1)`.
+    pub const DELETE_FIELD_LOADED_TEST_PROFILES: usize = 1;
+    /// `resetDefaultSmdpAddress(2)`.
+    pub const RESET_DEFAULT_SMDP_ADDRESS: usize = 2;
+}
+
+/// Bit numbers of [`ProfilePolicyAuthorisationRule::ppr_flags`].
+pub mod ppr_flags {
+    /// `consentRequired(0)`.
+    pub const CONSENT_REQUIRED: usize = 0;
+}
+
+/// SGP.22 object identifiers (`id-rsp` and the certificate-related OIDs of RSPDefinitions).
+pub mod oid {
+    use rasn::types::Oid;
+
+    /// `id-rsp` {joint-iso-itu-t(2) international-organizations(23) gsma(146) rsp(1)}.
+    pub const ID_RSP: &Oid = Oid::const_new(&[2, 23, 146, 1]);
+    /// `id-rsp-cert-objects` {id-rsp 2}.
+    pub const ID_RSP_CERT_OBJECTS: &Oid = Oid::const_new(&[2, 23, 146, 1, 2]);
+    /// `id-rspExt` {id-rsp-cert-objects 0}.
+    pub const ID_RSP_EXT: &Oid = Oid::const_new(&[2, 23, 146, 1, 2, 0]);
+    /// `id-rspRole` {id-rsp-cert-objects 1}.
+    pub const ID_RSP_ROLE: &Oid = Oid::const_new(&[2, 23, 146, 1, 2, 1]);
+    /// `id-rspRole-ci`.
+    pub const ID_RSP_ROLE_CI: &Oid = Oid::const_new(&[2, 23, 146, 1, 2, 1, 0]);
+    /// `id-rspRole-euicc`.
+    pub const ID_RSP_ROLE_EUICC: &Oid = Oid::const_new(&[2, 23, 146, 1, 2, 1, 1]);
+    /// `id-rspRole-eum`.
+    pub const ID_RSP_ROLE_EUM: &Oid = Oid::const_new(&[2, 23, 146, 1, 2, 1, 2]);
+    /// `id-rspRole-dp-tls`.
+    pub const ID_RSP_ROLE_DP_TLS: &Oid = Oid::const_new(&[2, 23, 146, 1, 2, 1, 3]);
+    /// `id-rspRole-dp-auth`.
+    pub const ID_RSP_ROLE_DP_AUTH: &Oid = Oid::const_new(&[2, 23, 146, 1, 2, 1, 4]);
+    /// `id-rspRole-dp-pb`.
+    pub const ID_RSP_ROLE_DP_PB: &Oid = Oid::const_new(&[2, 23, 146, 1, 2, 1, 5]);
+    /// `id-rspRole-ds-tls`.
+    pub const ID_RSP_ROLE_DS_TLS: &Oid = Oid::const_new(&[2, 23, 146, 1, 2, 1, 6]);
+    /// `id-rspRole-ds-auth`.
+    pub const ID_RSP_ROLE_DS_AUTH: &Oid = Oid::const_new(&[2, 23, 146, 1, 2, 1, 7]);
+    /// `id-rsp-expDate` {id-rspExt 1} (extension: [`super::ExpirationDate`]).
+    pub const ID_RSP_EXP_DATE: &Oid = Oid::const_new(&[2, 23, 146, 1, 2, 0, 1]);
+    /// `id-rsp-totalPartialCrlNumber` {id-rspExt 2}.
+    pub const ID_RSP_TOTAL_PARTIAL_CRL_NUMBER: &Oid = Oid::const_new(&[2, 23, 146, 1, 2, 0, 2]);
+    /// `id-rsp-partialCrlNumber` {id-rspExt 3}.
+    pub const ID_RSP_PARTIAL_CRL_NUMBER: &Oid = Oid::const_new(&[2, 23, 146, 1, 2, 0, 3]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -3453,5 +3589,85 @@ mod tests {
         // Truncated BPP.
         let bpp = vector("bpp/bpp.ber");
         assert!(rasn::der::decode::<BoundProfilePackage>(&bpp[..bpp.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn named_bits_are_minimal_and_readable() {
+        let caps = named_bits(&[
+            rsp_capability::ADDITIONAL_PROFILE,
+            rsp_capability::TEST_PROFILE_SUPPORT,
+        ]);
+        // 4 bits, 4 unused: 03 02 04 90.
+        assert_eq!(rasn::der::encode(&caps).unwrap(), [0x03, 0x02, 0x04, 0x90]);
+        assert!(bit_is_set(&caps, rsp_capability::TEST_PROFILE_SUPPORT));
+        assert!(!bit_is_set(&caps, rsp_capability::CRL_SUPPORT));
+        assert!(!bit_is_set(
+            &caps,
+            rsp_capability::SERVICE_SPECIFIC_DATA_SUPPORT
+        ));
+        assert_eq!(
+            rasn::der::encode(&named_bits(&[])).unwrap(),
+            [0x03, 0x01, 0x00]
+        );
+        let event = named_bits(&[notification_event::NOTIFICATION_DELETE]);
+        assert_eq!(crate::asn1::json::bit_string_text(&event), "10/4");
+    }
+
+    #[test]
+    fn rsp_oids() {
+        assert_eq!(oid::ID_RSP_ROLE_EUICC.to_string(), "2.23.146.1.2.1.1");
+        let smdp_oid = ObjectIdentifier::new(vec![2, 23, 146, 1, 2, 1, 4]).unwrap();
+        assert_eq!(&*smdp_oid, oid::ID_RSP_ROLE_DP_AUTH);
+    }
+
+    #[test]
+    fn bpp_store_metadata_segment_decodes() {
+        // The '88' segment is MAC-only (SCP03t): the StoreMetadataRequest, then an 8-byte C-MAC.
+        let bpp: BoundProfilePackage = rasn::der::decode(&vector("bpp/bpp.ber")).unwrap();
+        let (metadata, mac): (StoreMetadataRequest, _) =
+            rasn::der::decode_with_remainder(&bpp.sequence_of88[0]).unwrap();
+        assert_eq!(mac.len(), 8);
+        assert_eq!(metadata.service_provider_name, "OsmocomSPN");
+        assert_eq!(metadata.profile_name, "OsmocomProfile");
+        assert_eq!(hex::encode(&metadata.iccid), "98001032547698103285");
+        assert_eq!(metadata.profile_class, None);
+        assert_eq!(
+            metadata.profile_class_or_default(),
+            ProfileClass::OPERATIONAL
+        );
+        assert_eq!(
+            rasn::der::encode(&metadata).unwrap(),
+            &bpp.sequence_of88[0][..bpp.sequence_of88[0].len() - 8]
+        );
+    }
+
+    #[test]
+    fn vendor_specific_and_dp_proprietary_data() {
+        let info = ProfileInfo {
+            dp_proprietary_data: Some(DpProprietaryData {
+                dp_oid: ObjectIdentifier::new(vec![2, 999, 1]).unwrap(),
+                // An SM-DP+ specific data object after the OID is kept.
+                extensions: Extensions(vec![Any::new(vec![0x81, 0x01, 0x07])]),
+            }),
+            service_specific_data_stored_in_euicc: Some(vec![VendorSpecificExtensionElement {
+                vendor_oid: ObjectIdentifier::new(vec![2, 999, 2]).unwrap(),
+                vendor_specific_data: Any::new(vec![0x04, 0x01, 0xaa]),
+                extensions: Extensions::default(),
+            }]),
+            ..Default::default()
+        };
+        let der = round_trip(&info);
+        // B8 { 80 03 8837 01, 81 01 07 }, BF22 { 30 { 80 03 883702, A1 03 { 04 01 AA } } }
+        assert_eq!(
+            hex::encode(&der),
+            "e319b8088003883701810107bf220c300a8003883702a1030401aa"
+        );
+        let json = serde_json::to_value(&info).unwrap();
+        assert_eq!(json["dpProprietaryData"]["dpOid"], "2.999.1");
+        assert_eq!(json["dpProprietaryData"]["unknownExtensions"][0], "810107");
+        assert_eq!(
+            json["serviceSpecificDataStoredInEuicc"][0]["vendorSpecificData"],
+            "0401aa"
+        );
     }
 }
