@@ -138,8 +138,9 @@ octets! {
     Octet32, fixed 32
 }
 octets! {
-    /// SGP.22 `OctetTo16 ::= OCTET STRING (SIZE(1..16))` (the size is not checked).
-    #[rasn(delegate)]
+    /// SGP.22 `OctetTo16 ::= OCTET STRING (SIZE(1..16))` (the size is checked when decoding and
+    /// encoding).
+    #[rasn(delegate, size("1..=16"))]
     OctetTo16, variable
 }
 octets! {
@@ -154,8 +155,9 @@ octets! {
     Iccid, fixed 10
 }
 octets! {
-    /// SGP.22 `TransactionId ::= OCTET STRING (SIZE(1..16))` (the size is not checked).
-    #[rasn(delegate)]
+    /// SGP.22 `TransactionId ::= OCTET STRING (SIZE(1..16))` (the size is checked when decoding
+    /// and encoding).
+    #[rasn(delegate, size("1..=16"))]
     TransactionId, variable
 }
 octets! {
@@ -3669,5 +3671,23 @@ mod tests {
             json["serviceSpecificDataStoredInEuicc"][0]["vendorSpecificData"],
             "0401aa"
         );
+    }
+
+    #[test]
+    fn size_constraints_of_transaction_id_and_octet_to_16() {
+        assert!(rasn::der::decode::<TransactionId>(&[0x04, 0x00]).is_err());
+        let mut long = vec![0x04, 17];
+        long.extend([0u8; 17]);
+        assert!(rasn::der::decode::<TransactionId>(&long).is_err());
+        assert!(rasn::der::decode::<OctetTo16>(&long).is_err());
+        long[1] = 16;
+        long.pop();
+        assert_eq!(rasn::der::decode::<TransactionId>(&long).unwrap().len(), 16);
+        assert!(rasn::der::encode(&TransactionId::new(vec![0; 17])).is_err());
+        // Inside a SEQUENCE with an implicit tag the constraint still applies.
+        let bytes = hex::decode("bf2e128010abababababababababababababababab").unwrap();
+        assert!(rasn::der::decode::<GetEuiccChallengeResponse>(&bytes).is_ok());
+        let cancel = hex::decode("bf41068000810100").unwrap();
+        assert!(rasn::der::decode::<CancelSessionRequest>(&cancel).is_err());
     }
 }
