@@ -174,6 +174,35 @@ impl VersionType {
     }
 }
 
+impl Iccid {
+    /// Builds the EFiccid coding (nibble-swapped BCD, padded with 'F') from the ICCID digits
+    /// (18 to 20 decimal digits); `None` for anything else.
+    pub fn from_digits(digits: &str) -> Option<Self> {
+        if !(18..=20).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let mut nibbles: Vec<u8> = digits.bytes().map(|b| b - b'0').collect();
+        nibbles.resize(20, 0x0f);
+        let mut bytes = [0u8; 10];
+        for (byte, pair) in bytes.iter_mut().zip(nibbles.chunks(2)) {
+            if let [low, high] = pair {
+                *byte = (high << 4) | low;
+            }
+        }
+        Some(Self::new(bytes))
+    }
+
+    /// The ICCID digits (the nibble-swapped BCD decoded, 'F' padding dropped).
+    pub fn digits(&self) -> String {
+        self.0
+            .iter()
+            .flat_map(|b| [b & 0x0f, b >> 4])
+            .take_while(|n| *n != 0x0f)
+            .map(|n| char::from_digit(u32::from(n), 16).unwrap_or('?'))
+            .collect()
+    }
+}
+
 impl core::fmt::Display for VersionType {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{}.{}.{}", self.0[0], self.0[1], self.0[2])
@@ -3689,5 +3718,19 @@ mod tests {
         assert!(rasn::der::decode::<GetEuiccChallengeResponse>(&bytes).is_ok());
         let cancel = hex::decode("bf41068000810100").unwrap();
         assert!(rasn::der::decode::<CancelSessionRequest>(&cancel).is_err());
+    }
+
+    #[test]
+    fn iccid_digits() {
+        let iccid = Iccid::from_digits("8901234567890123455").unwrap();
+        assert_eq!(hex::encode(&iccid), "981032547698103254f5");
+        assert_eq!(iccid.digits(), "8901234567890123455");
+        assert_eq!(Iccid::new(ICCID).digits(), "8901234567890123456");
+        assert!(Iccid::from_digits("89012345678901234x").is_none());
+        assert!(Iccid::from_digits("8901").is_none());
+        assert_eq!(
+            Iccid::from_digits("89012345678901234567").unwrap().digits(),
+            "89012345678901234567"
+        );
     }
 }
