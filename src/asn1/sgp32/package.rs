@@ -2265,6 +2265,72 @@ mod tests {
     }
 
     #[test]
+    fn v13_trailing_elements_of_other_sequences_are_kept() {
+        // EimConfigurationData + eSipaProprietaryProtocolInformation [10] (v1.3).
+        let mut cfg = rasn::der::encode(&eim_config("x")).unwrap();
+        cfg.extend([0xaa, 0x03, 0x80, 0x01, 0x01]);
+        assert!(cfg[1] < 0x7b, "short length form expected");
+        cfg[1] += 5;
+        let _ = take_findings();
+        let decoded: EimConfigurationData = decode_reencode(&cfg);
+        assert_eq!(decoded.extensions.0.len(), 1);
+        assert_eq!(decoded.indirect_profile_download, Some(()));
+        // EuiccPackageErrorUnsigned + euiccPackageUnsignedErrorCode [15] sizeOverflow (v1.3).
+        let bytes = hex::decode("bf510da20b800365494d8401018f010f").unwrap();
+        let decoded: EuiccPackageResult = decode_reencode(&bytes);
+        let EuiccPackageResultChoice::EuiccPackageErrorUnsigned(unsigned) = &decoded.0 else {
+            panic!("not unsigned: {decoded:?}");
+        };
+        assert_eq!(unsigned.association_token, Some(1));
+        assert_eq!(unsigned.extensions.0[0].as_bytes(), [0x8f, 0x01, 0x0f]);
+        // IpaCapabilities + eSipaProprietaryProtocolInformation [2] (v1.3).
+        let bytes = hex::decode("3009800202848201ff8200").unwrap();
+        let decoded: IpaCapabilities = decode_reencode(&bytes);
+        assert_eq!(decoded.ipa_supported_protocols, None);
+        assert_eq!(decoded.extensions.0.len(), 2);
+        assert_eq!(take_findings().len(), 4);
+    }
+
+    #[test]
+    fn package_messages_keep_their_tags_inside_the_esipa_envelopes() {
+        use crate::asn1::sgp32::{EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim};
+        for path in [
+            "esipa-live/getEimPackage_psmo_enable_resp.der",
+            "esipa-live/getEimPackageRequest_resp.der",
+            "esipa-to-es9/1_getEimPackage_resp.der",
+        ] {
+            let message: EsipaMessageFromEimToIpa = decode_reencode(&vector(path));
+            assert!(
+                matches!(message, EsipaMessageFromEimToIpa::GetEimPackageResponse(_)),
+                "{path}: {message:?}"
+            );
+        }
+        let message: EsipaMessageFromIpaToEim =
+            decode_reencode(&vector("esipa-live/getEimPackageRequest_req.der"));
+        assert!(matches!(
+            message,
+            EsipaMessageFromIpaToEim::GetEimPackageRequest(_)
+        ));
+        let provide =
+            EsipaMessageFromIpaToEim::ProvideEimPackageResult(Box::new(ProvideEimPackageResult {
+                eid_value: Some(eid()),
+                eim_package_result: EimPackageResult::EuiccPackageResult(signed_result(vec![])),
+                extensions: Extensions::default(),
+            }));
+        round_trip(&provide, "bf50");
+        let ack = EsipaMessageFromEimToIpa::ProvideEimPackageResultResponse(Box::new(
+            ProvideEimPackageResultResponse(ProvideEimPackageResultResponseChoice::EmptyResponse(
+                EmptyResponse::default(),
+            )),
+        ));
+        assert_eq!(hex::encode(round_trip(&ack, "bf50")), "bf50023000");
+        let transfer = EsipaMessageFromIpaToEim::TransferEimPackageResponse(Box::new(
+            TransferEimPackageResponse(TransferEimPackageResponseChoice::EimPackageReceived(())),
+        ));
+        assert_eq!(hex::encode(round_trip(&transfer, "bf4e")), "bf4e020500");
+    }
+
+    #[test]
     fn rollback_flag_tagged_80_is_an_unknown_extension_not_the_flag() {
         // 'A3 0E 5A 0A <iccid> 80 00': the flag with an (incorrect) automatic tag.
         let bytes = hex::decode("a30e5a0a980010325476981032858000").unwrap();
