@@ -2715,7 +2715,7 @@ pub struct GetBoundProfilePackageOk {
 }
 
 /// SGP.22 6.6 `HandleNotification ::= [61] SEQUENCE`, tag 'BF3D' (automatic tags: the
-/// untagged CHOICE `pendingNotification` gets an explicit '[0]', i.e. 'BF3D A0 ...').
+/// untagged CHOICE `pendingNotification` gets an explicit `[0]`, i.e. 'BF3D A0 ...').
 #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
 #[rasn(tag(context, 61), automatic_tags)]
 pub struct HandleNotification {
@@ -2731,7 +2731,7 @@ pub struct HandleNotification {
 }
 
 /// SGP.22 6.6 `CancelSessionRequestEs9 ::= [65] SEQUENCE`, tag 'BF41' (automatic tags:
-/// `transactionId` '80', `cancelSessionResponse` 'A1' replacing its own '[65]').
+/// `transactionId` '80', `cancelSessionResponse` 'A1' replacing its own `[65]`).
 #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
 #[rasn(tag(context, 65), automatic_tags)]
 pub struct CancelSessionRequestEs9 {
