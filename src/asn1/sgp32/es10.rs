@@ -1486,7 +1486,7 @@ pub(crate) mod tests {
         let text = hex::encode(&bytes);
         assert!(text.contains(&tlv("5a", ICCID)), "{text}");
         assert!(
-            text.ends_with("9f7b0100 9f2601ff 9f670101".replace(' ', "").as_str()),
+            text.ends_with("9f7b0100 9f2601ff 9f6701ff".replace(' ', "").as_str()),
             "{text}"
         );
         // fallbackAttribute FALSE is the DEFAULT and left out.
@@ -1494,7 +1494,7 @@ pub(crate) mod tests {
             fallback_attribute: false,
             ..profile_info()
         };
-        assert!(hex::encode(round_trip(&info)).ends_with("9f7b01009f670101"));
+        assert!(hex::encode(round_trip(&info)).ends_with("9f7b01009f6701ff"));
         let json = serde_json::to_value(profile_info()).unwrap();
         assert_eq!(json["isdpAid"], "a0000005591010ffffffff8900001000");
         assert_eq!(json["fallbackAttribute"], true);
@@ -1503,7 +1503,7 @@ pub(crate) mod tests {
 
     #[test]
     fn profile_info_keeps_an_unknown_trailing_element() {
-        let body = tlv("5a", ICCID) + "9f700101 9f2601ff 9f670101";
+        let body = tlv("5a", ICCID) + "9f700101 9f2601ff 9f6701ff";
         let plain: ProfileInfo = d(&tlv("e3", &body));
         // A v1.3 element after the last v1.2 one: [104] '9F68'.
         let bytes = h(&tlv("e3", &(body.clone() + "9f680105")));
@@ -1543,15 +1543,23 @@ pub(crate) mod tests {
         }
         assert_eq!(take_findings().len(), 1);
         assert_eq!(rasn::der::encode(&response).unwrap(), bytes);
-        // An element out of order is not an extension: a known tag after the unknown one.
-        assert!(
-            rasn::der::decode::<ProfileInfo>(&h(&tlv("e3", &(body + "9f680105 9f670101"))))
-                .is_err()
-        );
+        // Once an unknown element is met, everything after it is kept as extension (here a
+        // repeated fallbackAllowed), still byte-identical.
+        let bytes = h(&tlv("e3", &(body + "9f680105 9f6701ff")));
+        let info: ProfileInfo = rasn::der::decode(&bytes).unwrap();
+        assert_eq!(info.extensions.0.len(), 2);
+        assert_eq!(info.fallback_allowed, Some(true));
+        assert_eq!(rasn::der::encode(&info).unwrap(), bytes);
+        let _ = take_findings();
     }
 
     /// A SGP.32 v1.2 EUICCInfo2 as an IoT eUICC returns it (fields in module order).
     fn euicc_info2_body() -> String {
+        euicc_info2_body_with("")
+    }
+
+    /// [`euicc_info2_body`] with `iot_extra` (hex) at the end of IoTSpecificInfo.
+    fn euicc_info2_body_with(iot_extra: &str) -> String {
         let key1 = "f54172bdf98a95d65cbeb88a38a1c11d800a85c3";
         let key2 = "c0bc70ba36929d43b467ff57570530e57ab8fcd8";
         "810302030082030205008303010203".to_string()
@@ -1564,7 +1572,7 @@ pub(crate) mod tests {
             + "0403000100"
             + &tlv("0c", "4143")
             + "900100"
-            + &tlv("b4", &(tlv("a0", "0403010200") + "8100 8200"))
+            + &tlv("b4", &(tlv("a0", "0403010200") + "8100 8200" + iot_extra))
     }
 
     #[test]
@@ -1596,7 +1604,7 @@ pub(crate) mod tests {
     fn euicc_info2_keeps_unknown_trailing_elements() {
         // v1.3: euiccMinimumSecurityLevel [21] after iotSpecificInfo, and a new element at the
         // end of IoTSpecificInfo.
-        let body = euicc_info2_body().replace("8100 8200", "8100 8200 8301ff") + "950101";
+        let body = euicc_info2_body_with("8301ff") + "950101";
         let bytes = h(&tlv("bf22", &body));
         let _ = take_findings();
         let info: EuiccInfo2 = rasn::der::decode(&bytes).unwrap();
@@ -1849,7 +1857,7 @@ pub(crate) mod tests {
             AddInitialEimOkEntry::AddOk(()),
         ]));
         // addOk is a universal NULL: the inner CHOICE has a written tag.
-        assert_eq!(hex::encode(round_trip(&ok)), "bf5709a0078401010500");
+        assert_eq!(hex::encode(round_trip(&ok)), "bf5707a0058401010500");
         let json = serde_json::to_value(&ok).unwrap();
         assert_eq!(
             json,
@@ -1952,12 +1960,12 @@ pub(crate) mod tests {
         assert_eq!(hex::encode(round_trip(&error)), "bf2b0381017f");
         let results = RetrieveNotificationsListResponse(
             RetrieveNotificationsListResponseChoice::EuiccPackageResultList(vec![d(
-                "bf5108a206800365494d840101",
+                "bf510aa208800365494d840101",
             )]),
         );
         assert_eq!(
             hex::encode(round_trip(&results)),
-            "bf2b0da20bbf5108a206800365494d840101"
+            "bf2b0fa20dbf510aa208800365494d840101"
         );
     }
 
@@ -2027,12 +2035,12 @@ pub(crate) mod tests {
         // cmdResult is a universal INTEGER, eUICCPackageResult 'BF51'.
         let response = ProfileRollbackResponse {
             cmd_result: ProfileRollbackCmdResult::OK,
-            euicc_package_result: Some(d("bf5108a206800365494d840101")),
+            euicc_package_result: Some(d("bf510aa208800365494d840101")),
             extensions: Extensions::default(),
         };
         assert_eq!(
             hex::encode(round_trip(&response)),
-            "bf580d020100bf5108a206800365494d840101"
+            "bf5810020100bf510aa208800365494d840101"
         );
         let response = ProfileRollbackResponse {
             cmd_result: ProfileRollbackCmdResult::ROLLBACK_NOT_ALLOWED,
