@@ -43,6 +43,9 @@ pub enum PackageError {
     /// DER encoding failed.
     #[error("DER encoding failed: {0}")]
     Encode(#[from] rasn::error::EncodeError),
+    /// The received bytes are not the expected TLV structure.
+    #[error("malformed TLV: {0}")]
+    Tlv(&'static str),
 }
 
 /// Serializes an OPTIONAL OBJECT IDENTIFIER in dotted form.
@@ -154,6 +157,90 @@ pub fn eim_signed_data(
     let mut data = signed.to_der()?;
     data.extend(association_token_tlv(association_token)?);
     Ok(data)
+}
+
+/// Splits the TLV at the start of `bytes` into (tag octets, whole TLV, content). Definite
+/// lengths only (DER); multi-octet tags and long-form lengths up to 4 octets.
+fn split_tlv(bytes: &[u8]) -> Result<(&[u8], &[u8], &[u8]), PackageError> {
+    let first = *bytes.first().ok_or(PackageError::Tlv("empty"))?;
+    let mut at = 1;
+    if first & 0x1f == 0x1f {
+        loop {
+            let b = *bytes.get(at).ok_or(PackageError::Tlv("truncated tag"))?;
+            at += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+    }
+    let tag_end = at;
+    let l = *bytes.get(at).ok_or(PackageError::Tlv("truncated length"))?;
+    at += 1;
+    let len = match l {
+        0x80 => return Err(PackageError::Tlv("indefinite length")),
+        0x00..=0x7f => usize::from(l),
+        _ => {
+            let n = usize::from(l & 0x7f);
+            if n > 4 {
+                return Err(PackageError::Tlv("length too long"));
+            }
+            let octets = bytes
+                .get(at..at + n)
+                .ok_or(PackageError::Tlv("truncated length"))?;
+            at += n;
+            octets
+                .iter()
+                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
+        }
+    };
+    let end = at
+        .checked_add(len)
+        .filter(|&end| end <= bytes.len())
+        .ok_or(PackageError::Tlv("truncated value"))?;
+    Ok((&bytes[..tag_end], &bytes[..end], &bytes[at..end]))
+}
+
+/// The first element inside the constructed TLV `bytes` whose tag is `outer` (hex octets).
+fn first_inner<'a>(bytes: &'a [u8], outer: &[u8]) -> Result<&'a [u8], PackageError> {
+    let (tag, whole, content) = split_tlv(bytes)?;
+    if tag != outer {
+        return Err(PackageError::Tlv("unexpected tag"));
+    }
+    if whole.len() != bytes.len() {
+        return Err(PackageError::Tlv("trailing bytes"));
+    }
+    Ok(split_tlv(content)?.1)
+}
+
+/// The `EuiccPackageSigned` TLV ('30 ...') exactly as received inside an
+/// `EuiccPackageRequest` ('BF51 ...'). A verifier should check `eimSignature` over these bytes
+/// (see [`eim_signed_data_received`]): rasn's DER decoder accepts some non-DER encodings (long
+/// length forms, padded INTEGERs), which re-encoding would silently normalise.
+pub fn received_euicc_package_signed(request: &[u8]) -> Result<&[u8], PackageError> {
+    first_inner(request, &[0xbf, 0x51])
+}
+
+/// [`eim_signed_data`] over the received bytes of an `EuiccPackageRequest`.
+pub fn eim_signed_data_received(
+    request: &[u8],
+    association_token: Option<i64>,
+) -> Result<Vec<u8>, PackageError> {
+    let mut data = received_euicc_package_signed(request)?.to_vec();
+    data.extend(association_token_tlv(association_token)?);
+    Ok(data)
+}
+
+/// The signed data TLV ('30 ...', `euiccPackageResultDataSigned` or
+/// `euiccPackageErrorDataSigned`) exactly as received inside an `EuiccPackageResult`
+/// ('BF51 { A0 | A1 { 30 ..., 5F37 ... } }'); append [`association_token_tlv`] to verify
+/// `euiccSignEPR`/`euiccSignEPE` over it.
+pub fn received_euicc_package_result_data(result: &[u8]) -> Result<&[u8], PackageError> {
+    let alternative = first_inner(result, &[0xbf, 0x51])?;
+    match alternative.first() {
+        Some(0xa0) => first_inner(alternative, &[0xa0]),
+        Some(0xa1) => first_inner(alternative, &[0xa1]),
+        _ => Err(PackageError::Tlv("not a signed result or error")),
+    }
 }
 
 /// `EuiccPackage` (SGP.32 2.11.1.1). Automatic tags: 'A0' / 'A1'.
@@ -1826,6 +1913,78 @@ mod tests {
         assert_eq!(data[der.len()..], [0x84, 0x01, 0x01]);
         let none = eim_signed_data(&request.euicc_package_signed, None).unwrap();
         assert_eq!(none[der.len()..], [0x84, 0x01, 0x00]);
+    }
+
+    #[test]
+    fn received_signed_parts_are_the_bytes_on_the_wire() {
+        let response = vector("esipa-live/getEimPackage_psmo_enable_resp.der");
+        // GetEimPackageResponse 'BF4F 81 85 { BF51 81 81 { 30 3C ... } }'.
+        let request = &response[4..];
+        let raw = received_euicc_package_signed(request).unwrap();
+        assert_eq!(raw, &request[4..4 + 0x3e]);
+        let decoded = psmo_package_request();
+        assert_eq!(raw, decoded.euicc_package_signed.to_der().unwrap());
+        assert_eq!(
+            eim_signed_data_received(request, Some(1)).unwrap(),
+            eim_signed_data(&decoded.euicc_package_signed, Some(1)).unwrap()
+        );
+        // A non-DER request (long-form length of the counter) decodes with rasn, but only the
+        // received bytes give what the eIM signed.
+        let mut bent = request[..4].to_vec();
+        bent.extend([0x30, 0x3d]);
+        let counter = request
+            .windows(3)
+            .position(|w| w == [0x81, 0x01, 0x02])
+            .unwrap();
+        bent.extend(&request[6..counter]);
+        bent.extend([0x81, 0x81, 0x01, 0x02]);
+        bent.extend(&request[counter + 3..]);
+        bent[3] += 1;
+        let relaxed: EuiccPackageRequest = rasn::der::decode(&bent).unwrap();
+        let raw = received_euicc_package_signed(&bent).unwrap();
+        assert_eq!(raw.len(), 0x3f);
+        assert_ne!(raw, relaxed.euicc_package_signed.to_der().unwrap());
+        // Malformed inputs are errors, not panics.
+        for bad in [
+            &[][..],
+            &[0xbf][..],
+            &[0xbf, 0x51][..],
+            &[0xbf, 0x51, 0x80, 0x30, 0x00, 0x00, 0x00][..],
+            &[0xbf, 0x51, 0x85, 1, 1, 1, 1, 1][..],
+            &[0xbf, 0x51, 0x03, 0x30, 0x05, 0x00][..],
+            &[0xbf, 0x52, 0x02, 0x30, 0x00][..],
+            &[0xbf, 0x51, 0x02, 0x30, 0x00, 0x00][..],
+            &request[..request.len() - 1],
+        ] {
+            assert!(received_euicc_package_signed(bad).is_err(), "{bad:02x?}");
+        }
+
+        let result = rasn::der::encode(&signed_result(vec![EuiccResultData::EnableResult(
+            EnableProfileResult::OK,
+        )]))
+        .unwrap();
+        let data = received_euicc_package_result_data(&result).unwrap();
+        assert_eq!(data, &result[5..5 + 2 + 0x14]);
+        let error = EuiccPackageResult(EuiccPackageResultChoice::EuiccPackageErrorSigned(
+            Box::new(EuiccPackageErrorSigned {
+                euicc_package_error_data_signed: EuiccPackageErrorDataSigned {
+                    eim_id: "eIM".into(),
+                    counter_value: 3,
+                    eim_transaction_id: None,
+                    euicc_package_error_code: EuiccPackageErrorCode::REPLAY_ERROR,
+                    extensions: Extensions::default(),
+                },
+                euicc_sign_epe: OctetString::from(vec![0x22; 64]),
+                extensions: Extensions::default(),
+            }),
+        ));
+        let error = rasn::der::encode(&error).unwrap();
+        assert_eq!(
+            hex::encode(received_euicc_package_result_data(&error).unwrap()),
+            "300b800365494d810103020104"
+        );
+        let unsigned = hex::decode("bf510da20b800365494d8401018f010f").unwrap();
+        assert!(received_euicc_package_result_data(&unsigned).is_err());
     }
 
     #[test]
