@@ -159,9 +159,19 @@ pub fn eim_signed_data(
     Ok(data)
 }
 
-/// Splits the TLV at the start of `bytes` into (tag octets, whole TLV, content). Definite
-/// lengths only (DER); multi-octet tags and long-form lengths up to 4 octets.
-fn split_tlv(bytes: &[u8]) -> Result<(&[u8], &[u8], &[u8]), PackageError> {
+/// One TLV found in received bytes.
+struct Tlv<'a> {
+    /// The tag octets.
+    tag: &'a [u8],
+    /// Tag, length and value.
+    whole: &'a [u8],
+    /// The value.
+    content: &'a [u8],
+}
+
+/// Splits off the TLV at the start of `bytes`. Definite lengths only (DER); multi-octet tags
+/// and long-form lengths up to 4 octets.
+fn split_tlv(bytes: &[u8]) -> Result<Tlv<'_>, PackageError> {
     let first = *bytes.first().ok_or(PackageError::Tlv("empty"))?;
     let mut at = 1;
     if first & 0x1f == 0x1f {
@@ -197,19 +207,23 @@ fn split_tlv(bytes: &[u8]) -> Result<(&[u8], &[u8], &[u8]), PackageError> {
         .checked_add(len)
         .filter(|&end| end <= bytes.len())
         .ok_or(PackageError::Tlv("truncated value"))?;
-    Ok((&bytes[..tag_end], &bytes[..end], &bytes[at..end]))
+    Ok(Tlv {
+        tag: &bytes[..tag_end],
+        whole: &bytes[..end],
+        content: &bytes[at..end],
+    })
 }
 
 /// The first element inside the constructed TLV `bytes` whose tag is `outer` (hex octets).
 fn first_inner<'a>(bytes: &'a [u8], outer: &[u8]) -> Result<&'a [u8], PackageError> {
-    let (tag, whole, content) = split_tlv(bytes)?;
-    if tag != outer {
+    let tlv = split_tlv(bytes)?;
+    if tlv.tag != outer {
         return Err(PackageError::Tlv("unexpected tag"));
     }
-    if whole.len() != bytes.len() {
+    if tlv.whole.len() != bytes.len() {
         return Err(PackageError::Tlv("trailing bytes"));
     }
-    Ok(split_tlv(content)?.1)
+    Ok(split_tlv(tlv.content)?.whole)
 }
 
 /// The `EuiccPackageSigned` TLV ('30 ...') exactly as received inside an
@@ -253,7 +267,7 @@ pub enum EuiccPackage {
     EcoList(Vec<Eco>),
 }
 
-/// `EimConfigurationData` (SGP.32 2.11.1.2): an eIM as the eUICC knows it.
+/// `EimConfigurationData` (SGP.32 2.11.1, eIM Configuration Data): an eIM as the eUICC knows it.
 #[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct EimConfigurationData {
     /// Tag '80'.
@@ -338,7 +352,7 @@ pub enum TrustedPublicKeyDataTls {
 }
 
 named_integer! {
-    /// `EimIdType` (SGP.32 2.11.1.2).
+    /// `EimIdType` (SGP.32 2.11.1, eIM Configuration Data).
     pub EimIdType {
         EIM_ID_TYPE_OID = 1 => "eimIdTypeOid",
         EIM_ID_TYPE_FQDN = 2 => "eimIdTypeFqdn",
@@ -346,7 +360,8 @@ named_integer! {
     }
 }
 
-/// `EimSupportedProtocol` (SGP.32 2.11.1.2): a BIT STRING with the named bits of
+/// `EimSupportedProtocol` (SGP.32 2.11.1, eIM Configuration Data): a BIT STRING with the named bits
+/// of
 /// [`eim_supported_protocol`]; build it with [`named_bits`].
 pub type EimSupportedProtocol = BitString;
 
@@ -1124,11 +1139,11 @@ pub struct EimIdInfo {
 }
 
 // ---------------------------------------------------------------------------------------------
-// eUICC data (SGP.32 2.11.2.2 IpaEuiccData)
+// eUICC data (SGP.32 2.11, eIM Package "eUICC Data Request")
 // ---------------------------------------------------------------------------------------------
 
 named_integer! {
-    /// `IpaEuiccDataErrorCode` (SGP.32 2.11.2.2).
+    /// `IpaEuiccDataErrorCode` (SGP.32 2.11, eUICC Data Request).
     pub IpaEuiccDataErrorCode {
         INCORRECT_TAG_LIST = 1 => "incorrectTagList",
         EUICC_CI_PK_ID_NOT_FOUND = 5 => "euiccCiPKIdNotFound",
@@ -1137,7 +1152,7 @@ named_integer! {
     }
 }
 
-/// `IpaEuiccDataResponseError` (SGP.32 2.11.2.2).
+/// `IpaEuiccDataResponseError` (SGP.32 2.11, eUICC Data Request).
 #[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct IpaEuiccDataResponseError {
     /// Tag '80'.
@@ -1158,7 +1173,8 @@ pub struct IpaEuiccDataResponseError {
     pub extensions: Extensions,
 }
 
-/// `IpaEuiccDataResponse ::= [82] CHOICE` (SGP.32 2.11.2.2): 'BF52' around 'A0' / 'A1'.
+/// `IpaEuiccDataResponse ::= [82] CHOICE` (SGP.32 2.11, eUICC Data Request): 'BF52' around 'A0' /
+/// 'A1'.
 #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
 #[rasn(delegate, tag(explicit(context, 82)))]
 pub struct IpaEuiccDataResponse(pub IpaEuiccDataResponseChoice);
@@ -1181,7 +1197,8 @@ pub type PendingNotificationList = Vec<PendingNotification>;
 /// `EuiccPackageResultList ::= SEQUENCE OF EuiccPackageResult`.
 pub type EuiccPackageResultList = Vec<EuiccPackageResult>;
 
-/// `IpaEuiccData` (SGP.32 2.11.2.2): the data objects asked for by an [`IpaEuiccDataRequest`].
+/// `IpaEuiccData` (SGP.32 2.11, eUICC Data Request): the data objects asked for by an
+/// [`IpaEuiccDataRequest`].
 #[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct IpaEuiccData {
     /// Tag 'A0'.
@@ -1246,7 +1263,7 @@ pub struct IpaEuiccData {
     pub extensions: Extensions,
 }
 
-/// `ProfileDownloadTriggerResult` (SGP.32 2.11.2.3, 3.2.3.1). Tag 'BF54'.
+/// `ProfileDownloadTriggerResult` (SGP.32 3.2.3.1). Tag 'BF54'.
 #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
 #[rasn(tag(context, 84))]
 pub struct ProfileDownloadTriggerResult {
@@ -1311,7 +1328,7 @@ named_integer! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// IPAe (SGP.32 5.9.x)
+// IPAe (SGP.32 5.9, ES10b)
 // ---------------------------------------------------------------------------------------------
 
 /// `ISDRProprietaryApplicationTemplateIoT` (SGP.32, ISD-R SELECT response). Tag 'E1'.
@@ -1336,7 +1353,7 @@ pub mod euicc_configuration {
     pub const ENABLED_PROFILE: usize = 1;
 }
 
-/// `IpaeActivationRequest` (SGP.32 5.9.x ES10b.IpaeActivation). Tag 'BF42'.
+/// `IpaeActivationRequest` (SGP.32 5.9, ES10b.IpaeActivation). Tag 'BF42'.
 #[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[rasn(automatic_tags, tag(context, 66))]
 pub struct IpaeActivationRequest {
@@ -1350,7 +1367,7 @@ pub struct IpaeActivationRequest {
     pub extensions: Extensions,
 }
 
-/// `IpaeActivationResponse` (SGP.32 5.9.x). Tag 'BF42'.
+/// `IpaeActivationResponse` (SGP.32 5.9, ES10b.IpaeActivation). Tag 'BF42'.
 #[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[rasn(automatic_tags, tag(context, 66))]
 pub struct IpaeActivationResponse {
@@ -1369,7 +1386,7 @@ named_integer! {
     pub IpaeActivationResult { OK = 0 => "ok", NOT_SUPPORTED = 1 => "notSupported" }
 }
 
-/// `IpaCapabilities` (SGP.32 2.11.2.2, 4.x).
+/// `IpaCapabilities` (SGP.32 2.11, eUICC Data Request).
 #[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct IpaCapabilities {
     /// Bits [`ipa_features`], tag '80'.
