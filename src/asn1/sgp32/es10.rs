@@ -1112,7 +1112,7 @@ pub enum CompactSignedData {
     EuiccSigned1(Box<EuiccSigned1>),
     #[rasn(tag(context, 0))]
     #[serde(rename = "compactEuiccSigned1")]
-    CompactEuiccSigned1(CompactEuiccSigned1),
+    CompactEuiccSigned1(Box<CompactEuiccSigned1>),
 }
 
 /// `CompactAuthenticateResponseOk` (SGP.32 compact AuthenticateServer response).
@@ -1683,11 +1683,11 @@ pub(crate) mod tests {
         );
         for signed_data in [
             CompactSignedData::EuiccSigned1(Box::new(euicc_signed1())),
-            CompactSignedData::CompactEuiccSigned1(CompactEuiccSigned1 {
+            CompactSignedData::CompactEuiccSigned1(Box::new(CompactEuiccSigned1 {
                 ext_card_resource: OctetString::from(h("0a0b0c")),
                 ctx_params1: Some(d(&tlv("a0", &tlv("a1", "800435290611a100")))),
                 extensions: Extensions::default(),
-            }),
+            })),
         ] {
             let compact = AuthenticateServerResponse(
                 AuthenticateServerResponseChoice::CompactAuthenticateResponseOk(Box::new(
@@ -1704,11 +1704,11 @@ pub(crate) mod tests {
         }
         // The compact EuiccSigned1: 'A0' { 84 ecr, A2 { A0 { ... } } }.
         let compact = CompactAuthenticateResponseOk {
-            signed_data: CompactSignedData::CompactEuiccSigned1(CompactEuiccSigned1 {
+            signed_data: CompactSignedData::CompactEuiccSigned1(Box::new(CompactEuiccSigned1 {
                 ext_card_resource: OctetString::from(h("0a0b0c")),
                 ctx_params1: Some(d(&tlv("a0", &tlv("a1", "800435290611a100")))),
                 extensions: Extensions::default(),
-            }),
+            })),
             euicc_signature1: OctetString::from(h(SIG)),
             euicc_certificate: None,
             eum_certificate: None,

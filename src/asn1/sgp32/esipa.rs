@@ -587,7 +587,7 @@ pub(crate) mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!(
-            ok.transaction_id.as_ref().map(|t| hex::encode(t)),
+            ok.transaction_id.as_ref().map(hex::encode),
             Some(TID.to_string())
         );
         assert_eq!(ok.server_signed1.server_address, "127.0.0.1:8009");
@@ -871,7 +871,7 @@ pub(crate) mod tests {
             "bf3b82",
         );
         let text = hex::encode(&bytes);
-        assert!(text[10..].starts_with(&format!("a082")), "{text}");
+        assert!(text[10..].starts_with("a082"), "{text}");
         assert!(text.contains(&format!("{}bf25", tlv("80", TID))), "{text}");
         assert!(text.ends_with(&tlv("04", &"55".repeat(32))), "{text}");
 
