@@ -596,7 +596,9 @@ pub(crate) mod tests {
             hex::encode(&ok.server_signed1.euicc_challenge[..]),
             "00112233445566778899aabbccddeeff"
         );
-        // The relayed serverSignature1 of this capture holds a whole '5F37 40 ...' TLV.
+        // The relaying eIM of this capture put whole TLVs into the two OCTET STRINGs:
+        // serverSignature1 holds '5F37 40 ...' and euiccCiPKIdentifierToBeUsed '04 14 ...'
+        // (the ES9+ JSON values, which are TLVs, copied as they are).
         assert_eq!(ok.server_signature1.len(), 67);
         assert!(hex::encode(&ok.server_signature1).starts_with("5f3740"));
         assert_eq!(
