@@ -998,4 +998,32 @@ pub(crate) mod tests {
             r#"{"cancelSessionError":9}"#
         );
     }
+
+    #[test]
+    fn every_truncation_of_the_vectors_is_an_error_not_a_panic() {
+        for name in [
+            "esipa-to-es9/initiateAuthenticationRequestEsipa_req.der",
+            "esipa-live/getEimPackageRequest_req.der",
+        ] {
+            let bytes = vector(name);
+            for end in 0..bytes.len() {
+                assert!(
+                    rasn::der::decode::<EsipaMessageFromIpaToEim>(&bytes[..end]).is_err(),
+                    "{name} cut at {end}"
+                );
+            }
+        }
+        let bytes = vector("esipa-to-es9/2_initiateAuthenticationResponseEsipa.der");
+        for end in 0..bytes.len() {
+            assert!(rasn::der::decode::<EsipaMessageFromEimToIpa>(&bytes[..end]).is_err());
+        }
+        // Flipping any single bit of the request yields an error or another valid message,
+        // never a panic.
+        let bytes = vector("esipa-to-es9/initiateAuthenticationRequestEsipa_req.der");
+        for i in 0..bytes.len() * 8 {
+            let mut changed = bytes.clone();
+            changed[i / 8] ^= 0x80 >> (i % 8);
+            let _ = rasn::der::decode::<EsipaMessageFromIpaToEim>(&changed);
+        }
+    }
 }
