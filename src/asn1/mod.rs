@@ -13,3 +13,6 @@ pub mod message;
 pub mod registry;
 
 pub use ext::{ExtensionFinding, Extensions, take_findings};
+pub mod pkix;
+pub mod rsp;
+pub mod sgp32;
