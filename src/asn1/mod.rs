@@ -7,6 +7,7 @@
 //! a serde rename to the ASN.1 component name).
 
 pub mod der_check;
+pub mod es10;
 pub mod ext;
 pub mod json;
 pub mod message;

@@ -136,10 +136,29 @@ fn describe_failure(bytes: &[u8], errors: &[MessageError]) -> String {
         return format!("not a message: {f}");
     }
     let tag = leading_tag_hex(bytes);
-    match errors {
-        [] => format!("offset 0: no type to decode tag {tag}"),
-        [one] => format!("offset 0 (tag {tag}): {one}"),
-        _ => format!("offset 0: tag {tag} is no known message"),
+    // Candidates whose own CHOICE did not know the tag say nothing useful; the others got
+    // past the tag and their reasons are the ones to show.
+    let reasons: Vec<String> = errors
+        .iter()
+        .filter(|e| !tag_unknown_to(e))
+        .map(ToString::to_string)
+        .collect();
+    if reasons.is_empty() {
+        format!("offset 0: tag {tag} is no known message")
+    } else {
+        format!("offset 0 (tag {tag}): {}", reasons.join("; "))
+    }
+}
+
+/// Whether decoding failed because the type's top-level CHOICE has no alternative for the tag.
+fn tag_unknown_to(error: &MessageError) -> bool {
+    match error {
+        MessageError::Decode { type_name, source } => {
+            let reason = source.to_string();
+            reason.contains(&format!("No valid choice for `{type_name}`"))
+                || reason.contains(&format!("No valid choice for `{type_name}Choice`"))
+        }
+        _ => false,
     }
 }
 
