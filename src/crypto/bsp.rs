@@ -1,20 +1,7 @@
 //! SCP03t, the BSP (bound profile package) segment protection of SGP.22 2.6.4.3-2.6.4.5 and 5.5:
 //! AES-128-CBC encryption with a per-segment ICV, C-MAC with MAC chaining.
 //!
-//! Rules (all reproduced by `shared/spec/vectors/bsp/scp03t-kat.json`):
-//! - **Counter / ICV**: a segment counter starts at 1 for a new key set and is incremented by one
-//!   for *every* segment, encrypted or MAC-only. The ICV of an encrypted segment is
-//!   `AES-ECB(S-ENC, counter as a 16-byte big-endian block)`.
-//! - **Padding**: `80` then `00` bytes up to a multiple of 16, always added (a 16-byte plaintext
-//!   gets a whole block of padding).
-//! - **C-MAC**: `CMAC(S-MAC, MCV || tag || length || data)` where `length` is the BER length of
-//!   `data || C-MAC` (short form, `81 xx` or `82 xx xx`), `data` the ciphertext (or the plaintext
-//!   for MAC-only segments); the segment is `tag || length || data || CMAC[0..8]` and the full
-//!   16-byte CMAC becomes the next MAC chaining value (MCV).
-//! - After ReplaceSessionKeys (PPK), a new [`Bsp`] starts with the PPK keys and their initial MCV,
-//!   counter 1.
-//!
-//! Every operation either succeeds and advances the state, or fails and leaves it unchanged.
+//! The rules are on [`Bsp`].
 
 use super::{Aes128Key, CmacKey, CryptoError, CryptoProvider, Result, SessionKeys, ct_eq};
 
@@ -48,6 +35,21 @@ impl SegmentKind {
 }
 
 /// One SCP03t session: S-ENC, S-MAC, the MAC chaining value and the segment counter.
+///
+/// Rules (all reproduced by `shared/spec/vectors/bsp/scp03t-kat.json`):
+/// - **Counter / ICV**: a segment counter starts at 1 for a new key set and is incremented by one
+///   for *every* segment, encrypted or MAC-only. The ICV of an encrypted segment is
+///   `AES-ECB(S-ENC, counter as a 16-byte big-endian block)`.
+/// - **Padding**: `80` then `00` bytes up to a multiple of 16, always added (a 16-byte plaintext
+///   gets a whole block of padding).
+/// - **C-MAC**: `CMAC(S-MAC, MCV || tag || length || data)` where `length` is the BER length of
+///   `data || C-MAC` (short form, `81 xx` or `82 xx xx`), `data` the ciphertext (or the plaintext
+///   for MAC-only segments); the segment is `tag || length || data || CMAC[0..8]` and the full
+///   16-byte CMAC becomes the next MAC chaining value (MCV).
+/// - After ReplaceSessionKeys (PPK), a new [`Bsp`] starts with the PPK keys and their initial MCV,
+///   counter 1.
+///
+/// Every operation either succeeds and advances the state, or fails and leaves it unchanged.
 #[derive(Debug, Clone)]
 pub struct Bsp {
     enc: Aes128Key,
@@ -230,7 +232,7 @@ impl Bsp {
     pub fn unprotect(&mut self, segment: &[u8]) -> Result<Vec<u8>> {
         let next = self.next_counter()?;
         let (data, mac) = self.check_mac(segment)?;
-        if data.is_empty() || data.len() % 16 != 0 {
+        if data.is_empty() || !data.len().is_multiple_of(16) {
             return Err(structure(format!(
                 "ciphertext of {} bytes is not a non-empty multiple of 16",
                 data.len()

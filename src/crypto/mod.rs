@@ -25,16 +25,18 @@
 //!
 //! SGP.22/SGP.32 carry ECDSA signatures as the 64-byte **plain format** of BSI TR-03111
 //! (section 5.2.1): `r || s`, each the 32-byte big-endian, left-zero-padded integer (for example
-//! the `eimSignature` `5F37 40 ...` of SGP.32 2.11.1.1). X.509 and TLS use the DER
+//! the `eimSignature` `5F37 40 ...` of an SGP.32 EuiccPackageRequest). X.509 and TLS use the DER
 //! `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` of RFC 5480/X9.62.
 //! [`raw_to_der`] and [`der_to_raw`] convert strictly between the two. [`SigningKey::sign`]
 //! returns `r||s`; [`SigningKey::sign_deterministic`] is RFC 6979 (same key and message, same
 //! bytes, on every backend: the test PKI needs reproducible certificates).
 //!
-//! # SGP.22 key derivation (BSP, SGP.22 2.6.4.2 / annex G "Key derivation")
+//! # SGP.22 key derivation (BSP, SGP.22 2.6.4.2)
 //!
 //! The session keys of the bound profile package come from the ECKA shared secret `ShS`
-//! (BSI TR-03111 ECKA-EG/ECDH: the x-coordinate, 32 bytes) through the X9.63 KDF with SHA-256:
+//! (BSI TR-03111 ECKA-DH: the x-coordinate, 32 bytes) through the X9.63 KDF with SHA-256
+//! (BSI TR-03111 4.3.3), with the CRT values of InitialiseSecureChannelRequest (keyType,
+//! keyLength, hostId) and the EID as SharedInfo:
 //!
 //! ```text
 //! KeyData = SHA-256(ShS || 00000001 || SharedInfo) || SHA-256(ShS || 00000002 || SharedInfo)
@@ -43,14 +45,15 @@
 //! initial MAC chaining value = KeyData[0..16], S-ENC = KeyData[16..32], S-MAC = KeyData[32..48]
 //! ```
 //!
-//! The counter is 32-bit big-endian starting at 1. This layout (lengths as single bytes in front
-//! of host id and EID; output order MAC chaining value, S-ENC, S-MAC) is the one that reproduces
-//! every entry of `shared/spec/vectors/bsp/scp03t-kat.json` (`kdf`), see [`derive_session_keys`].
+//! The counter is 32-bit big-endian starting at 1. The exact layout (a one-byte length in front
+//! of host id and of EID; output order MAC chaining value, S-ENC, S-MAC) was established on, and
+//! is tested against, every entry of `shared/spec/vectors/bsp/scp03t-kat.json` (`kdf`), see
+//! [`derive_session_keys`] and [`shared_info`].
 //!
 //! # SCP03t segment protection
 //!
-//! [`Bsp`] implements SGP.22 2.6.4.3/2.6.4.4 (encryption with a per-segment ICV, "80 00.."
-//! padding, C-MAC with MAC chaining): see the `bsp` module documentation.
+//! [`Bsp`] implements SGP.22 2.6.4.3-2.6.4.5 (encryption with a per-segment ICV, `80 00..`
+//! padding, C-MAC with MAC chaining); its documentation lists the exact rules.
 
 mod awslc;
 mod bsp;
@@ -515,7 +518,7 @@ impl fmt::Debug for Aes128Key {
 }
 
 fn check_blocks(len: usize) -> Result<()> {
-    if len == 0 || len % 16 != 0 {
+    if len == 0 || !len.is_multiple_of(16) {
         return Err(CryptoError::InvalidLength(format!(
             "AES-CBC data must be a non-empty multiple of 16 bytes, got {len}"
         )));
