@@ -341,7 +341,9 @@ impl SigningKey {
     }
 
     /// Deterministic ECDSA with SHA-256 (RFC 6979): the same key and message give the same
-    /// bytes on every backend.
+    /// bytes on every backend. On aws-lc-rs (which has no RFC 6979) this goes through the
+    /// RustCrypto code and re-imports the scalar on each call: meant for the test PKI, not for
+    /// the load generator's hot path.
     pub fn sign_deterministic(&self, msg: &[u8]) -> Result<RawSignature> {
         self.0.sign_deterministic(msg)
     }

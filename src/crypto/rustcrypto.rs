@@ -275,8 +275,7 @@ impl BlockCipherOps for Aes {
                 "CBC data not block aligned".into(),
             ));
         }
-        // cbc::Decryptor needs the decryption key schedule too: keep it simple and derive it
-        // from the cached encryption key (aes computes both schedules in `Aes128`).
+        // `aes::Aes128` holds both key schedules: cloning it re-uses them.
         cbc::Decryptor::<aes::Aes128>::inner_iv_init(self.0.clone(), iv.into())
             .decrypt_blocks(blocks);
         Ok(())
