@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 fn vector(path: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spec/vectors")).join(path)
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/spec/vectors"
+    ))
+    .join(path)
 }
 
 fn sgp32(args: &[&str], stdin: Option<&[u8]>) -> Output {
@@ -35,7 +39,8 @@ fn decodes_a_vector_and_names_the_type_it_chose() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["type"], "EsipaMessageFromEimToIpa");
-    let signed = &json["value"]["getEimPackageResponse"]["euiccPackageRequest"]["euiccPackageSigned"];
+    let signed =
+        &json["value"]["getEimPackageResponse"]["euiccPackageRequest"]["euiccPackageSigned"];
     assert_eq!(signed["eimId"], "eIM");
     assert_eq!(signed["counterValue"], 2);
 }
@@ -61,7 +66,14 @@ fn check_passes_on_der_and_fails_naming_the_offset_on_non_der() {
 fn text_format_and_explicit_type() {
     let f = vector("esipa-live/getEimPackage_psmo_enable_resp.der");
     let out = sgp32(
-        &["decode", "--type", "GetEimPackageResponse", "--format", "text", f.to_str().unwrap()],
+        &[
+            "decode",
+            "--type",
+            "GetEimPackageResponse",
+            "--format",
+            "text",
+            f.to_str().unwrap(),
+        ],
         None,
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -90,7 +102,10 @@ fn no_known_message_exits_2_with_one_line() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let out = sgp32(&["decode", "--type", "NoSuchType", "-"], Some(&[0x30, 0x00]));
+    let out = sgp32(
+        &["decode", "--type", "NoSuchType", "-"],
+        Some(&[0x30, 0x00]),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("unknown type name"));
     let out = sgp32(&["decode", "/nonexistent/file.der"], None);

@@ -10,7 +10,10 @@ fn vectors() -> Vec<Vec<u8>> {
     for sub in ["esipa-live", "esipa-to-es9", "bpp"] {
         for entry in std::fs::read_dir(format!("{dir}/{sub}")).unwrap() {
             let path = entry.unwrap().path();
-            if matches!(path.extension().and_then(|e| e.to_str()), Some("der" | "ber")) {
+            if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("der" | "ber")
+            ) {
                 out.push(std::fs::read(path).unwrap());
             }
         }
