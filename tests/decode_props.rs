@@ -4,23 +4,8 @@
 use proptest::prelude::*;
 use sgp32_harness::cli::decode::decode;
 
-fn vectors() -> Vec<Vec<u8>> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spec/vectors");
-    let mut out = Vec::new();
-    for sub in ["esipa-live", "esipa-to-es9", "bpp"] {
-        for entry in std::fs::read_dir(format!("{dir}/{sub}")).unwrap() {
-            let path = entry.unwrap().path();
-            if matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("der" | "ber")
-            ) {
-                out.push(std::fs::read(path).unwrap());
-            }
-        }
-    }
-    out.sort();
-    out
-}
+mod common;
+use common::{all_vectors as vectors, garble};
 
 fn stable(bytes: &[u8]) {
     if let Ok(m) = decode(bytes, None) {
@@ -53,12 +38,7 @@ proptest! {
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
     ) {
         let all = vectors();
-        let mut v = all[which % all.len()].clone();
-        for (i, b) in edits {
-            let at = i.index(v.len());
-            v[at] = b;
-        }
-        stable(&v);
+        stable(&garble(&all[which % all.len()], &edits));
     }
 
     #[test]

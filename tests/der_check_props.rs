@@ -6,31 +6,8 @@ use rasn::prelude::*;
 use sgp32_harness::asn1::Extensions;
 use sgp32_harness::asn1::der_check::{DerFindingKind, check_der};
 
-const VECTORS: &[&str] = &[
-    "esipa-live/getEimPackageRequest_req.der",
-    "esipa-live/getEimPackageRequest_resp.der",
-    "esipa-live/getEimPackage_download_resp.der",
-    "esipa-live/getEimPackage_edr_resp.der",
-    "esipa-live/getEimPackage_psmo_enable_resp.der",
-    "esipa-to-es9/1_getEimPackage_resp.der",
-    "esipa-to-es9/2_initiateAuthenticationResponseEsipa.der",
-    "esipa-to-es9/initiateAuthenticationRequestEsipa_req.der",
-    "bpp/bpp.ber",
-    "bpp/sample_eim_cfg.ber",
-];
-
-fn vectors() -> Vec<Vec<u8>> {
-    VECTORS
-        .iter()
-        .map(|path| {
-            let full = format!(
-                "{}/../shared/spec/vectors/{path}",
-                env!("CARGO_MANIFEST_DIR")
-            );
-            std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-        })
-        .collect()
-}
+mod common;
+use common::{VECTOR_FILES as VECTORS, all_vectors as vectors, garble};
 
 /// Every finding points inside the input (or just past it, for an empty input).
 fn offsets_in_range(bytes: &[u8]) {
@@ -90,12 +67,7 @@ proptest! {
         index in 0..VECTORS.len(),
         flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
     ) {
-        let mut bytes = vectors()[index].clone();
-        for (at, value) in flips {
-            let i = at.index(bytes.len());
-            bytes[i] = value;
-        }
-        offsets_in_range(&bytes);
+        offsets_in_range(&garble(&vectors()[index], &flips));
     }
 
     #[test]
@@ -301,12 +273,7 @@ proptest! {
         index in 0..VECTORS.len(),
         flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
     ) {
-        let mut bytes = vectors()[index].clone();
-        for (at, value) in flips {
-            let i = at.index(bytes.len());
-            bytes[i] = value;
-        }
-        decode_all(&bytes);
+        decode_all(&garble(&vectors()[index], &flips));
     }
 }
 

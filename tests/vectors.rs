@@ -2,17 +2,11 @@
 //! (`shared/spec/vectors/{esipa-live,esipa-to-es9,bpp}`) decodes, re-encodes byte-identically,
 //! passes the strict DER check, and decodes to the reviewed form in `tests/snapshots/`.
 
-use std::path::PathBuf;
-
 use sgp32_harness::asn1::der_check::check_der;
 use sgp32_harness::asn1::registry;
 
-fn vectors_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/spec/vectors"
-    ))
-}
+mod common;
+use common::{VECTOR_FILES, read_vector, vectors_dir};
 
 /// (file under vectors/, the type `sgp32 decode` must choose without `--type`)
 const VECTORS: &[(&str, &str)] = &[
@@ -59,7 +53,7 @@ fn snapshot_name(file: &str) -> String {
 #[test]
 fn every_vector_decodes_reencodes_identically_and_matches_its_snapshot() {
     for (file, expected_type) in VECTORS {
-        let bytes = std::fs::read(vectors_dir().join(file)).unwrap();
+        let bytes = read_vector(file);
         let decoded = sgp32_harness::cli::decode::decode(&bytes, None)
             .unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!(decoded.type_name, *expected_type, "{file}");
@@ -72,7 +66,7 @@ fn every_vector_decodes_reencodes_identically_and_matches_its_snapshot() {
 #[test]
 fn every_vector_is_strict_der() {
     for (file, _) in VECTORS {
-        let bytes = std::fs::read(vectors_dir().join(file)).unwrap();
+        let bytes = read_vector(file);
         let findings = check_der(&bytes);
         assert!(findings.is_empty(), "{file}: {findings:?}");
     }
@@ -88,6 +82,10 @@ fn no_vector_file_is_left_out() {
                 assert!(
                     VECTORS.iter().any(|(f, _)| *f == path),
                     "{path} is not tested"
+                );
+                assert!(
+                    VECTOR_FILES.contains(&path.as_str()),
+                    "{path}: add it to common"
                 );
             }
         }
