@@ -60,15 +60,17 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the conformance catalogue against a SUT (the embedded reference eIM by default).
+    /// Run the conformance catalogue against a SUT (the embedded reference eIM by default)
+    /// [not built yet: issue 5].
     Run(NotYetArgs),
-    /// List the conformance catalogue: id, level, spec section, title.
+    /// List the conformance catalogue: id, level, spec section, title [not built yet: issue 5].
     List(NotYetArgs),
-    /// Compare two results.json files; exit 1 when a case's verdict got worse.
+    /// Compare two results.json files; exit 1 when a case's verdict got worse
+    /// [not built yet: issue 5].
     Compare(NotYetArgs),
-    /// Serve the reference eIM or the mock SM-DP+ standalone.
+    /// Serve the reference eIM or the mock SM-DP+ standalone [not built yet: issues 4, 6].
     Serve(NotYetArgs),
-    /// Generate load against a SUT with goose.
+    /// Generate load against a SUT with goose [not built yet: issue 8].
     Load(NotYetArgs),
     /// Decode a DER message (ESipa or ES10) to JSON or text; --check verifies DER round trip.
     Decode(decode::DecodeArgs),
