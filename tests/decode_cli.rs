@@ -63,6 +63,27 @@ fn check_passes_on_der_and_fails_naming_the_offset_on_non_der() {
 }
 
 #[test]
+fn a_v13_style_extra_element_is_kept_reported_and_round_trips() {
+    let bytes = std::fs::read(vector("esipa-live/getEimPackageRequest_req.der")).unwrap();
+    // GetEimPackageRequest with an element [5] that v1.2 doesn't define, appended.
+    let mut extended = vec![0xbf, 0x4f, bytes[2] + 3];
+    extended.extend_from_slice(&bytes[3..]);
+    extended.extend_from_slice(&[0x85, 0x01, 0x07]);
+    let out = sgp32(&["decode", "--check", "-"], Some(&extended));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown extension element kept: 850107"),
+        "{}",
+        stderr(&out)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["value"]["getEimPackageRequest"]["unknownExtensions"],
+        serde_json::json!(["850107"])
+    );
+}
+
+#[test]
 fn text_format_and_explicit_type() {
     let f = vector("esipa-live/getEimPackage_psmo_enable_resp.der");
     let out = sgp32(
@@ -113,6 +134,13 @@ fn usage_errors_exit_2() {
     assert!(stderr(&out).contains("cannot read"));
     let out = sgp32(&["decode"], None);
     assert_eq!(out.status.code(), Some(2));
+    let out = sgp32(&["--log", "=[", "decode", "-"], Some(&[0x30, 0x00]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("invalid --log filter"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

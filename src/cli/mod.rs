@@ -89,7 +89,10 @@ pub struct NotYetArgs {
 /// Parses the command line, runs the subcommand and maps the result onto the exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.global.log.as_deref());
+    if let Err(err) = init_logging(cli.global.log.as_deref()) {
+        eprintln!("error: {err:#}");
+        return ExitCode::from(EXIT_HARNESS_ERROR);
+    }
     match dispatch(cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::CheckFailed) => ExitCode::from(1),
@@ -100,16 +103,20 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_logging(filter: Option<&str>) {
+/// Logs to stderr; `--log` must be a valid filter (a usage error otherwise), a bad `RUST_LOG`
+/// falls back to `warn`.
+fn init_logging(filter: Option<&str>) -> anyhow::Result<()> {
+    use anyhow::Context;
     use tracing_subscriber::EnvFilter;
     let filter = match filter {
-        Some(f) => EnvFilter::try_new(f).unwrap_or_else(|_| EnvFilter::new("info")),
+        Some(f) => EnvFilter::try_new(f).with_context(|| format!("invalid --log filter `{f}`"))?,
         None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
     };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+    Ok(())
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
