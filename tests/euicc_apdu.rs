@@ -398,7 +398,7 @@ fn apdu_client_round_trip_through_the_front_end() {
 #[test]
 fn apdu_client_reports_front_end_errors() {
     let mut fe = IsdrApduFrontEnd::new(Failing);
-    let mut client = ApduClient::new(|apdu: &[u8]| fe.transmit(apdu));
+    let mut client = ApduClient::new(fe.transport());
     assert_eq!(
         client.es10(&[0xBF, 0x2D, 0x00]),
         Err(ApduClientError::UnexpectedStatus {
@@ -474,7 +474,11 @@ proptest! {
         direct in any::<bool>(),
     ) {
         let config = FrontEndConfig {
-            response_delivery: if direct { ResponseDelivery::Direct } else { ResponseDelivery::GetResponse },
+            response_delivery: if direct {
+                ResponseDelivery::Direct
+            } else {
+                ResponseDelivery::GetResponse
+            },
             ..FrontEndConfig::default()
         };
         let mut fe = IsdrApduFrontEnd::with_config(Big, config);
@@ -491,7 +495,8 @@ proptest! {
         channel in 0u8..20,
     ) {
         let mut fe = echo("77");
-        let mut client = ApduClient::new(|apdu: &[u8]| fe.transmit(apdu)).with_block_size(block_size);
+        let mut client =
+            ApduClient::new(|apdu: &[u8]| fe.transmit(apdu)).with_block_size(block_size);
         if channel != 0 {
             // Terminal-assigned number, then SELECT on it.
             let open = [0x00, 0x70, 0x00, channel, 0x00];
@@ -501,7 +506,10 @@ proptest! {
         client.select_isdr().unwrap();
         let response = client.es10(&request);
         if request.len().div_ceil(block_size) > 256 {
-            prop_assert!(matches!(response, Err(ApduClientError::RequestTooLong { .. })), "expected RequestTooLong");
+            prop_assert!(
+                matches!(response, Err(ApduClientError::RequestTooLong { .. })),
+                "expected RequestTooLong"
+            );
         } else {
             prop_assert_eq!(response.unwrap(), [&[0x77][..], &request].concat());
         }

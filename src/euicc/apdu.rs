@@ -9,11 +9,12 @@
 //!   ISO/IEC 7816-4 5.4.1, ETSI TS 102 221 10.1.1; MANAGE CHANNEL: 7816-4 11.1.2, TS 102 221
 //!   11.1.17.
 //! - SELECT by DF name (AID) and the FCI template `'6F'`: 7816-4 11.2.2, GlobalPlatform Card
-//!   Specification 2.3 11.9; the ISD-R AID `A0000005591010FFFFFFFF8900000100`: SGP.02/SGP.22 2.2.
+//!   Specification 2.3 11.9; the ISD-R AID `A0000005591010FFFFFFFF8900000100`: SGP.02 and
+//!   SGP.22 (ISD-R; the value every LPA/IPA selects).
 //! - `ISDRProprietaryApplicationTemplateIoT` (`'E1'`) in the ISD-R SELECT response, placed in the
 //!   FCI after the GlobalPlatform objects: SGP.32 3.8.4.
-//! - TERMINAL CAPABILITY: ETSI TS 102 221 11.1.19 (the eUICC-related tags: SGP.22 3.4.2 / SGP.32
-//!   3.8.4).
+//! - TERMINAL CAPABILITY: ETSI TS 102 221 11.1.19 (eUICC-related tags: 11.1.19.2.4; IPAd or
+//!   IPAe: SGP.32 3.8.4).
 //! - STORE DATA (`INS 'E2'`): GlobalPlatform Card Specification 2.3 11.11; "ES10 functions are
 //!   transported in STORE DATA" with `P1 '11'` (more blocks) / `'91'` (last block) and `P2` =
 //!   block number from 0: SGP.22 5.7 (5.7.2); shared notes `sgp32-notes.md` section 2 intro.
@@ -29,12 +30,12 @@
 mod client;
 mod front_end;
 
-pub use client::{ApduClient, ApduClientError, store_data_apdus};
+pub use client::{ApduClient, ApduClientError, MAX_RESPONSE_LEN, store_data_apdus};
 pub use front_end::{FrontEndConfig, IsdrApduFrontEnd, ResponseDelivery};
 
 use crate::asn1::sgp32::IsdrProprietaryApplicationTemplateIot;
 
-/// AID of the ISD-R (SGP.22 2.2.3 / SGP.02 2.2.1.1).
+/// AID of the ISD-R (SGP.02, SGP.22; the value onomondo-ipa, pySim and lpac select).
 pub const ISDR_AID: [u8; 16] = [
     0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x01, 0x00,
 ];

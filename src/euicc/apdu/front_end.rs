@@ -178,7 +178,8 @@ impl<H: Es10Handler> IsdrApduFrontEnd<H> {
     }
 
     /// The value of the TLV with `tag` inside the `'A9'` terminal capability template, e.g.
-    /// `0x83` (eUICC-related capabilities, SGP.22 3.4.2) or `0x84` (IPA mode, SGP.32 3.8.4).
+    /// `0x83` (eUICC-related capabilities, ETSI TS 102 221 11.1.19.2.4) or `0x84` (IPA mode,
+    /// SGP.32 3.8.4).
     pub fn terminal_capability_tlv(&self, tag: u8) -> Option<&[u8]> {
         let template = find_tlv(self.terminal_capability.as_deref()?, 0xA9)?;
         find_tlv(template, tag)
@@ -214,6 +215,12 @@ impl<H: Es10Handler> IsdrApduFrontEnd<H> {
             "ISD-R APDU"
         );
         response.to_bytes()
+    }
+
+    /// [`transmit`](Self::transmit) as a transport closure, e.g. for
+    /// [`ApduClient::new`](super::ApduClient::new).
+    pub fn transport(&mut self) -> impl FnMut(&[u8]) -> Vec<u8> + '_ {
+        move |apdu| self.transmit(apdu)
     }
 
     fn process(&mut self, raw: &[u8]) -> Reply {
