@@ -5,4 +5,5 @@
 pub mod asn1;
 pub mod cli;
 pub mod crypto;
+pub mod euicc;
 pub mod pki;
