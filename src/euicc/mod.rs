@@ -149,6 +149,7 @@ mod compact;
 mod functions;
 mod package;
 mod state;
+pub mod testing;
 
 use std::time::Duration;
 
