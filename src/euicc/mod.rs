@@ -153,6 +153,9 @@ pub mod testing;
 
 use std::time::Duration;
 
+pub use compact::{
+    CompactError, CompactEuicc, FleetTemplate, MAX_TEMPLATE_EIMS, MAX_TEMPLATE_PROFILES,
+};
 pub use state::{
     AssociatedEim, Euicc, EuiccBuilder, EuiccCerts, FallbackState, ImmediateEnableConfig,
     PendingItem, Profile, RollbackPoint,

@@ -270,7 +270,6 @@ impl Euicc {
             installed: None,
             challenge_seed: index,
             rat: Vec::new(),
-            next_association_token: 1,
         }
     }
 
@@ -404,7 +403,7 @@ pub struct EuiccBuilder {
     index: u64,
     eid: Option<Eid>,
     profiles: Vec<Profile>,
-    eims: Vec<(EimConfigurationData, Option<i64>)>,
+    eims: Vec<EimConfigurationData>,
     settings: Settings,
     faults: Faults,
     default_dp_address: Option<String>,
@@ -412,7 +411,6 @@ pub struct EuiccBuilder {
     installed: Option<Iccid>,
     challenge_seed: u64,
     rat: RulesAuthorisationTable,
-    next_association_token: i64,
 }
 
 impl EuiccBuilder {
@@ -432,7 +430,7 @@ impl EuiccBuilder {
     /// Associates an eIM at provisioning (its counterValue is the stored counter; an
     /// associationToken of -1 takes the next generated one).
     pub fn eim(mut self, config: EimConfigurationData) -> Self {
-        self.eims.push((config, None));
+        self.eims.push(config);
         self
     }
 
@@ -469,16 +467,6 @@ impl EuiccBuilder {
     /// The RAT returned by GetRAT and the getRAT PSMO.
     pub fn rat(mut self, rat: RulesAuthorisationTable) -> Self {
         self.rat = rat;
-        self
-    }
-
-    pub(crate) fn next_association_token(mut self, next: i64) -> Self {
-        self.next_association_token = next;
-        self
-    }
-
-    pub(crate) fn eim_with_state(mut self, config: EimConfigurationData, token: i64) -> Self {
-        self.eims.push((config, Some(token)));
         self
     }
 
@@ -535,7 +523,7 @@ impl EuiccBuilder {
             immediate_enable: ImmediateEnableConfig::default(),
             pending: Vec::new(),
             next_seq: 1,
-            next_association_token: self.next_association_token,
+            next_association_token: 1,
             rollback: None,
             fallback_active: None,
             last_installed: self.installed,
@@ -544,21 +532,19 @@ impl EuiccBuilder {
             challenges: 0,
             last_challenge: None,
         };
-        for (config, state) in self.eims {
+        for config in self.eims {
             let key =
                 eim_key(&config, euicc.settings.backend).map_err(|reason| EuiccError::Eim {
                     eim_id: config.eim_id.clone(),
                     reason,
                 })?;
-            let association_token = match (state, config.association_token) {
-                (Some(token), _) if token > 0 => Some(token),
-                (Some(_), _) => None,
-                (None, Some(-1)) => {
+            let association_token = match config.association_token {
+                Some(-1) => {
                     let t = euicc.next_association_token;
                     euicc.next_association_token += 1;
                     Some(t)
                 }
-                (None, other) => other,
+                other => other,
             };
             euicc.eims.push(AssociatedEim {
                 counter: config.counter_value.unwrap_or(0),
