@@ -181,9 +181,14 @@ impl Euicc {
                 Es10Response::EuiccMemoryReset(self.memory_reset(&r))
             }
             Es10Request::SetDefaultDpAddress(r) => {
-                self.default_dp_address = Some(r.default_dp_address);
+                let result = if self.faults.undefined_error {
+                    SetDefaultDpAddressResult::UNDEFINED_ERROR
+                } else {
+                    self.default_dp_address = Some(r.default_dp_address);
+                    SetDefaultDpAddressResult::OK
+                };
                 Es10Response::SetDefaultDpAddress(SetDefaultDpAddressResponse {
-                    set_default_dp_address_result: SetDefaultDpAddressResult::OK,
+                    set_default_dp_address_result: result,
                     extensions: Default::default(),
                 })
             }
@@ -427,6 +432,9 @@ impl Euicc {
                 AddInitialEimError(e),
             ))
         };
+        if self.faults.undefined_error {
+            return error(AddInitialEimError::UNDEFINED_ERROR.0);
+        }
         if !self.eims.is_empty() {
             return error(AddInitialEimError::ASSOCIATED_EIM_ALREADY_EXISTS.0);
         }

@@ -139,6 +139,18 @@
 //! eimTransactionId echoed, insufficient memory, eCall active, CAT busy, commandError,
 //! undefinedError, answer delay.
 //!
+//! # Fleets (`compact.rs`)
+//! A [`FleetTemplate`] holds what every device of a fleet shares (seed/PKI, profile slots,
+//! the eIM configuration set at provisioning, settings); a [`CompactEuicc`] (48 bytes) holds
+//! one device's index, counters and state bits. [`FleetTemplate::materialise`] rebuilds the
+//! full [`Euicc`] (key derived from the seed, certificates on demand) and
+//! [`Euicc::to_compact`] folds it back; pending notifications are dropped on folding and
+//! state outside the template (a rollback point, an eIM added by an eCO, ...) cannot be folded.
+//!
+//! # Test support
+//! [`testing::TestEim`] signs packages for the eUICC with a test eIM key of the PKI;
+//! [`testing::verify_result`] is the eIM-side check of a result's signature.
+//!
 //! # Not implemented
 //! AuthenticateServer, PrepareDownload and CancelSession answer their `undefinedError` form;
 //! LoadBoundProfilePackage, ES10c EnableProfile/DisableProfile/DeleteProfile/SetNickname,
@@ -308,7 +320,9 @@ pub struct Faults {
     pub cat_busy: bool,
     /// Operations with commandError(7) in their codes answer it.
     pub command_error: bool,
-    /// Every operation answers undefinedError(127).
+    /// Every operation with undefinedError(127) in its codes answers it (PSMOs except getRAT,
+    /// eCOs, AddInitialEim, SetDefaultDpAddress, the rollback, immediate-enable, fallback and
+    /// memory-reset functions).
     pub undefined_error: bool,
     /// How long the driver should wait before delivering each answer (sans-IO: exposed only).
     pub delay: Duration,
