@@ -33,11 +33,26 @@ pub struct ExtensionFinding {
     pub element: Vec<u8>,
 }
 
+/// At most this many findings wait on a thread for [`take_findings`]; later ones are dropped,
+/// so a long-running decoder that never asks (a simulated eUICC under load facing a v1.3 peer)
+/// does not accumulate memory.
+pub const MAX_PENDING_FINDINGS: usize = 256;
+
 thread_local! {
     static FINDINGS: RefCell<Vec<ExtensionFinding>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Takes (and clears) the unknown elements recorded on this thread since the last call.
+fn record(finding: ExtensionFinding) {
+    FINDINGS.with(|f| {
+        let mut f = f.borrow_mut();
+        if f.len() < MAX_PENDING_FINDINGS {
+            f.push(finding);
+        }
+    });
+}
+
+/// Takes (and clears) the unknown elements recorded on this thread since the last call (at
+/// most [`MAX_PENDING_FINDINGS`]). Call it before and after a decode to get that decode's.
 pub fn take_findings() -> Vec<ExtensionFinding> {
     FINDINGS.with(|f| std::mem::take(&mut *f.borrow_mut()))
 }
@@ -54,10 +69,8 @@ impl Decode for Extensions {
     ) -> Result<Self, D::Error> {
         let mut elements = Vec::new();
         while let Some(element) = decoder.decode_optional_with_tag::<Any>(Tag::EOC)? {
-            FINDINGS.with(|f| {
-                f.borrow_mut().push(ExtensionFinding {
-                    element: element.as_bytes().to_vec(),
-                })
+            record(ExtensionFinding {
+                element: element.as_bytes().to_vec(),
             });
             elements.push(element);
         }
@@ -120,6 +133,17 @@ mod tests {
         assert_eq!(findings.len(), 3);
         assert_eq!(findings[0].element, [0x85, 0x01, 0x0a]);
         assert_eq!(rasn::der::encode(&outer).unwrap(), bytes);
+    }
+
+    #[test]
+    fn findings_nobody_takes_stay_bounded() {
+        let bytes = hex::decode("3011a00980010185010a870101810102870101").unwrap();
+        let _ = take_findings();
+        for _ in 0..MAX_PENDING_FINDINGS {
+            let _: Outer = rasn::der::decode(&bytes).unwrap();
+        }
+        assert_eq!(take_findings().len(), MAX_PENDING_FINDINGS);
+        assert!(take_findings().is_empty());
     }
 
     #[test]

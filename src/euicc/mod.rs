@@ -1,2 +1,361 @@
-//! The simulated IoT eUICC (issue 3); this file holds only the APDU front end until merged.
+//! The simulated IoT eUICC (SGP.32 v1.2, v1.0 selectable): the ISD-R's ES10b/ES10c functions
+//! with eUICC Packages (PSMOs, eCOs), eIM configuration, fallback and rollback. Sans-IO: no
+//! sockets, threads or sleeping; the only inputs are the request bytes, the settings and the
+//! seeds (the challenge stream comes from a seed, never from the clock).
+//!
+//! # State ([`Euicc`], `state.rs`)
+//! - identity: EID, SK.EUICC.SIG (a [`crate::crypto::SigningKey`] of the selected backend),
+//!   CERT.EUICC and CERT.EUM from the test PKI ([`crate::pki::Pki`]). The certificates are
+//!   built on first use (GetCerts, notification retrieval): issuing one costs an ECDSA
+//!   signature, which a fleet device executing a PSMO never needs;
+//! - profiles ([`Profile`]): ICCID, ISD-P AID, enabled/disabled, profile class, fallback
+//!   attribute, fallbackAllowed, PPRs, notification configuration, names;
+//! - associated eIMs ([`AssociatedEim`]): the EimConfigurationData as received, the live
+//!   counter, the association token and the eIM key parsed once into a
+//!   [`crate::crypto::VerifyingKey`];
+//! - default SM-DP+ address, root SM-DS address, the immediate-enable configuration, the
+//!   pending notifications (eUICC Package Results and OtherSignedNotifications) with their
+//!   seqNumbers from one monotonically increasing counter, the rollback point, the fallback
+//!   state, the RAT, the last installed profile (for ImmediateEnable).
+//!
+//! Build one with [`Euicc::builder`] (profiles, eIMs, settings, faults) or, for fleets, from a
+//! [`FleetTemplate`] and a [`CompactEuicc`].
+//!
+//! # Entry points
+//! - [`Euicc::handle_es10`]: one BER-TLV in, one DER TLV out. Input that is not exactly one
+//!   decodable [`Es10Request`] TLV is an [`Es10Error`] (the APDU layer maps it to a status
+//!   word). The LoadEuiccPackage signature is checked over the bytes **as received**.
+//! - [`Euicc::handle`]: the typed form (`Es10Request` -> `Es10Response`). A LoadEuiccPackage
+//!   given as a value is checked over its DER re-encoding (the only bytes there are).
+//!   It returns `Result` (a deviation from a plain `Es10Response`): some functions have no
+//!   error form to answer with (see "Not implemented").
+//! - [`Euicc::delay`]: the answer delay the driver should honour (fault knob).
+//!
+//! # ES10 functions
+//! GetEUICCChallenge, GetEUICCInfo1, GetEUICCInfo2 (SGP.32 form with ipaMode and
+//! iotSpecificInfo), GetEID, GetProfilesInfo (search by ICCID, ISD-P AID or class; tag list),
+//! GetEimConfigurationData (search by eimId), AddInitialEim, GetCerts, LoadEuiccPackage,
+//! RetrieveNotificationsList (all, seqNumber, profileManagementOperation, euiccPackageResults),
+//! RemoveNotificationFromList, ProfileRollback, ImmediateEnable,
+//! ConfigureImmediateProfileEnabling, ExecuteFallbackMechanism, ReturnFromFallback,
+//! EuiccMemoryReset, SetDefaultDpAddress, GetRAT, GetEuiccConfiguredAddresses.
+//!
+//! # LoadEuiccPackage (SGP.32 2.11, 3.3.1; `package.rs`)
+//! In this order:
+//! 1. the eIM named by `eimId` is looked up; unknown, or known without a public key: the
+//!    signature cannot be checked, so the answer is `euiccPackageErrorUnsigned` (eimId,
+//!    eimTransactionId, and the stored associationToken if the eIM is known);
+//! 2. `eimSignature` is verified over the received DER(EuiccPackageSigned) || `84 len token`
+//!    (`84 01 00` without a token). **Choice:** a bad signature also gives
+//!    `euiccPackageErrorUnsigned`: a signed error would vouch for data the eUICC could not
+//!    authenticate;
+//! 3. signed errors (`euiccPackageErrorSigned`, signed like results), nothing executed, counter
+//!    not stored: other EID -> invalidEid; counter < 0 or above [`Settings::max_counter`]
+//!    (default 0x7FFFFF, SGP.32's minimum) -> counterValueOutOfRange; counter not accepted by
+//!    [`Settings::counter_rule`] -> replayError; more operations than
+//!    [`Settings::max_package_operations`] -> sizeOverflow; [`Faults::ecall_active`] ->
+//!    ecallActive;
+//! 4. the counter is stored, any rollback point is dropped (the eIM reached the device), and
+//!    every PSMO or eCO runs in order, one `EuiccResultData` each (a failed operation does not
+//!    stop the following ones);
+//! 5. `EuiccPackageResultSigned` gets the next seqNumber and is signed with SK.EUICC over
+//!    DER(euiccPackageResultDataSigned) || `84 len token` (v1.2; `84 01 00` without a token)
+//!    or || the `eimSignature` TLV as received (`5F37 40 ..`, v1.0: notes 3.2, S8). Errors are
+//!    signed the same way. The result is kept as a pending notification (retrieved with the
+//!    euiccPackageResults or seqNumber criterion, removed with RemoveNotificationFromList);
+//!    signed and unsigned errors have no seqNumber and are not kept.
+//!
+//! **Counter rule** (the public sources don't settle it): [`CounterRule::StrictlyGreater`]
+//! (default: counter > stored) or [`CounterRule::GreaterOrEqual`]. The stored value starts at
+//! the `counterValue` of the eIM configuration (0 when absent).
+//!
+//! # Operations and result codes (notes 3.4, 3.5)
+//! - enable: iccidOrAidNotFound; profileNotInDisabledState (already enabled);
+//!   disallowedByPolicy (the enabled profile has PPR1); catBusy ([`Faults::cat_busy`]);
+//!   rollbackNotAvailable (rollbackFlag when [`Settings::rollback_supported`] is off, or a
+//!   second enable with rollbackFlag in one package). Enable disables the previously enabled
+//!   profile. With rollbackFlag, a successful package leaves a rollback point for
+//!   ProfileRollback. `rollbackFlag` is accepted as the module's `05 00` and as a tagged
+//!   `80 00` (found among the unknown elements), which some eIMs send;
+//! - disable: iccidOrAidNotFound, profileNotInEnabledState, disallowedByPolicy (PPR1), catBusy;
+//! - delete: iccidOrAidNotFound, profileNotInDisabledState (the enabled profile),
+//!   disallowedByPolicy (PPR2), rollbackNotAvailable (the profile a pending rollback would
+//!   return to), returnFallbackProfile (the profile ReturnFromFallback would re-enable while
+//!   the fallback mechanism is active);
+//! - setFallbackAttribute: iccidOrAidNotFound; fallbackNotAllowed (the profile's
+//!   fallbackAllowed is FALSE); fallbackProfileEnabled (the current Fallback Profile is
+//!   enabled and would lose the attribute). Otherwise the attribute moves: at most one Fallback
+//!   Profile;
+//! - unsetFallbackAttribute: noFallbackAttribute, fallbackProfileEnabled;
+//! - listProfileInfo: incorrectInputValues (malformed tag list); getRAT; setDefaultDpAddress;
+//!   configureImmediateEnable: insufficientMemory ([`Faults::insufficient_memory`]);
+//! - addEim: associatedEimAlreadyExists (same eimId), insufficientMemory (fault, or
+//!   [`Settings::max_eims`] reached), ciPKUnknown (euiccCiPKId not one of ours),
+//!   invalidAssociationToken (a token other than -1: the eUICC generates tokens),
+//!   counterValueOutOfRange, commandError (eimPublicKeyData present but not a usable P-256 /
+//!   brainpoolP256r1 key); associationToken -1 answers the generated token;
+//! - deleteEim: eimNotFound; lastEimDeleted (the last eIM is deleted, after which
+//!   AddInitialEim works again); updateEim: eimNotFound, ciPKUnknown, counterValueOutOfRange,
+//!   commandError; the fields present replace the stored ones, counterValue resets the
+//!   counter, the association token is kept; listEim.
+//! - [`Faults::command_error`] / [`Faults::undefined_error`] make every operation whose code
+//!   list has commandError(7) / undefinedError(127) answer it (how the remaining codes are
+//!   reached). Not reachable: profileChangeOngoing (state changes are atomic here) and
+//!   processingTerminated (every decodable operation is executed).
+//!
+//! **Association tokens** come from one per-eUICC counter: a virgin eUICC hands out 1, then 2,
+//! ...; deleting eIMs or a memory reset does not restart it (a token is never reused).
+//!
+//! # Notifications (choice)
+//! A successful enable, disable or delete (by PSMO, fallback, rollback or ImmediateEnable)
+//! creates an OtherSignedNotification for each entry of the profile's notification
+//! configuration whose profileManagementOperation has the matching bit (enable 1, disable 2,
+//! delete 3), with the next seqNumber; euiccNotificationSignature is SK.EUICC over
+//! DER(NotificationMetadata) (`BF2F ...`, SGP.22 5.7.10). EuiccMemoryReset deletes without
+//! notifications.
+//!
+//! # Other choices
+//! - GetEimConfigurationData returns each eIM's configuration without counterValue,
+//!   associationToken and eimPublicKeyData (they are the eUICC's to keep; tests read
+//!   [`Euicc::eims`]).
+//! - AddInitialEim is refused with associatedEimAlreadyExists once an eIM is associated; the
+//!   request is validated as a whole (an error in one entry adds none).
+//! - ConfigureImmediateProfileEnabling is refused with associatedEimAlreadyExists once an eIM
+//!   is associated (the eIM configures it through the configureImmediateEnable PSMO).
+//! - ProfileRollback answers cmdResult ok with an EuiccPackageResultSigned for the package that
+//!   set the rollback point (same eimId, counterValue, eimTransactionId), its results followed
+//!   by rollbackResult ok, under a new seqNumber (kept as a pending notification too).
+//!   ImmediateEnable with refreshFlag drops the rollback point (CR111007R00).
+//! - ImmediateEnable enables the profile marked as last installed ([`EuiccBuilder::installed`])
+//!   when immediate enabling is configured; otherwise immediateEnableNotAvailable.
+//! - ExecuteFallbackMechanism enables the Fallback Profile and remembers the profile it
+//!   replaced; ReturnFromFallback re-enables it.
+//! - EuiccMemoryReset: bits 1 and 3 both delete test-class profiles; bit 4 provisioning ones.
+//!
+//! # Settings and faults
+//! [`Settings`]: counter rule, max counter, SGP.32 version, crypto backend, max eIMs, max
+//! operations per package, rollback support, ipaMode, deterministic signatures.
+//! [`Faults`] (all off by default): wrong result signature, stale counter echoed, wrong
+//! eimTransactionId echoed, insufficient memory, eCall active, CAT busy, commandError,
+//! undefinedError, answer delay.
+//!
+//! # Fleets (`compact.rs`)
+//! A [`FleetTemplate`] holds what every device of a fleet shares (seed/PKI, profile slots,
+//! the eIM configuration set at provisioning, settings); a [`CompactEuicc`] (48 bytes) holds
+//! one device's index, counters and state bits. [`FleetTemplate::materialise`] rebuilds the
+//! full [`Euicc`] (key derived from the seed, certificates on demand) and
+//! [`Euicc::to_compact`] folds it back; pending notifications are dropped on folding and
+//! state outside the template (a rollback point, an eIM added by an eCO, ...) cannot be folded.
+//!
+//! # Test support
+//! [`testing::TestEim`] signs packages for the eUICC with a test eIM key of the PKI;
+//! [`testing::verify_result`] is the eIM-side check of a result's signature.
+//!
+//! # Not implemented
+//! AuthenticateServer, PrepareDownload and CancelSession answer their `undefinedError` form;
+//! LoadBoundProfilePackage, ES10c EnableProfile/DisableProfile/DeleteProfile/SetNickname,
+//! ListNotification, LoadCRL, emergency profiles, IpaeActivation and
+//! GetConnectivityParameters are [`Es10Error::Unsupported`].
+
 pub mod apdu;
+mod compact;
+mod functions;
+mod package;
+mod state;
+pub mod testing;
+
+use std::time::Duration;
+
+pub use compact::{
+    CompactError, CompactEuicc, FleetTemplate, MAX_TEMPLATE_EIMS, MAX_TEMPLATE_PROFILES,
+};
+pub use state::{
+    AssociatedEim, Euicc, EuiccBuilder, EuiccCerts, FallbackState, ImmediateEnableConfig,
+    PendingItem, Profile, RollbackPoint,
+};
+
+pub use crate::asn1::es10::{Es10Request, Es10Response};
+use crate::crypto::Backend;
+
+/// The ISD-R as APDUs reach it ([`apdu::IsdrApduFrontEnd`]): STORE DATA carries ES10
+/// requests to [`Euicc::handle_es10`]; the SELECT response's `E1` template (SGP.32 3.8.4) says
+/// whether a profile is enabled and whether this eUICC runs an IPAe.
+impl apdu::Es10Handler for Euicc {
+    type Error = Es10Error;
+
+    fn handle_es10(&mut self, request: &[u8]) -> Result<Vec<u8>, Es10Error> {
+        Euicc::handle_es10(self, request)
+    }
+
+    fn isdr_proprietary_template(
+        &self,
+    ) -> Option<crate::asn1::sgp32::IsdrProprietaryApplicationTemplateIot> {
+        use crate::asn1::sgp32::{euicc_configuration, named_bits};
+        let mut bits = Vec::new();
+        if self.settings().ipa_mode == 1 {
+            bits.push(euicc_configuration::IPAE_SUPPORTED);
+        }
+        if self.enabled_index().is_some() {
+            bits.push(euicc_configuration::ENABLED_PROFILE);
+        }
+        Some(crate::asn1::sgp32::IsdrProprietaryApplicationTemplateIot {
+            euicc_configuration: named_bits(&bits),
+            ..Default::default()
+        })
+    }
+}
+
+/// Errors of the ES10 entry points: the request is not an ES10 function this eUICC answers.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum Es10Error {
+    /// Not one decodable ES10 request TLV.
+    #[error("undecodable ES10 request: {0}")]
+    Undecodable(String),
+    /// Bytes after the request TLV.
+    #[error("{0} bytes after the ES10 request TLV")]
+    TrailingBytes(usize),
+    /// A well-formed request with data the function does not accept (e.g. GetEID with a tag
+    /// list other than '5A').
+    #[error("incorrect data: {0}")]
+    IncorrectData(&'static str),
+    /// A function this simulated eUICC does not implement (see the module docs).
+    #[error("ES10 function not supported: {0}")]
+    Unsupported(&'static str),
+    /// The response could not be encoded.
+    #[error("encoding the response failed: {0}")]
+    Encode(String),
+}
+
+/// Errors building an eUICC.
+#[derive(Debug, thiserror::Error)]
+pub enum EuiccError {
+    /// The test PKI failed.
+    #[error(transparent)]
+    Pki(#[from] crate::pki::PkiError),
+    /// A key could not be imported.
+    #[error(transparent)]
+    Crypto(#[from] crate::crypto::CryptoError),
+    /// An EID could not be built.
+    #[error(transparent)]
+    Eid(#[from] crate::pki::EidError),
+    /// An eIM configuration is unusable.
+    #[error("eIM configuration {eim_id:?}: {reason}")]
+    Eim {
+        /// The eimId.
+        eim_id: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Two profiles are enabled, two have the fallback attribute, or an ICCID repeats.
+    #[error("inconsistent profiles: {0}")]
+    Profiles(&'static str),
+}
+
+/// When a package's counterValue is accepted (SGP.32 2.11.1.1: the sources don't settle it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CounterRule {
+    /// counterValue > stored (default).
+    #[default]
+    StrictlyGreater,
+    /// counterValue >= stored.
+    GreaterOrEqual,
+}
+
+impl CounterRule {
+    /// Whether `received` is accepted after `stored`.
+    pub fn accepts(self, stored: i64, received: i64) -> bool {
+        match self {
+            CounterRule::StrictlyGreater => received > stored,
+            CounterRule::GreaterOrEqual => received >= stored,
+        }
+    }
+}
+
+/// The SGP.32 version the eUICC implements (it changes the result signature input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sgp32Version {
+    /// v1.0: results signed over data || eimSignature TLV.
+    V1_0,
+    /// v1.2 (default): results signed over data || associationToken TLV.
+    #[default]
+    V1_2,
+}
+
+impl Sgp32Version {
+    /// The iotVersion of EUICCInfo2.
+    pub fn version_bytes(self) -> [u8; 3] {
+        match self {
+            Sgp32Version::V1_0 => [1, 0, 0],
+            Sgp32Version::V1_2 => [1, 2, 0],
+        }
+    }
+}
+
+/// Behaviour settings of one eUICC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Replay rule (default strictly greater).
+    pub counter_rule: CounterRule,
+    /// Highest accepted counterValue (default 0x7FFFFF = 8 388 607).
+    pub max_counter: i64,
+    /// SGP.32 version (default v1.2).
+    pub version: Sgp32Version,
+    /// Crypto backend for signing and verifying (default aws-lc).
+    pub backend: Backend,
+    /// How many eIMs fit (default 8); more: insufficientMemory.
+    pub max_eims: usize,
+    /// Most PSMOs/eCOs in one package (default 32); more: sizeOverflow.
+    pub max_package_operations: usize,
+    /// Whether the rollback mechanism exists (default true).
+    pub rollback_supported: bool,
+    /// ipaMode of EUICCInfo2: 0 ipad (default), 1 ipae.
+    pub ipa_mode: i64,
+    /// RFC 6979 signatures (reproducible bytes; slower on aws-lc). Default false.
+    pub deterministic_signatures: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            counter_rule: CounterRule::StrictlyGreater,
+            max_counter: 0x7F_FFFF,
+            version: Sgp32Version::V1_2,
+            backend: Backend::AwsLc,
+            max_eims: 8,
+            max_package_operations: 32,
+            rollback_supported: true,
+            ipa_mode: 0,
+            deterministic_signatures: false,
+        }
+    }
+}
+
+/// Misbehaviour knobs for testing eIMs against a faulty device; all off by default.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Faults {
+    /// euiccSignEPR/euiccSignEPE with one bit flipped.
+    pub wrong_result_signature: bool,
+    /// Results echo the previously stored counter instead of the package's.
+    pub stale_counter: bool,
+    /// Results echo a different eimTransactionId (last byte flipped, or `00` when none).
+    pub wrong_eim_transaction_id: bool,
+    /// addEim, AddInitialEim, configureImmediateEnable and ConfigureImmediateProfileEnabling
+    /// answer insufficientMemory.
+    pub insufficient_memory: bool,
+    /// An eCall is ongoing: LoadEuiccPackage (signed error), EuiccMemoryReset and
+    /// ExecuteFallbackMechanism answer ecallActive.
+    pub ecall_active: bool,
+    /// The CAT is busy: enable/disable PSMOs and the refresh functions answer catBusy.
+    pub cat_busy: bool,
+    /// Operations with commandError(7) in their codes answer it.
+    pub command_error: bool,
+    /// Every operation with undefinedError(127) in its codes answers it (PSMOs except getRAT,
+    /// eCOs, AddInitialEim, SetDefaultDpAddress, the rollback, immediate-enable, fallback and
+    /// memory-reset functions).
+    pub undefined_error: bool,
+    /// How long the driver should wait before delivering each answer (sans-IO: exposed only).
+    pub delay: Duration,
+}
+
+#[cfg(test)]
+mod tests;
