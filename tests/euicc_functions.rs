@@ -1285,6 +1285,46 @@ fn fault_knobs_change_the_result() {
 }
 
 #[test]
+fn processing_terminated_and_profile_change_ongoing_are_reachable() {
+    for reason in [
+        ProcessingTerminated::RESULT_SIZE_OVERFLOW,
+        ProcessingTerminated::UNKNOWN_OR_DAMAGED_COMMAND,
+        ProcessingTerminated::INTERRUPTION,
+        ProcessingTerminated::UNDEFINED_ERROR,
+    ] {
+        let mut r = rig(three());
+        r.euicc.faults_mut().terminate_after = Some((1, reason));
+        // enable 1 runs; the disable of profile 1 that follows is never executed.
+        assert_eq!(
+            r.psmos(vec![enable(1), Psmo::Disable(psmo_iccid(1))]),
+            vec![
+                enable_result(EnableProfileResult::OK),
+                EuiccResultData::ProcessingTerminated(reason)
+            ]
+        );
+        assert_eq!(r.state(1), Some(true), "{reason}");
+    }
+    // A package no longer than the limit is not cut.
+    let mut r = rig(three());
+    r.euicc.faults_mut().terminate_after = Some((1, ProcessingTerminated::INTERRUPTION));
+    assert_eq!(
+        r.psmos(vec![enable(2)]),
+        vec![enable_result(EnableProfileResult::OK)]
+    );
+
+    let mut r = rig(three());
+    r.euicc.faults_mut().profile_change_ongoing = true;
+    assert_eq!(
+        r.psmos(vec![Psmo::ListProfileInfo(Box::default())]),
+        vec![EuiccResultData::ListProfileInfoResult(
+            ProfileInfoListResponse(ProfileInfoListResponseChoice::ProfileInfoListError(
+                ProfileInfoListError::PROFILE_CHANGE_ONGOING
+            ))
+        )]
+    );
+}
+
+#[test]
 fn v1_0_results_are_signed_over_data_and_eim_signature() {
     let settings = Settings {
         version: Sgp32Version::V1_0,

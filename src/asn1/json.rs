@@ -15,7 +15,7 @@ pub fn hex<T: AsRef<[u8]>, S: Serializer>(value: &T, serializer: S) -> Result<S:
     serializer.serialize_str(&::hex::encode(value.as_ref()))
 }
 
-/// [`hex`] for an OPTIONAL component (use with `skip_serializing_if = "Option::is_none"`).
+/// [`hex()`] for an OPTIONAL component (use with `skip_serializing_if = "Option::is_none"`).
 pub fn hex_opt<T: AsRef<[u8]>, S: Serializer>(
     value: &Option<T>,
     serializer: S,
@@ -26,7 +26,7 @@ pub fn hex_opt<T: AsRef<[u8]>, S: Serializer>(
     }
 }
 
-/// [`hex`] for a SEQUENCE OF OCTET STRING.
+/// [`hex()`] for a SEQUENCE OF OCTET STRING.
 pub fn hex_seq<T: AsRef<[u8]>, S: Serializer>(
     value: &[T],
     serializer: S,

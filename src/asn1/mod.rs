@@ -2,7 +2,7 @@
 //! (`shared/spec/asn1/v1.2/`), their JSON form, and a strict DER check.
 //!
 //! Conventions (see `json` and `ext`): every SEQUENCE ends with an [`Extensions`] field that
-//! keeps unknown (v1.3-style) trailing elements; named INTEGERs are [`named_integer!`] newtypes;
+//! keeps unknown (v1.3-style) trailing elements; named INTEGERs are [`named_integer!`](crate::named_integer) newtypes;
 //! Rust names are the ASN.1 names (types in CamelCase as in the module, fields in snake_case with
 //! a serde rename to the ASN.1 component name).
 

@@ -100,8 +100,10 @@
 //!   counter, the association token is kept; listEim.
 //! - [`Faults::command_error`] / [`Faults::undefined_error`] make every operation whose code
 //!   list has commandError(7) / undefinedError(127) answer it (how the remaining codes are
-//!   reached). Not reachable: profileChangeOngoing (state changes are atomic here) and
-//!   processingTerminated (every decodable operation is executed).
+//!   reached). State changes are atomic here and every decodable operation is executed, so
+//!   profileChangeOngoing and processingTerminated come only from faults:
+//!   [`Faults::profile_change_ongoing`] and [`Faults::terminate_after`] (stop after N
+//!   operations with the chosen reason).
 //!
 //! **Association tokens** come from one per-eUICC counter: a virgin eUICC hands out 1, then 2,
 //! ...; deleting eIMs or a memory reset does not restart it (a token is never reused).
@@ -137,7 +139,8 @@
 //! operations per package, rollback support, ipaMode, deterministic signatures.
 //! [`Faults`] (all off by default): wrong result signature, stale counter echoed, wrong
 //! eimTransactionId echoed, insufficient memory, eCall active, CAT busy, commandError,
-//! undefinedError, answer delay.
+//! undefinedError, processing terminated after N operations, profile change ongoing, answer
+//! delay.
 //!
 //! # Fleets (`compact.rs`)
 //! A [`FleetTemplate`] holds what every device of a fleet shares (seed/PKI, profile slots,
@@ -353,6 +356,13 @@ pub struct Faults {
     /// eCOs, AddInitialEim, SetDefaultDpAddress, the rollback, immediate-enable, fallback and
     /// memory-reset functions).
     pub undefined_error: bool,
+    /// Processing of a package stops after this many operations: the result lists their
+    /// results, then `processingTerminated` with the given reason (SGP.32 2.11.2.1:
+    /// resultSizeOverflow, unknownOrDamagedCommand, interruption, undefinedError), and the
+    /// remaining operations are not executed.
+    pub terminate_after: Option<(usize, crate::asn1::sgp32::ProcessingTerminated)>,
+    /// A profile change is ongoing: the listProfileInfo PSMO answers profileChangeOngoing.
+    pub profile_change_ongoing: bool,
     /// How long the driver should wait before delivering each answer (sans-IO: exposed only).
     pub delay: Duration,
 }

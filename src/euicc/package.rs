@@ -258,13 +258,24 @@ impl Euicc {
         self.eims[ei].counter = signed.counter_value;
         self.rollback = None;
         let mut exec = Exec::default();
-        let results: Vec<EuiccResultData> = match &signed.euicc_package {
+        let limit = self.faults.terminate_after.map_or(usize::MAX, |(n, _)| n);
+        let mut results: Vec<EuiccResultData> = match &signed.euicc_package {
             EuiccPackage::PsmoList(list) => list
                 .iter()
+                .take(limit)
                 .map(|psmo| self.run_psmo(psmo, &mut exec))
                 .collect(),
-            EuiccPackage::EcoList(list) => list.iter().map(|eco| self.run_eco(eco)).collect(),
+            EuiccPackage::EcoList(list) => list
+                .iter()
+                .take(limit)
+                .map(|eco| self.run_eco(eco))
+                .collect(),
         };
+        if let Some((n, reason)) = self.faults.terminate_after
+            && n < operations
+        {
+            results.push(EuiccResultData::ProcessingTerminated(reason));
+        }
         if let Some(previous) = exec.rollback_previous {
             self.rollback = Some(RollbackPoint {
                 eim_id: ctx.eim_id.clone(),
@@ -403,6 +414,10 @@ impl Euicc {
             Psmo::ListProfileInfo(req) => EuiccResultData::ListProfileInfoResult(if undefined {
                 ProfileInfoListResponse(ProfileInfoListResponseChoice::ProfileInfoListError(
                     ProfileInfoListError::UNDEFINED_ERROR,
+                ))
+            } else if self.faults.profile_change_ongoing {
+                ProfileInfoListResponse(ProfileInfoListResponseChoice::ProfileInfoListError(
+                    ProfileInfoListError::PROFILE_CHANGE_ONGOING,
                 ))
             } else {
                 self.profile_info_list(req)

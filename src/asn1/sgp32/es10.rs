@@ -591,7 +591,7 @@ pub enum NotificationsSearchCriteria {
 #[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[rasn(tag(context, 43))]
 pub struct RetrieveNotificationsListRequest {
-    /// Automatic tag [0], explicit around the CHOICE ('A0').
+    /// Automatic tag `[0]`, explicit around the CHOICE ('A0').
     #[rasn(tag(explicit(context, 0)))]
     #[serde(rename = "searchCriteria", skip_serializing_if = "Option::is_none")]
     pub search_criteria: Option<NotificationsSearchCriteria>,
@@ -786,7 +786,7 @@ pub enum EimSearchCriteria {
 #[derive(AsnType, Decode, Encode, Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[rasn(tag(context, 85))]
 pub struct GetEimConfigurationDataRequest {
-    /// Automatic tag [0], explicit around the CHOICE ('A0').
+    /// Automatic tag `[0]`, explicit around the CHOICE ('A0').
     #[rasn(tag(explicit(context, 0)))]
     #[serde(rename = "searchCriteria", skip_serializing_if = "Option::is_none")]
     pub search_criteria: Option<EimSearchCriteria>,
@@ -1147,7 +1147,7 @@ pub struct CompactEuiccSigned1 {
     #[rasn(tag(context, 4))]
     #[serde(rename = "extCardResource", serialize_with = "hex")]
     pub ext_card_resource: OctetString,
-    /// May be left out if the eIM provided ctxParams1. Explicit [2] around the CHOICE.
+    /// May be left out if the eIM provided ctxParams1. Explicit `[2]` around the CHOICE.
     #[rasn(tag(explicit(context, 2)))]
     #[serde(rename = "ctxParams1", skip_serializing_if = "Option::is_none")]
     pub ctx_params1: Option<CtxParams1>,
@@ -1233,7 +1233,7 @@ pub struct CompactProfileInstallationResultData {
     #[rasn(default = "default_true")]
     #[serde(rename = "iccidPresent")]
     pub iccid_present: bool,
-    /// Explicit [2] around the CHOICE ('A2').
+    /// Explicit `[2]` around the CHOICE ('A2').
     #[rasn(tag(explicit(context, 2)))]
     #[serde(rename = "compactFinalResult")]
     pub compact_final_result: CompactFinalResult,

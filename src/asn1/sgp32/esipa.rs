@@ -198,7 +198,7 @@ pub struct InitiateAuthenticationOkEsipa {
     /// Universal UTF8String ('0C').
     #[serde(rename = "matchingId", skip_serializing_if = "Option::is_none")]
     pub matching_id: Option<String>,
-    /// Explicit [2] around the CHOICE ('A2').
+    /// Explicit `[2]` around the CHOICE ('A2').
     #[rasn(tag(explicit(context, 2)))]
     #[serde(rename = "ctxParams1", skip_serializing_if = "Option::is_none")]
     pub ctx_params1: Option<CtxParams1>,
@@ -395,7 +395,7 @@ pub struct HandleNotificationEsipa(pub HandleNotificationEsipaChoice);
 #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
 #[rasn(choice)]
 pub enum HandleNotificationEsipaChoice {
-    /// Explicit [0] around the (untagged) PendingNotification CHOICE; possibly compact.
+    /// Explicit `[0]` around the (untagged) PendingNotification CHOICE; possibly compact.
     #[rasn(tag(explicit(context, 0)))]
     #[serde(rename = "pendingNotification")]
     PendingNotification(Box<PendingNotification>),
@@ -408,7 +408,7 @@ pub enum HandleNotificationEsipaChoice {
 /// `CancelSessionRequestEsipa` (SGP.32 6.3.2.5 ESipa.CancelSession). Tag 'BF41'.
 ///
 /// Neither component has a written tag, so both are tagged automatically: `transactionId`
-/// is '80' and `cancelSessionResponse` is '[1]' replacing the 'BF41' of its type: 'A1'
+/// is '80' and `cancelSessionResponse` is `[1]` replacing the 'BF41' of its type: 'A1'
 /// around the alternative of the CancelSessionResponse CHOICE.
 #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Serialize)]
 #[rasn(automatic_tags, tag(context, 65))]
