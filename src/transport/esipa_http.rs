@@ -14,7 +14,7 @@
 //!
 //! | Condition | Status | Why |
 //! |---|---|---|
-//! | body longer than the server's `max_body` (1 MiB) | 413, `Connection: close` | HTTP server layer, before any ESipa check (RFC 9110 15.5.14) |
+//! | body longer than the server's `max_body` (1 MiB) | 413 (the excess is drained up to 4 MiB and the connection kept; beyond, `Connection: close`) | HTTP server layer, before any ESipa check (RFC 9110 15.5.14) |
 //! | path (query ignored) is not `/gsma/rsp2/asn1` | 404 | SGP.32 6.1.1: the only ASN.1 binding path |
 //! | method is not `POST` | 405 with `Allow: POST` | RFC 9110 15.5.6 requires `Allow` |
 //! | `X-Admin-Protocol` missing or not an accepted value (`gsma/rsp/v2.1.0`) | 400 | as onomondo-eim ("Unsupported x-admin-protocol"); SGP.32 6.1 makes the header mandatory |

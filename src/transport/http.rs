@@ -3,7 +3,9 @@
 //! - One tokio task per connection; HTTP/1.1 keep-alive (a connection serves requests until
 //!   the client closes it, the server shuts down, or a request body was left unread, e.g. 413).
 //! - Each request is read whole (up to [`ServerOptions::max_body`], default 1 MiB; a larger
-//!   `Content-Length` or body gets `413 Payload Too Large` with `Connection: close`) and handed
+//!   body gets `413 Content Too Large`: up to [`ServerOptions::max_drain`] more bytes are read
+//!   and discarded first so the answer is delivered and the connection stays usable; a body or
+//!   `Content-Length` beyond that gets the 413 with `Connection: close`) and handed
 //!   to a synchronous [`HttpHandler`] as an owned [`HttpRequest`]. The handler runs inline on
 //!   the connection's task (the ESipa handlers are O(1) and never block; that keeps the poll
 //!   path free of thread hand-offs). A handler panic is caught (`catch_unwind`) and answered
@@ -29,7 +31,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
@@ -135,6 +137,12 @@ pub struct ServerOptions {
     pub tls_handshake_timeout: Duration,
     /// Limit for reading a request's headers, idle keep-alive included (default 60 s).
     pub header_read_timeout: Duration,
+    /// How many bytes past `max_body` are read and discarded before answering 413, so the
+    /// answer arrives and the connection stays usable (default 4 MiB; beyond, or with a larger
+    /// `Content-Length`, the 413 closes the connection).
+    pub max_drain: usize,
+    /// Time limit for that draining (default 2 s).
+    pub drain_timeout: Duration,
 }
 
 impl Default for ServerOptions {
@@ -144,6 +152,8 @@ impl Default for ServerOptions {
             shutdown_grace: Duration::from_secs(5),
             tls_handshake_timeout: Duration::from_secs(10),
             header_read_timeout: Duration::from_secs(60),
+            max_drain: 4 * 1024 * 1024,
+            drain_timeout: Duration::from_secs(2),
         }
     }
 }
@@ -378,17 +388,10 @@ async fn respond(
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
-        return too_large(max);
-    }
-    let body = match Limited::new(body, max).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                return too_large(max);
-            }
+    let body = match read_body(body, declared, &shared.options).await {
+        BodyRead::Complete(b) => b,
+        BodyRead::TooLarge { drained } => return too_large(max, !drained),
+        BodyRead::Failed(e) => {
             debug!(%peer, "reading the request body failed: {e}");
             return plain(400, "cannot read the request body", true);
         }
@@ -431,13 +434,88 @@ async fn respond(
     }
 }
 
-fn too_large(max: usize) -> Response<Full<Bytes>> {
-    plain(
-        413,
-        &format!("request body larger than {max} bytes"),
-        // The rest of the body is not read: the connection can't be reused.
-        true,
-    )
+fn too_large(max: usize, close: bool) -> Response<Full<Bytes>> {
+    plain(413, &format!("request body larger than {max} bytes"), close)
+}
+
+enum BodyRead {
+    Complete(Bytes),
+    /// Over `max_body`; `drained` when the rest was read and discarded (the connection can
+    /// stay open), else the connection is closed after the 413.
+    TooLarge {
+        drained: bool,
+    },
+    Failed(String),
+}
+
+/// Reads the body up to `max_body`. Past it, reads and discards up to `max_drain` more bytes
+/// (within `drain_timeout`) so the 413 reaches the client before the connection is closed
+/// (closing a socket with unread input makes the kernel send RST, which can destroy the
+/// response in flight) and the connection can be reused.
+async fn read_body(mut body: Incoming, declared: Option<u64>, options: &ServerOptions) -> BodyRead {
+    let max = options.max_body;
+    let drain_limit = max.saturating_add(options.max_drain) as u64;
+    if declared.is_some_and(|n| n > drain_limit) {
+        return BodyRead::TooLarge { drained: false };
+    }
+    let mut first: Option<Bytes> = None;
+    let mut buffer: Option<bytes::BytesMut> = None;
+    let mut total: u64 = 0;
+    if declared.is_none_or(|n| n <= max as u64) {
+        loop {
+            let frame = match body.frame().await {
+                None => break,
+                Some(Ok(f)) => f,
+                Some(Err(e)) => return BodyRead::Failed(e.to_string()),
+            };
+            let Ok(data) = frame.into_data() else {
+                continue; // trailers
+            };
+            total += data.len() as u64;
+            if total > max as u64 {
+                break;
+            }
+            match (&mut first, &mut buffer) {
+                (None, _) => first = Some(data),
+                (Some(f), None) => {
+                    let mut b = bytes::BytesMut::with_capacity(
+                        declared.map_or(f.len() + data.len(), |n| n as usize),
+                    );
+                    b.extend_from_slice(f);
+                    b.extend_from_slice(&data);
+                    buffer = Some(b);
+                }
+                (Some(_), Some(b)) => b.extend_from_slice(&data),
+            }
+        }
+        if total <= max as u64 {
+            return BodyRead::Complete(match buffer {
+                Some(b) => b.freeze(),
+                None => first.unwrap_or_default(),
+            });
+        }
+    }
+    drop((first, buffer));
+    let drain = async {
+        loop {
+            match body.frame().await {
+                None => return true,
+                Some(Ok(f)) => {
+                    if let Ok(d) = f.into_data() {
+                        total += d.len() as u64;
+                        if total > drain_limit {
+                            return false;
+                        }
+                    }
+                }
+                Some(Err(_)) => return false,
+            }
+        }
+    };
+    let drained = tokio::time::timeout(options.drain_timeout, drain)
+        .await
+        .unwrap_or(false);
+    BodyRead::TooLarge { drained }
 }
 
 fn plain(status: u16, text: &str, close: bool) -> Response<Full<Bytes>> {
