@@ -314,9 +314,18 @@ impl HttpClient {
                         what: "TLS handshake",
                         after: limit,
                     })?
-                    .map_err(|e| TransportError::TlsHandshake {
-                        server: name.to_str().into_owned(),
-                        reason: e.to_string(),
+                    .map_err(|e| {
+                        let mut reason = e.to_string();
+                        if reason.contains("invalid peer certificate") {
+                            reason.push_str(
+                                " (the server's certificate does not chain to a trusted CA \
+                                 or does not name this host)",
+                            );
+                        }
+                        TransportError::TlsHandshake {
+                            server: name.to_str().into_owned(),
+                            reason,
+                        }
                     })?;
                 self.tls_version = TlsVersion::from_rustls(stream.get_ref().1.protocol_version());
                 handshake(stream).await?
