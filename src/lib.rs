@@ -8,3 +8,4 @@ pub mod crypto;
 pub mod euicc;
 pub mod pki;
 pub mod sut;
+pub mod transport;
