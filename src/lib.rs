@@ -5,5 +5,6 @@
 pub mod asn1;
 pub mod cli;
 pub mod crypto;
+pub mod eim;
 pub mod euicc;
 pub mod pki;
