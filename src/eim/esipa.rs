@@ -581,8 +581,17 @@ impl Eim {
         let Some(snap) = snapshot.filter(|_| found) else {
             return self.result_error(ProvideEimPackageResultError::EID_NOT_FOUND);
         };
-        let is_repeat =
-            txid.is_some() && txid.as_deref() == snap.last_txid.as_ref().map(|t| &t[..]);
+        // A result for a package already processed (the last one, or an older one an IPA
+        // executed late): acknowledged again, no effect.
+        let outstanding_id = snap.outstanding.as_ref().map(|o| o.order_id);
+        let is_repeat = txid.is_some()
+            && (txid.as_deref() == snap.last_txid.as_ref().map(|t| &t[..])
+                || txid
+                    .as_deref()
+                    .and_then(|t| self.order_of_transaction(t))
+                    .filter(|id| Some(*id) != outstanding_id)
+                    .and_then(|id| self.store.order(id))
+                    .is_some_and(|o| matches!(o.state, OrderState::Done | OrderState::Failed)));
         let outstanding_matches = |o: &Outstanding| match txid.as_deref() {
             Some(t) => t == o.transaction_id,
             None => true,
