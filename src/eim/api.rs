@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::store::{DeviceRecord, OrderRecord, OrderState};
 use super::{Eim, EimError};
 use crate::asn1::pkix::Certificate;
-use crate::asn1::rsp::{Iccid, ProfileInfoListRequest};
+use crate::asn1::rsp::Iccid;
 use crate::asn1::sgp32::{
     Eco, EcoDeleteEim, EcoListEim, EimConfigurationData, EimPublicKeyData, Psmo,
     PsmoConfigureImmediateEnable, PsmoEmpty, PsmoEnable, PsmoIccid, SetDefaultDpAddressRequest,
@@ -216,6 +216,7 @@ struct EimIdJson {
 }
 
 #[derive(Deserialize)]
+#[allow(clippy::enum_variant_names)] // the eCO names of SGP.32
 enum EcoJson {
     #[serde(rename = "addEim")]
     AddEim(EimJson),
@@ -310,9 +311,7 @@ fn psmo(p: PsmoJson) -> Result<Psmo, Answer> {
         }),
         PsmoJson::Disable(j) => Psmo::Disable(with(j)?),
         PsmoJson::Delete(j) => Psmo::Delete(with(j)?),
-        PsmoJson::ListProfileInfo(_) => {
-            Psmo::ListProfileInfo(Box::new(ProfileInfoListRequest::default()))
-        }
+        PsmoJson::ListProfileInfo(_) => Psmo::ListProfileInfo(Box::default()),
         PsmoJson::GetRat(_) => Psmo::GetRat(PsmoEmpty::default()),
         PsmoJson::SetFallbackAttribute(j) => Psmo::SetFallbackAttribute(with(j)?),
         PsmoJson::UnsetFallbackAttribute(_) => Psmo::UnsetFallbackAttribute(PsmoEmpty::default()),

@@ -183,13 +183,16 @@ fn result_transaction_id(result: &EimPackageResult) -> Option<Vec<u8>> {
     }
 }
 
+/// A change to the device record, applied when a result is accepted.
+type Apply = Box<dyn FnOnce(&mut DeviceRecord) + Send>;
+
 /// What processing a result decided.
 struct Verdict {
     accepted: bool,
     outcomes: Vec<Value>,
     reason: Option<String>,
     /// Applied to the device record when accepted.
-    apply: Option<Box<dyn FnOnce(&mut DeviceRecord) + Send>>,
+    apply: Option<Apply>,
 }
 
 impl Verdict {
@@ -1043,10 +1046,17 @@ mod tests {
         let ok = EuiccResultData::EnableResult(EnableProfileResult::OK);
         let bad = EuiccResultData::EnableResult(EnableProfileResult::CAT_BUSY);
         assert_eq!(
-            enabled_after(&[enable.clone()], &[ok.clone()], None),
+            enabled_after(
+                std::slice::from_ref(&enable),
+                std::slice::from_ref(&ok),
+                None
+            ),
             Some(*a.0)
         );
-        assert_eq!(enabled_after(&[enable.clone()], &[bad], None), None);
+        assert_eq!(
+            enabled_after(std::slice::from_ref(&enable), &[bad], None),
+            None
+        );
         assert_eq!(
             enabled_after(
                 &[enable, disable],
