@@ -3,7 +3,9 @@
 //! eIM holding 100 000 devices; a GetEimPackage that builds and signs a queued PSMO package;
 //! and a ProvideEimPackageResult (ePRAndNotifications) of a real simulated-eUICC result
 //! (decode, euiccSignEPR verification with the cached CERT.EUICC key, checks, acks).
-//! aws-lc backend. `cargo test` runs this once in criterion's test mode.
+//! aws-lc backend. The two stateful benches use `BatchSize::PerIteration` (every routine
+//! needs its own setup: a queued order, an outstanding package). `cargo test` runs this once
+//! in criterion's test mode.
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -47,6 +49,14 @@ fn benches(c: &mut Criterion) {
 
     let busy_eid = euicc_eid(7).expect("eid");
     let busy = poll_body(&busy_eid);
+    eim.register_euicc(busy_eid, Some(1), 0, None).expect("register");
+    let busy_order = eim.order_psmos(busy_eid, enable()).expect("order");
+    let EsipaAnswer::Message(signed) = eim.handle_esipa(&busy) else {
+        panic!("no answer")
+    };
+    assert!(signed.len() > 100, "not a package: {signed:02x?}");
+    let status = eim.order(busy_order).expect("order");
+    assert_eq!(status.state, OrderState::Delivered, "{status:?}");
     c.bench_function("eim/get_eim_package_psmo_queued_sign", |b| {
         b.iter_batched(
             || {
@@ -55,7 +65,7 @@ fn benches(c: &mut Criterion) {
                 eim.order_psmos(busy_eid, enable()).expect("order");
             },
             |()| black_box(eim.handle_esipa(black_box(&busy))),
-            BatchSize::SmallInput,
+            BatchSize::PerIteration,
         )
     });
 
@@ -114,6 +124,14 @@ fn benches(c: &mut Criterion) {
     assert!(matches!(first, EsipaAnswer::Message(_)));
     let status = eim.order(order).expect("order");
     assert_eq!(status.state, OrderState::Done, "{status:?}");
+    eim.store().update_device(eid.as_bcd(), &mut |r| {
+        r.outstanding = Some(outstanding.clone())
+    });
+    eim.store().update_order(order, &mut |o| o.state = OrderState::Delivered);
+    let again = eim.handle_esipa(&body);
+    let status = eim.order(order).expect("order");
+    assert_eq!(status.state, OrderState::Done, "{status:?} {again:02x?}");
+    assert_eq!(eim.devices(100, 1)[0].results_accepted, 2);
     c.bench_function("eim/provide_eim_package_result_verify", |b| {
         b.iter_batched(
             || {
@@ -122,7 +140,7 @@ fn benches(c: &mut Criterion) {
                 });
             },
             |()| black_box(eim.handle_esipa(black_box(&body))),
-            BatchSize::SmallInput,
+            BatchSize::PerIteration,
         )
     });
 }

@@ -1,6 +1,6 @@
-//! Random bodies never make the reference eIM panic, and never get a 200 answer unless they
-//! decode: random bytes, random content under the ESipa request tags, and mutated valid
-//! messages.
+//! Random bodies never make the reference eIM panic: random bytes, random content under the
+//! ESipa request tags, and mutated or truncated copies of the captured GetEimPackageRequest
+//! (a body shorter than a TLV header is always `Undecodable`).
 
 use proptest::prelude::*;
 use sgp32_harness::crypto::Backend;

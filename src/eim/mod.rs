@@ -98,8 +98,11 @@
 //! | POST | `/orders/download` | `{"eid","activationCode"}` | 201 `{"orderId"}` |
 //! | GET | `/orders/{id}` | | 200 [`OrderStatus`] |
 //!
-//! Errors are `{"error": "..."}`: 400 bad JSON or values, 404 unknown path, EID or order,
-//! 405 a known path with another method, 409 an order for an unregistered EID is 404.
+//! Errors are `{"error": "..."}`: 400 bad JSON (syntax, unknown fields, unknown operation),
+//! bad values (EID digits or check digits, ICCID, hex, empty list, activation code length,
+//! paging parameters); 404 unknown path, order, or an order for an unregistered EID; 405 a
+//! known path with another method. Registering an EID again replaces its record (queue and
+//! outstanding package included): `created: false`.
 //!
 //! # Faults ([`EimFault`])
 //! counter-reused, counter-skip, bad-package-signature, signature-without-association-token,
