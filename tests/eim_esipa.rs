@@ -1034,3 +1034,42 @@ fn bulk_range_devices_verify_with_derived_certificates() {
     round(&eim, &mut euicc);
     assert_eq!(status(&eim, order).state, OrderState::Done);
 }
+
+#[test]
+fn result_inside_handle_notification_is_processed_without_content() {
+    let eim = eim();
+    let mut euicc = device(&eim, 17);
+    let eid = euicc.eid();
+    let order = eim.order_psmos(eid, vec![enable(1)]).unwrap();
+    let request = package(&eim, &eid);
+    let (result, list) = execute(&mut euicc, &request);
+    let message = EsipaMessageFromIpaToEim::HandleNotificationEsipa(Box::new(
+        HandleNotificationEsipa(HandleNotificationEsipaChoice::ProvideEimPackageResult(
+            Box::new(ProvideEimPackageResult {
+                eid_value: Some(FixedOctetString::from(*eid.as_bcd())),
+                eim_package_result: epr_and_notifications(&result, list),
+                extensions: Default::default(),
+            }),
+        )),
+    ));
+    assert_eq!(
+        eim.handle_esipa(&rasn::der::encode(&message).unwrap()),
+        EsipaAnswer::NoContent
+    );
+    assert_eq!(status(&eim, order).state, OrderState::Done);
+    assert_eq!(
+        enabled_iccid(&eim, &eid).as_deref(),
+        Some("894400000000000001")
+    );
+}
+
+#[test]
+fn transfer_eim_package_response_is_not_a_request_here() {
+    let message = EsipaMessageFromIpaToEim::TransferEimPackageResponse(Box::new(
+        TransferEimPackageResponse(TransferEimPackageResponseChoice::EimPackageReceived(())),
+    ));
+    assert!(matches!(
+        eim().handle_esipa(&rasn::der::encode(&message).unwrap()),
+        EsipaAnswer::Undecodable(r) if r.contains("Injection")
+    ));
+}
