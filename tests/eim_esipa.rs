@@ -1073,3 +1073,55 @@ fn transfer_eim_package_response_is_not_a_request_here() {
         EsipaAnswer::Undecodable(r) if r.contains("Injection")
     ));
 }
+
+#[test]
+fn download_trigger_success_is_done_and_the_pir_acknowledged() {
+    use sgp32_harness::asn1::rsp::{
+        FinalResult, NotificationMetadata, ProfileInstallationResultData, SuccessResult,
+    };
+    let eim = eim();
+    let euicc = device(&eim, 18);
+    let eid = euicc.eid();
+    let order = eim
+        .order_download_trigger(eid, "1$smdp.example.com$OK".into())
+        .unwrap();
+    let GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(r) = poll(&eim, &eid) else {
+        panic!()
+    };
+    let pir = ProfileInstallationResult {
+        profile_installation_result_data: ProfileInstallationResultData {
+            transaction_id: TransactionId::new(vec![9; 16]),
+            notification_metadata: NotificationMetadata {
+                seq_number: 77,
+                profile_management_operation: named_bits(&[0]),
+                notification_address: "smdp.example.com".into(),
+                iccid: Some(iccid(5)),
+                extensions: Default::default(),
+            },
+            smdp_oid: rasn::types::ObjectIdentifier::new(vec![1, 3, 6, 1, 4, 1, 99]).unwrap(),
+            final_result: FinalResult::SuccessResult(SuccessResult {
+                aid: vec![0xa0, 0, 0, 5, 0x59].into(),
+                sima_response: vec![0x30, 0x00].into(),
+                extensions: Default::default(),
+            }),
+            extensions: Default::default(),
+        },
+        euicc_sign_pir: sgp32_harness::asn1::rsp::EuiccSignPIR::new(vec![0; 64]),
+        extensions: Default::default(),
+    };
+    let result = ProfileDownloadTriggerResult {
+        eim_transaction_id: r.eim_transaction_id.clone(),
+        profile_download_trigger_result_data:
+            ProfileDownloadTriggerResultData::ProfileInstallationResult(Box::new(pir)),
+        extensions: Default::default(),
+    };
+    let answer = provide(
+        &eim,
+        Some(&eid),
+        EimPackageResult::ProfileDownloadTriggerResult(Box::new(result)),
+    );
+    assert_eq!(acks(answer), [77]);
+    let s = status(&eim, order);
+    assert_eq!(s.state, OrderState::Done, "{s:?}");
+    assert!(s.outcomes[0]["profileInstallationResult"]["successResult"].is_object());
+}
