@@ -36,7 +36,8 @@
 //! - One package per answer, FIFO per EID. The package stays the answer (the same bytes, the
 //!   same counter) until a result for it arrives; then the next order is built. A counter is
 //!   spent when the package is built (stored + 1, exactly) and never reused, whatever the
-//!   result.
+//!   result. Only registering the EID again (the operator's explicit reset, like an updateEim
+//!   counter reset) sets the counter back to the given initial value.
 //! - notifyStateChange, stateChangeCause and rPLMN are recorded on every poll (the last values
 //!   seen; an absent cause or rPLMN keeps the previous one).
 //! - eUICC Packages: `EuiccPackageSigned { eimId, eidValue, counterValue, eimTransactionId,

@@ -64,3 +64,10 @@ fn public_config_and_configuration_data() {
     assert_eq!(cert.to_der().unwrap(), eim.eim_config().signing_cert_der);
     assert_eq!(eim.response_content_type(), CONTENT_TYPE);
 }
+
+#[test]
+fn eim_is_shareable_between_transport_tasks() {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    assert_send_sync::<Eim>();
+    assert_send_sync::<MemStore>();
+}
