@@ -331,10 +331,12 @@ impl Eim {
         let len = encoded.len();
         if len < 0x80 {
             out.push(len as u8);
-        } else if len < 0x100 {
-            out.extend([0x81, len as u8]);
         } else {
-            out.extend([0x82, (len >> 8) as u8, len as u8]);
+            let octets = (len as u64).to_be_bytes();
+            let skip = octets.iter().take_while(|b| **b == 0).count();
+            let used = octets.get(skip..).unwrap_or_default();
+            out.push(0x80 | used.len() as u8);
+            out.extend_from_slice(used);
         }
         out.extend(encoded);
         out
