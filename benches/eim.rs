@@ -49,7 +49,8 @@ fn benches(c: &mut Criterion) {
 
     let busy_eid = euicc_eid(7).expect("eid");
     let busy = poll_body(&busy_eid);
-    eim.register_euicc(busy_eid, Some(1), 0, None).expect("register");
+    eim.register_euicc(busy_eid, Some(1), 0, None)
+        .expect("register");
     let busy_order = eim.order_psmos(busy_eid, enable()).expect("order");
     let EsipaAnswer::Message(signed) = eim.handle_esipa(&busy) else {
         panic!("no answer")
@@ -127,7 +128,8 @@ fn benches(c: &mut Criterion) {
     eim.store().update_device(eid.as_bcd(), &mut |r| {
         r.outstanding = Some(outstanding.clone())
     });
-    eim.store().update_order(order, &mut |o| o.state = OrderState::Delivered);
+    eim.store()
+        .update_order(order, &mut |o| o.state = OrderState::Delivered);
     let again = eim.handle_esipa(&body);
     let status = eim.order(order).expect("order");
     assert_eq!(status.state, OrderState::Done, "{status:?} {again:02x?}");
