@@ -5,6 +5,7 @@
 pub mod asn1;
 pub mod cli;
 pub mod crypto;
+pub mod eim;
 pub mod euicc;
 pub mod pki;
 pub mod sut;

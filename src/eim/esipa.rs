@@ -1,0 +1,1071 @@
+//! ESipa handling of the eIM (SGP.32 6.3.2): [`Eim::handle_esipa`].
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::SystemTime;
+
+use rasn::types::{FixedOctetString, OctetString};
+use serde_json::{Value, json};
+
+use super::store::{CertRef, DeviceCert, DeviceRecord, OrderKind, OrderState, Outstanding, Queued};
+use super::{Eim, EimFault, EsipaAnswer, NOTIFICATION_LOG, NotificationRecord};
+use crate::asn1::rsp::{FinalResult, TransactionId};
+use crate::asn1::sgp32::{
+    AuthenticateClientErrorEsipa, AuthenticateClientResponseEsipa,
+    AuthenticateClientResponseEsipaChoice, CancelSessionErrorEsipa, CancelSessionResponseEsipa,
+    CancelSessionResponseEsipaChoice, EimAcknowledgements, EimPackageResult, EmptyResponse,
+    EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim, EuiccPackage, EuiccPackageRequest,
+    EuiccPackageResult, EuiccPackageResultChoice, EuiccPackageSigned, EuiccResultData,
+    GetBoundProfilePackageErrorEsipa, GetBoundProfilePackageResponseEsipa,
+    GetBoundProfilePackageResponseEsipaChoice, GetEimPackageError, GetEimPackageRequest,
+    GetEimPackageResponse, GetEimPackageResponseChoice, HandleNotificationEsipaChoice,
+    InitiateAuthenticationErrorEsipa, InitiateAuthenticationResponseEsipa,
+    InitiateAuthenticationResponseEsipaChoice, IpaEuiccDataResponseChoice, PendingNotification,
+    ProfileDownloadData, ProfileDownloadTriggerRequest, ProfileDownloadTriggerResultData,
+    ProvideEimPackageResult, ProvideEimPackageResultError, ProvideEimPackageResultResponse,
+    ProvideEimPackageResultResponseChoice, Psmo, SequenceNumber, association_token_tlv,
+    eim_signed_data, received_euicc_package_result_data,
+};
+use crate::crypto::{VerifyingKey, provider, raw_to_der};
+use crate::pki::{Eid, check_euicc_chain};
+
+/// One TLV: tag octets, content, whole.
+struct Tlv<'a> {
+    tag: &'a [u8],
+    content: &'a [u8],
+    whole: &'a [u8],
+}
+
+/// Splits the TLV at the start of `bytes` (definite lengths, up to 4 length octets).
+fn split_tlv(bytes: &[u8]) -> Option<Tlv<'_>> {
+    let first = *bytes.first()?;
+    let mut at = 1;
+    if first & 0x1f == 0x1f {
+        loop {
+            let b = *bytes.get(at)?;
+            at += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+    }
+    let tag_end = at;
+    let l = *bytes.get(at)?;
+    at += 1;
+    let len = match l {
+        0x00..=0x7f => usize::from(l),
+        0x81..=0x84 => {
+            let n = usize::from(l & 0x7f);
+            let octets = bytes.get(at..at + n)?;
+            at += n;
+            octets
+                .iter()
+                .fold(0usize, |a, &b| (a << 8) | usize::from(b))
+        }
+        _ => return None,
+    };
+    let end = at.checked_add(len).filter(|&e| e <= bytes.len())?;
+    Some(Tlv {
+        tag: bytes.get(..tag_end)?,
+        content: bytes.get(at..end)?,
+        whole: bytes.get(..end)?,
+    })
+}
+
+/// The TLVs of a constructed content.
+fn children(mut content: &[u8]) -> Vec<Tlv<'_>> {
+    let mut out = Vec::new();
+    while let Some(t) = split_tlv(content) {
+        content = content.get(t.whole.len()..).unwrap_or_default();
+        out.push(t);
+    }
+    out
+}
+
+/// For a body that did not decode: a 'BF4F' whose content lacks '5A' is missingEid (4), one
+/// whose '5A' is not 16 bytes is invalidEid (3).
+fn get_eim_package_eid_problem(body: &[u8]) -> Option<i64> {
+    let tlv = split_tlv(body)?;
+    if tlv.tag != [0xbf, 0x4f] || tlv.whole.len() != body.len() {
+        return None;
+    }
+    match children(tlv.content).iter().find(|c| c.tag == [0x5a]) {
+        None => Some(GetEimPackageError::MISSING_EID.0),
+        Some(e) if e.content.len() != 16 => Some(GetEimPackageError::INVALID_EID.0),
+        Some(_) => None,
+    }
+}
+
+/// The raw 'BF51' EuiccPackageResult inside a raw 'BF50' ProvideEimPackageResult.
+fn raw_epr(bf50: &[u8]) -> Option<&[u8]> {
+    let tlv = split_tlv(bf50)?;
+    let alternative = children(tlv.content)
+        .into_iter()
+        .find(|c| c.tag != [0x5a])?;
+    match alternative.tag {
+        [0xbf, 0x51] => Some(alternative.whole),
+        [0x30] => split_tlv(alternative.content)
+            .filter(|t| t.tag == [0xbf, 0x51])
+            .map(|t| t.whole),
+        _ => None,
+    }
+}
+
+fn encode(message: EsipaMessageFromEimToIpa) -> Vec<u8> {
+    rasn::der::encode(&message).unwrap_or_default()
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The seqNumber of a pending notification.
+fn notification_seq(n: &PendingNotification) -> (i64, &'static str) {
+    match n {
+        PendingNotification::ProfileInstallationResult(p) => (
+            p.profile_installation_result_data
+                .notification_metadata
+                .seq_number,
+            "profileInstallationResult",
+        ),
+        PendingNotification::OtherSignedNotification(o) => (
+            o.tbs_other_notification.seq_number,
+            "otherSignedNotification",
+        ),
+        PendingNotification::CompactProfileInstallationResult(p) => (
+            p.compact_profile_installation_result_data.seq_number,
+            "compactProfileInstallationResult",
+        ),
+        PendingNotification::CompactOtherSignedNotification(o) => (
+            o.tbs_other_notification.seq_number,
+            "compactOtherSignedNotification",
+        ),
+    }
+}
+
+/// The eimTransactionId a result carries.
+fn result_transaction_id(result: &EimPackageResult) -> Option<Vec<u8>> {
+    let from_epr = |e: &EuiccPackageResult| match &e.0 {
+        EuiccPackageResultChoice::EuiccPackageResultSigned(s) => s
+            .euicc_package_result_data_signed
+            .eim_transaction_id
+            .as_ref()
+            .map(|t| t.to_vec()),
+        EuiccPackageResultChoice::EuiccPackageErrorSigned(s) => s
+            .euicc_package_error_data_signed
+            .eim_transaction_id
+            .as_ref()
+            .map(|t| t.to_vec()),
+        EuiccPackageResultChoice::EuiccPackageErrorUnsigned(u) => {
+            u.eim_transaction_id.as_ref().map(|t| t.to_vec())
+        }
+    };
+    match result {
+        EimPackageResult::EuiccPackageResult(e) => from_epr(e),
+        EimPackageResult::EprAndNotifications(e) => from_epr(&e.euicc_package_result),
+        EimPackageResult::IpaEuiccDataResponse(r) => match &r.0 {
+            IpaEuiccDataResponseChoice::IpaEuiccData(d) => {
+                d.eim_transaction_id.as_ref().map(|t| t.to_vec())
+            }
+            IpaEuiccDataResponseChoice::IpaEuiccDataResponseError(e) => {
+                e.eim_transaction_id.as_ref().map(|t| t.to_vec())
+            }
+        },
+        EimPackageResult::ProfileDownloadTriggerResult(r) => {
+            r.eim_transaction_id.as_ref().map(|t| t.to_vec())
+        }
+        EimPackageResult::EimPackageResultResponseError(e) => {
+            e.eim_transaction_id.as_ref().map(|t| t.to_vec())
+        }
+    }
+}
+
+/// A change to the device record, applied when a result is accepted.
+type Apply = Box<dyn FnOnce(&mut DeviceRecord) + Send>;
+
+/// What processing a result decided.
+struct Verdict {
+    accepted: bool,
+    outcomes: Vec<Value>,
+    reason: Option<String>,
+    /// Applied to the device record when accepted.
+    apply: Option<Apply>,
+}
+
+impl Verdict {
+    fn failed(reason: impl Into<String>) -> Self {
+        Verdict {
+            accepted: false,
+            outcomes: Vec::new(),
+            reason: Some(reason.into()),
+            apply: None,
+        }
+    }
+}
+
+/// A snapshot of the device taken before the (lock-free) checks.
+struct Snapshot {
+    outstanding: Option<Box<Outstanding>>,
+    token: Option<i64>,
+    cert: CertRef,
+    last_txid: Option<[u8; 16]>,
+}
+
+/// The known enabled profile after an accepted PSMO list.
+fn enabled_after(
+    psmos: &[Psmo],
+    results: &[EuiccResultData],
+    mut enabled: Option<[u8; 10]>,
+) -> Option<[u8; 10]> {
+    use crate::asn1::sgp32::{DeleteProfileResult, DisableProfileResult, EnableProfileResult};
+    for (p, r) in psmos.iter().zip(results) {
+        match (p, r) {
+            (Psmo::Enable(e), EuiccResultData::EnableResult(EnableProfileResult::OK)) => {
+                enabled = Some(*e.iccid.0);
+            }
+            (Psmo::Disable(d), EuiccResultData::DisableResult(DisableProfileResult::OK))
+            | (Psmo::Delete(d), EuiccResultData::DeleteResult(DeleteProfileResult::OK))
+                if enabled == Some(*d.iccid.0) =>
+            {
+                enabled = None;
+            }
+            _ => {}
+        }
+    }
+    enabled
+}
+
+impl Eim {
+    /// SGP.32 6.3: one `EsipaMessageFromIpaToEim` in, what to answer out. Never panics on
+    /// input.
+    pub fn handle_esipa(&self, body: &[u8]) -> EsipaAnswer {
+        let whole = split_tlv(body).map(|t| t.whole.len());
+        let message = match rasn::der::decode::<EsipaMessageFromIpaToEim>(body) {
+            Ok(m) if whole == Some(body.len()) => m,
+            Ok(_) => return EsipaAnswer::Undecodable("trailing bytes after the message".into()),
+            Err(e) => {
+                return match get_eim_package_eid_problem(body) {
+                    Some(code) => EsipaAnswer::Message(self.package_error(code)),
+                    None => {
+                        EsipaAnswer::Undecodable(format!("not an EsipaMessageFromIpaToEim: {e}"))
+                    }
+                };
+            }
+        };
+        match message {
+            EsipaMessageFromIpaToEim::GetEimPackageRequest(r) => {
+                EsipaAnswer::Message(self.get_eim_package(&r))
+            }
+            EsipaMessageFromIpaToEim::ProvideEimPackageResult(p) => {
+                EsipaAnswer::Message(self.provide_result(body, &p))
+            }
+            EsipaMessageFromIpaToEim::HandleNotificationEsipa(h) => {
+                match h.0 {
+                    HandleNotificationEsipaChoice::PendingNotification(n) => {
+                        self.record_notifications(std::slice::from_ref(&*n));
+                    }
+                    HandleNotificationEsipaChoice::ProvideEimPackageResult(p) => {
+                        let inner = split_tlv(body).map(|t| t.content).unwrap_or_default();
+                        let _ = self.provide_result(inner, &p);
+                    }
+                }
+                EsipaAnswer::NoContent
+            }
+            EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(_) => {
+                EsipaAnswer::Message(encode(
+                    EsipaMessageFromEimToIpa::InitiateAuthenticationResponseEsipa(Box::new(
+                        InitiateAuthenticationResponseEsipa(
+                            InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationErrorEsipa(
+                                InitiateAuthenticationErrorEsipa::UNDEFINED_ERROR,
+                            ),
+                        ),
+                    )),
+                ))
+            }
+            EsipaMessageFromIpaToEim::AuthenticateClientRequestEsipa(_) => {
+                EsipaAnswer::Message(encode(
+                    EsipaMessageFromEimToIpa::AuthenticateClientResponseEsipa(Box::new(
+                        AuthenticateClientResponseEsipa(
+                            AuthenticateClientResponseEsipaChoice::AuthenticateClientErrorEsipa(
+                                AuthenticateClientErrorEsipa::UNDEFINED_ERROR,
+                            ),
+                        ),
+                    )),
+                ))
+            }
+            EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(_) => {
+                EsipaAnswer::Message(encode(
+                    EsipaMessageFromEimToIpa::GetBoundProfilePackageResponseEsipa(Box::new(
+                        GetBoundProfilePackageResponseEsipa(
+                            GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageErrorEsipa(
+                                GetBoundProfilePackageErrorEsipa::UNDEFINED_ERROR,
+                            ),
+                        ),
+                    )),
+                ))
+            }
+            EsipaMessageFromIpaToEim::CancelSessionRequestEsipa(_) => {
+                EsipaAnswer::Message(encode(EsipaMessageFromEimToIpa::CancelSessionResponseEsipa(
+                    Box::new(CancelSessionResponseEsipa(
+                        CancelSessionResponseEsipaChoice::CancelSessionError(
+                            CancelSessionErrorEsipa::UNDEFINED_ERROR,
+                        ),
+                    )),
+                )))
+            }
+            EsipaMessageFromIpaToEim::TransferEimPackageResponse(_) => EsipaAnswer::Undecodable(
+                "transferEimPackageResponse: eIM Package Injection is not offered".into(),
+            ),
+        }
+    }
+
+    /// Wraps an encoded GetEimPackageResponse message twice with `choice-tag-twice`.
+    fn package_answer(&self, encoded: Vec<u8>) -> Vec<u8> {
+        if !self.has_fault(EimFault::ChoiceTagTwice) {
+            return encoded;
+        }
+        let mut out = vec![0xbf, 0x4f];
+        let len = encoded.len();
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let octets = (len as u64).to_be_bytes();
+            let skip = octets.iter().take_while(|b| **b == 0).count();
+            let used = octets.get(skip..).unwrap_or_default();
+            out.push(0x80 | used.len() as u8);
+            out.extend_from_slice(used);
+        }
+        out.extend(encoded);
+        out
+    }
+
+    pub(super) fn encode_package_error(&self, code: i64) -> Vec<u8> {
+        self.package_answer(encode(EsipaMessageFromEimToIpa::GetEimPackageResponse(
+            Box::new(GetEimPackageResponse(
+                GetEimPackageResponseChoice::EimPackageError(GetEimPackageError(code)),
+            )),
+        )))
+    }
+
+    /// A pre-encoded GetEimPackage error (1..=4), else encoded now.
+    fn package_error(&self, code: i64) -> Vec<u8> {
+        usize::try_from(code - 1)
+            .ok()
+            .and_then(|i| self.package_errors.get(i))
+            .cloned()
+            .unwrap_or_else(|| self.encode_package_error(code))
+    }
+
+    /// SGP.32 6.3.2.6 ESipa.GetEimPackage.
+    fn get_eim_package(&self, request: &GetEimPackageRequest) -> Vec<u8> {
+        let bcd: [u8; 16] = *request.eid_value;
+        if !Eid::from_bcd(bcd).is_ok_and(|e| e.is_valid()) {
+            return self.package_error(GetEimPackageError::INVALID_EID.0);
+        }
+        let now = now_secs();
+        let mut answer: Option<Arc<Vec<u8>>> = None;
+        let mut delivered: Option<(u64, Option<i64>)> = None;
+        let mut failed: Vec<(u64, String)> = Vec::new();
+        let found = self.store.update_device(&bcd, &mut |rec| {
+            let st = &mut rec.state;
+            st.polls += 1;
+            st.last_poll = now;
+            st.notify_state_change = request.notify_state_change.is_some();
+            if let Some(c) = &request.state_change_cause {
+                st.state_change_cause = Some(c.0);
+            }
+            if let Some(p) = &request.r_plmn {
+                st.r_plmn = Some(**p);
+            }
+            if let Some(out) = &rec.outstanding {
+                answer = Some(out.answer.clone());
+                return;
+            }
+            while let Some(q) = rec.queue.pop_front() {
+                match self.build_package(&bcd, rec, &q) {
+                    Ok(out) => {
+                        answer = Some(out.answer.clone());
+                        delivered = Some((q.order_id, out.counter));
+                        rec.outstanding = Some(Box::new(out));
+                        return;
+                    }
+                    Err(e) => failed.push((q.order_id, e)),
+                }
+            }
+        });
+        if !found {
+            return if self.has_fault(EimFault::EidNotFoundAsNoPackage) {
+                self.package_error(GetEimPackageError::NO_EIM_PACKAGE_AVAILABLE.0)
+            } else {
+                self.package_error(GetEimPackageError::EID_NOT_FOUND.0)
+            };
+        }
+        if let Some((id, counter)) = delivered {
+            self.store.update_order(id, &mut |o| {
+                if o.state == OrderState::Queued {
+                    o.state = OrderState::Delivered;
+                }
+                o.counter = counter;
+            });
+        }
+        for (id, reason) in failed {
+            self.store.update_order(id, &mut |o| {
+                o.state = OrderState::Failed;
+                o.reason = Some(format!("package not built: {reason}"));
+            });
+        }
+        match answer {
+            Some(a) => a.to_vec(),
+            None => self.package_error(GetEimPackageError::NO_EIM_PACKAGE_AVAILABLE.0),
+        }
+    }
+
+    /// Builds the package of a queued order, spending a counter for eUICC Packages.
+    fn build_package(
+        &self,
+        eid: &[u8; 16],
+        rec: &mut DeviceRecord,
+        q: &Queued,
+    ) -> Result<Outstanding, String> {
+        let txid = self.transaction_id(q.order_id);
+        let mut counter = None;
+        let choice = match &*q.kind {
+            OrderKind::Psmo(_) | OrderKind::Eco(_) => {
+                let package = match &*q.kind {
+                    OrderKind::Psmo(p) => EuiccPackage::PsmoList(p.clone()),
+                    OrderKind::Eco(e) => EuiccPackage::EcoList(e.clone()),
+                    _ => return Err("not an eUICC Package".into()),
+                };
+                let value = if self.has_fault(EimFault::CounterReused) {
+                    rec.counter
+                } else if self.has_fault(EimFault::CounterSkip) {
+                    rec.counter + 2
+                } else {
+                    rec.counter + 1
+                };
+                let eid_value = if self.has_fault(EimFault::PackageForOtherEid) {
+                    other_eid(eid)
+                } else {
+                    *eid
+                };
+                let signed = EuiccPackageSigned {
+                    eim_id: self.config.eim_id.clone(),
+                    eid_value: FixedOctetString::from(eid_value),
+                    counter_value: value,
+                    eim_transaction_id: Some(TransactionId::new(txid.to_vec())),
+                    euicc_package: package,
+                    extensions: Default::default(),
+                };
+                let token = if self.has_fault(EimFault::SignatureWithoutAssociationToken) {
+                    None
+                } else {
+                    rec.association_token
+                };
+                let data = eim_signed_data(&signed, token).map_err(|e| e.to_string())?;
+                let raw = self
+                    .config
+                    .signing_key
+                    .sign(&data)
+                    .map_err(|e| e.to_string())?;
+                let mut signature = if self.has_fault(EimFault::DerSignature) {
+                    raw_to_der(&raw).map_err(|e| e.to_string())?
+                } else {
+                    raw.to_vec()
+                };
+                if self.has_fault(EimFault::BadPackageSignature)
+                    && let Some(b) = signature.get_mut(20)
+                {
+                    *b ^= 0x01;
+                }
+                rec.counter = value;
+                counter = Some(value);
+                GetEimPackageResponseChoice::EuiccPackageRequest(Box::new(EuiccPackageRequest {
+                    euicc_package_signed: signed,
+                    eim_signature: OctetString::from(signature),
+                    extensions: Default::default(),
+                }))
+            }
+            OrderKind::EuiccData(r) => {
+                let mut r = r.clone();
+                r.eim_transaction_id = Some(TransactionId::new(txid.to_vec()));
+                GetEimPackageResponseChoice::IpaEuiccDataRequest(r)
+            }
+            OrderKind::Download(ac) => GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(
+                Box::new(ProfileDownloadTriggerRequest {
+                    profile_download_data: Some(ProfileDownloadData::ActivationCode(ac.clone())),
+                    eim_transaction_id: Some(TransactionId::new(txid.to_vec())),
+                    extensions: Default::default(),
+                }),
+            ),
+        };
+        let answer = self.package_answer(encode(EsipaMessageFromEimToIpa::GetEimPackageResponse(
+            Box::new(GetEimPackageResponse(choice)),
+        )));
+        Ok(Outstanding {
+            order_id: q.order_id,
+            kind: q.kind.clone(),
+            answer: Arc::new(answer),
+            counter,
+            transaction_id: txid,
+        })
+    }
+
+    fn result_response(&self, choice: ProvideEimPackageResultResponseChoice) -> Vec<u8> {
+        encode(EsipaMessageFromEimToIpa::ProvideEimPackageResultResponse(
+            Box::new(ProvideEimPackageResultResponse(choice)),
+        ))
+    }
+
+    fn result_error(&self, code: ProvideEimPackageResultError) -> Vec<u8> {
+        self.result_response(
+            ProvideEimPackageResultResponseChoice::ProvideEimPackageResultError(code),
+        )
+    }
+
+    fn acknowledge(&self, seqs: Vec<i64>, empty_if_none: bool) -> Vec<u8> {
+        if seqs.is_empty() && empty_if_none {
+            return self.result_response(ProvideEimPackageResultResponseChoice::EmptyResponse(
+                EmptyResponse::default(),
+            ));
+        }
+        self.result_response(ProvideEimPackageResultResponseChoice::EimAcknowledgements(
+            EimAcknowledgements(seqs.into_iter().map(SequenceNumber).collect()),
+        ))
+    }
+
+    /// Records notifications; returns their seqNumbers.
+    fn record_notifications(&self, list: &[PendingNotification]) -> Vec<i64> {
+        let mut seqs = Vec::with_capacity(list.len());
+        if let Ok(mut log) = self.notifications.lock() {
+            for n in list {
+                let (seq_number, kind) = notification_seq(n);
+                seqs.push(seq_number);
+                if log.len() >= NOTIFICATION_LOG {
+                    log.pop_front();
+                }
+                log.push_back(NotificationRecord { seq_number, kind });
+            }
+        }
+        self.notification_count
+            .fetch_add(list.len() as u64, Ordering::Relaxed);
+        seqs
+    }
+
+    /// SGP.32 6.3.2.7 ESipa.ProvideEimPackageResult; `raw` is the 'BF50' TLV as received.
+    fn provide_result(&self, raw: &[u8], p: &ProvideEimPackageResult) -> Vec<u8> {
+        let txid = result_transaction_id(&p.eim_package_result);
+        let eid: [u8; 16] = match &p.eid_value {
+            Some(v) => {
+                let bcd: [u8; 16] = **v;
+                if !Eid::from_bcd(bcd).is_ok_and(|e| e.is_valid()) {
+                    return self.result_error(ProvideEimPackageResultError::INVALID_EID);
+                }
+                bcd
+            }
+            None => match txid
+                .as_deref()
+                .and_then(|t| self.order_of_transaction(t))
+                .and_then(|id| self.store.order(id))
+            {
+                Some(o) => o.eid,
+                None => return self.result_error(ProvideEimPackageResultError::MISSING_EID),
+            },
+        };
+        let mut snapshot = None;
+        let found = self.store.update_device(&eid, &mut |rec| {
+            snapshot = Some(Snapshot {
+                outstanding: rec.outstanding.clone(),
+                token: rec.association_token,
+                cert: rec.cert.clone(),
+                last_txid: rec.last_transaction_id,
+            });
+        });
+        let Some(snap) = snapshot.filter(|_| found) else {
+            return self.result_error(ProvideEimPackageResultError::EID_NOT_FOUND);
+        };
+        // A result for a package already processed (the last one, or an older one an IPA
+        // executed late): acknowledged again, no effect.
+        let outstanding_id = snap.outstanding.as_ref().map(|o| o.order_id);
+        let is_repeat = txid.is_some()
+            && (txid.as_deref() == snap.last_txid.as_ref().map(|t| &t[..])
+                || txid
+                    .as_deref()
+                    .and_then(|t| self.order_of_transaction(t))
+                    .filter(|id| Some(*id) != outstanding_id)
+                    .and_then(|id| self.store.order(id))
+                    .is_some_and(|o| matches!(o.state, OrderState::Done | OrderState::Failed)));
+        let outstanding_matches = |o: &Outstanding| match txid.as_deref() {
+            Some(t) => t == o.transaction_id,
+            None => true,
+        };
+
+        match &p.eim_package_result {
+            EimPackageResult::EuiccPackageResult(_) | EimPackageResult::EprAndNotifications(_) => {
+                let (epr, notifications) = match &p.eim_package_result {
+                    EimPackageResult::EprAndNotifications(e) => {
+                        (&e.euicc_package_result, &e.notification_list[..])
+                    }
+                    EimPackageResult::EuiccPackageResult(e) => (e, &[][..]),
+                    _ => return self.result_error(ProvideEimPackageResultError::UNDEFINED_ERROR),
+                };
+                let mut seqs = Vec::new();
+                if let EuiccPackageResultChoice::EuiccPackageResultSigned(s) = &epr.0 {
+                    seqs.push(s.euicc_package_result_data_signed.seq_number);
+                }
+                let notification_seqs = self.record_notifications(notifications);
+                let count = u32::try_from(notifications.len()).unwrap_or(u32::MAX);
+                self.store.update_device(&eid, &mut |r| {
+                    r.state.notifications = r.state.notifications.saturating_add(count)
+                });
+                seqs.extend(notification_seqs);
+                if is_repeat
+                    && snap
+                        .outstanding
+                        .as_ref()
+                        .is_none_or(|o| !outstanding_matches(o))
+                {
+                    return self.acknowledge(seqs, false);
+                }
+                let Some(out) = snap.outstanding.as_deref() else {
+                    return self.result_error(ProvideEimPackageResultError::UNDEFINED_ERROR);
+                };
+                let reencoded;
+                let raw_epr = match raw_epr(raw) {
+                    Some(r) => r,
+                    None => {
+                        reencoded = rasn::der::encode(epr).unwrap_or_default();
+                        &reencoded[..]
+                    }
+                };
+                let verdict = self.check_epr(&eid, epr, raw_epr, out, &snap);
+                self.finish(&eid, out, verdict);
+                self.acknowledge(seqs, false)
+            }
+            EimPackageResult::IpaEuiccDataResponse(r) => {
+                let mut seqs = Vec::new();
+                if let IpaEuiccDataResponseChoice::IpaEuiccData(d) = &r.0
+                    && let Some(list) = &d.notifications_list
+                {
+                    seqs = self.record_notifications(list);
+                }
+                let Some(out) = snap.outstanding.as_deref().filter(|o| {
+                    matches!(*o.kind, OrderKind::EuiccData(_)) && outstanding_matches(o)
+                }) else {
+                    return if is_repeat {
+                        self.acknowledge(seqs, true)
+                    } else {
+                        self.result_error(ProvideEimPackageResultError::UNDEFINED_ERROR)
+                    };
+                };
+                let verdict = match &r.0 {
+                    IpaEuiccDataResponseChoice::IpaEuiccData(d) => {
+                        let present = serde_json::to_value(&**d)
+                            .ok()
+                            .and_then(|v| {
+                                v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>())
+                            })
+                            .unwrap_or_default();
+                        let euicc = d.euicc_certificate.as_ref().and_then(|c| c.to_der().ok());
+                        let eum = d.eum_certificate.as_ref().and_then(|c| c.to_der().ok());
+                        let token = d.association_token;
+                        Verdict {
+                            accepted: true,
+                            outcomes: vec![json!({ "ipaEuiccData": present })],
+                            reason: None,
+                            apply: Some(Box::new(move |rec: &mut DeviceRecord| {
+                                if let Some(der) = euicc {
+                                    rec.cert = CertRef::Known(Arc::new(DeviceCert::new(der, eum)));
+                                }
+                                if rec.association_token.is_none() {
+                                    rec.association_token = token;
+                                }
+                            })),
+                        }
+                    }
+                    IpaEuiccDataResponseChoice::IpaEuiccDataResponseError(e) => Verdict::failed(
+                        format!("ipaEuiccDataResponseError: {}", e.ipa_euicc_data_error_code),
+                    ),
+                };
+                self.finish(&eid, out, verdict);
+                self.acknowledge(seqs, true)
+            }
+            EimPackageResult::ProfileDownloadTriggerResult(r) => {
+                let mut seqs = Vec::new();
+                let verdict = match &r.profile_download_trigger_result_data {
+                    ProfileDownloadTriggerResultData::ProfileInstallationResult(pir) => {
+                        seqs = self.record_notifications(&[
+                            PendingNotification::ProfileInstallationResult(pir.clone()),
+                        ]);
+                        let final_result = &pir.profile_installation_result_data.final_result;
+                        let outcome = serde_json::to_value(final_result).unwrap_or(Value::Null);
+                        match final_result {
+                            FinalResult::SuccessResult(_) => Verdict {
+                                accepted: true,
+                                outcomes: vec![json!({ "profileInstallationResult": outcome })],
+                                reason: None,
+                                apply: None,
+                            },
+                            FinalResult::ErrorResult(_) => Verdict {
+                                outcomes: vec![json!({ "profileInstallationResult": outcome })],
+                                ..Verdict::failed("profile installation failed")
+                            },
+                        }
+                    }
+                    ProfileDownloadTriggerResultData::ProfileDownloadError(e) => {
+                        Verdict::failed(format!(
+                            "profileDownloadError: {}",
+                            serde_json::to_string(e).unwrap_or_default()
+                        ))
+                    }
+                };
+                let Some(out) = snap.outstanding.as_deref().filter(|o| {
+                    matches!(*o.kind, OrderKind::Download(_)) && outstanding_matches(o)
+                }) else {
+                    return if is_repeat {
+                        self.acknowledge(seqs, true)
+                    } else {
+                        self.result_error(ProvideEimPackageResultError::UNDEFINED_ERROR)
+                    };
+                };
+                self.finish(&eid, out, verdict);
+                self.acknowledge(seqs, true)
+            }
+            EimPackageResult::EimPackageResultResponseError(e) => {
+                let Some(out) = snap
+                    .outstanding
+                    .as_deref()
+                    .filter(|o| outstanding_matches(o))
+                else {
+                    return if is_repeat {
+                        self.acknowledge(Vec::new(), true)
+                    } else {
+                        self.result_error(ProvideEimPackageResultError::UNDEFINED_ERROR)
+                    };
+                };
+                self.finish(
+                    &eid,
+                    out,
+                    Verdict::failed(format!(
+                        "eimPackageResultResponseError: {}",
+                        e.eim_package_result_error_code
+                    )),
+                );
+                self.acknowledge(Vec::new(), true)
+            }
+        }
+    }
+
+    /// Applies a verdict: clears the outstanding package (once), changes the device only when
+    /// accepted, and records the order's outcome.
+    fn finish(&self, eid: &[u8; 16], out: &Outstanding, verdict: Verdict) {
+        let Verdict {
+            accepted,
+            outcomes,
+            reason,
+            apply,
+        } = verdict;
+        let mut apply = apply;
+        let mut took = false;
+        self.store.update_device(eid, &mut |rec| {
+            if rec.outstanding.as_ref().map(|o| o.order_id) != Some(out.order_id) {
+                return;
+            }
+            took = true;
+            rec.outstanding = None;
+            rec.last_transaction_id = Some(out.transaction_id);
+            if accepted {
+                rec.state.results_accepted = rec.state.results_accepted.saturating_add(1);
+                if let Some(f) = apply.take() {
+                    f(rec);
+                }
+            } else {
+                rec.state.results_rejected = rec.state.results_rejected.saturating_add(1);
+            }
+        });
+        if !took {
+            return;
+        }
+        let mut outcomes = Some(outcomes);
+        let mut reason = reason;
+        self.store.update_order(out.order_id, &mut |o| {
+            o.state = if accepted {
+                OrderState::Done
+            } else {
+                OrderState::Failed
+            };
+            o.outcomes = outcomes.take().unwrap_or_default();
+            o.reason = reason.take();
+        });
+    }
+
+    /// The checks of an EuiccPackageResult against the package sent (module docs).
+    fn check_epr(
+        &self,
+        eid: &[u8; 16],
+        epr: &EuiccPackageResult,
+        raw_epr: &[u8],
+        out: &Outstanding,
+        snap: &Snapshot,
+    ) -> Verdict {
+        if !out.kind.is_euicc_package() {
+            return Verdict::failed(
+                "an EuiccPackageResult answers a package that is not an eUICC Package",
+            );
+        }
+        let (eim_id, counter, txid, signature) = match &epr.0 {
+            EuiccPackageResultChoice::EuiccPackageResultSigned(s) => {
+                let d = &s.euicc_package_result_data_signed;
+                (
+                    &d.eim_id,
+                    d.counter_value,
+                    &d.eim_transaction_id,
+                    &s.euicc_sign_epr,
+                )
+            }
+            EuiccPackageResultChoice::EuiccPackageErrorSigned(s) => {
+                let d = &s.euicc_package_error_data_signed;
+                (
+                    &d.eim_id,
+                    d.counter_value,
+                    &d.eim_transaction_id,
+                    &s.euicc_sign_epe,
+                )
+            }
+            EuiccPackageResultChoice::EuiccPackageErrorUnsigned(u) => {
+                return Verdict::failed(format!(
+                    "euiccPackageErrorUnsigned (unauthenticated) for eimId {:?}",
+                    u.eim_id
+                ));
+            }
+        };
+        if let Err(e) = self.verify_euicc_signature(eid, &snap.cert, snap.token, raw_epr, signature)
+            && !self.has_fault(EimFault::AcceptBadResultSignature)
+        {
+            return Verdict::failed(e);
+        }
+        if *eim_id != self.config.eim_id {
+            return Verdict::failed(format!("eimId {eim_id:?} is not ours"));
+        }
+        if Some(counter) != out.counter && !self.has_fault(EimFault::AcceptCounterMismatch) {
+            return Verdict::failed(format!(
+                "counterValue {counter} is not the {:?} sent",
+                out.counter
+            ));
+        }
+        if txid.as_deref() != Some(&out.transaction_id[..]) {
+            return Verdict::failed(format!(
+                "eimTransactionId {} is not the {} sent",
+                txid.as_deref()
+                    .map(hex::encode)
+                    .unwrap_or_else(|| "(absent)".into()),
+                hex::encode(out.transaction_id)
+            ));
+        }
+        match &epr.0 {
+            EuiccPackageResultChoice::EuiccPackageResultSigned(s) => {
+                let results = s.euicc_package_result_data_signed.euicc_result.clone();
+                let outcomes = results
+                    .iter()
+                    .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+                    .collect();
+                let kind = out.kind.clone();
+                Verdict {
+                    accepted: true,
+                    outcomes,
+                    reason: None,
+                    apply: Some(Box::new(move |rec: &mut DeviceRecord| {
+                        if let OrderKind::Psmo(psmos) = &*kind {
+                            rec.state.enabled_iccid =
+                                enabled_after(psmos, &results, rec.state.enabled_iccid);
+                        }
+                    })),
+                }
+            }
+            EuiccPackageResultChoice::EuiccPackageErrorSigned(s) => Verdict::failed(format!(
+                "euiccPackageErrorSigned: {}",
+                s.euicc_package_error_data_signed.euicc_package_error_code
+            )),
+            EuiccPackageResultChoice::EuiccPackageErrorUnsigned(_) => {
+                Verdict::failed("euiccPackageErrorUnsigned")
+            }
+        }
+    }
+
+    /// The device's certificate, resolving a derived one (and remembering it).
+    fn device_cert(&self, eid: &[u8; 16], cert: &CertRef) -> Result<Arc<DeviceCert>, String> {
+        match cert {
+            CertRef::Known(c) => Ok(c.clone()),
+            CertRef::None => Err("no eUICC certificate known for this EID".into()),
+            CertRef::Derived { seed, index } => {
+                let pki = self.pki(*seed)?;
+                let cred = pki.euicc(*index).map_err(|e| e.to_string())?;
+                let c = Arc::new(DeviceCert::new(
+                    cred.credential.cert_der,
+                    Some(pki.eum.cert_der.clone()),
+                ));
+                let known = c.clone();
+                self.store.update_device(eid, &mut |r| {
+                    if matches!(r.cert, CertRef::Derived { .. }) {
+                        r.cert = CertRef::Known(known.clone());
+                    }
+                });
+                Ok(c)
+            }
+        }
+    }
+
+    /// The chain check of a device certificate: CI -> EUM -> eUICC, EID in the EUM's range,
+    /// the certificate's EID the device's.
+    fn check_chain(&self, eid: &[u8; 16], cert: &DeviceCert) -> Result<(), String> {
+        let now = SystemTime::now();
+        let eums = cert.eum_der.iter().chain(self.config.eum_certs_der.iter());
+        let mut last = "no EUM certificate".to_string();
+        for eum in eums {
+            match check_euicc_chain(&cert.euicc_der, eum, &self.config.ci_cert_der, now) {
+                Ok(cert_eid) if cert_eid.as_bcd() == eid => return Ok(()),
+                Ok(cert_eid) => {
+                    last = format!("certificate EID {cert_eid} is not the device's EID")
+                }
+                Err(e) => last = format!("eUICC certificate chain: {e}"),
+            }
+        }
+        Err(last)
+    }
+
+    fn verify_euicc_signature(
+        &self,
+        eid: &[u8; 16],
+        cert: &CertRef,
+        token: Option<i64>,
+        raw_epr: &[u8],
+        signature: &[u8],
+    ) -> Result<(), String> {
+        let cert = self.device_cert(eid, cert)?;
+        if !self.has_fault(EimFault::AcceptUnknownCi) {
+            cert.chain
+                .get_or_init(|| self.check_chain(eid, &cert))
+                .clone()?;
+        }
+        let key: VerifyingKey = cert
+            .key
+            .get_or_init(|| {
+                provider(self.config.backend)
+                    .verifying_key_from_certificate_der(&cert.euicc_der)
+                    .map_err(|e| format!("eUICC certificate key: {e}"))
+            })
+            .clone()?;
+        let mut data = received_euicc_package_result_data(raw_epr)
+            .map_err(|e| e.to_string())?
+            .to_vec();
+        data.extend(association_token_tlv(token).map_err(|e| e.to_string())?);
+        key.verify(&data, signature)
+            .map_err(|_| "the eUICC signature of the result does not verify with CERT.EUICC".into())
+    }
+}
+
+/// Another valid EID: the 30th digit changed, check digits recomputed.
+fn other_eid(eid: &[u8; 16]) -> [u8; 16] {
+    let mut b = *eid;
+    let low = b[14] & 0x0f;
+    b[14] = (b[14] & 0xf0) | ((low + 1) % 10);
+    Eid::from_bcd(b)
+        .map(|e| *e.with_check_digits().as_bcd())
+        .unwrap_or(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tlv_splitting() {
+        let t = split_tlv(&[0xbf, 0x4f, 0x02, 0x80, 0x00, 0xff]).unwrap();
+        assert_eq!(t.tag, [0xbf, 0x4f]);
+        assert_eq!(t.content, [0x80, 0x00]);
+        assert_eq!(t.whole.len(), 5);
+        let mut long = vec![0x04, 0x81, 0x80];
+        long.extend([0u8; 0x80]);
+        assert_eq!(split_tlv(&long).unwrap().content.len(), 0x80);
+        assert!(split_tlv(&[0x04, 0x05, 0x00]).is_none());
+        assert!(split_tlv(&[0x04, 0x80]).is_none());
+        assert!(split_tlv(&[0xbf]).is_none());
+        assert_eq!(children(&[0x80, 0x00, 0x81, 0x01, 0x07]).len(), 2);
+    }
+
+    #[test]
+    fn eid_problems_of_undecodable_polls() {
+        assert_eq!(get_eim_package_eid_problem(&[0xbf, 0x4f, 0x00]), Some(4));
+        assert_eq!(
+            get_eim_package_eid_problem(&[0xbf, 0x4f, 0x03, 0x5a, 0x01, 0x89]),
+            Some(3)
+        );
+        assert_eq!(get_eim_package_eid_problem(&[0xbf, 0x50, 0x00]), None);
+        // Trailing bytes: not a GetEimPackageRequest at all.
+        assert_eq!(get_eim_package_eid_problem(&[0xbf, 0x4f, 0x00, 0x00]), None);
+    }
+
+    #[test]
+    fn raw_epr_is_found_in_both_alternatives() {
+        let epr = [0xbf, 0x51, 0x02, 0xa2, 0x00];
+        let mut direct = vec![0xbf, 0x50, 0x07, 0x5a, 0x00];
+        direct.extend(epr);
+        assert_eq!(raw_epr(&direct), Some(&epr[..]));
+        let mut seq = vec![0xbf, 0x50, 0x09, 0x30, 0x07];
+        seq.extend(epr);
+        seq.extend([0xa0, 0x00]);
+        assert_eq!(raw_epr(&seq), Some(&epr[..]));
+        assert_eq!(raw_epr(&[0xbf, 0x50, 0x02, 0xa0, 0x00]), None);
+    }
+
+    #[test]
+    fn other_eid_is_valid_and_different() {
+        let eid = crate::pki::euicc_eid(5).unwrap();
+        let other = Eid::from_bcd(other_eid(eid.as_bcd())).unwrap();
+        assert_ne!(other, eid);
+        assert!(other.is_valid());
+        assert!(other.starts_with(crate::pki::EIN));
+    }
+
+    #[test]
+    fn enabled_profile_follows_successful_operations() {
+        use crate::asn1::rsp::Iccid;
+        use crate::asn1::sgp32::{
+            DisableProfileResult, EnableProfileResult, PsmoEnable, PsmoIccid,
+        };
+        let a = Iccid::from_digits("894400000000000001").unwrap();
+        let enable = Psmo::Enable(PsmoEnable {
+            iccid: a.clone(),
+            rollback_flag: None,
+            extensions: Default::default(),
+        });
+        let disable = Psmo::Disable(PsmoIccid {
+            iccid: a.clone(),
+            extensions: Default::default(),
+        });
+        let ok = EuiccResultData::EnableResult(EnableProfileResult::OK);
+        let bad = EuiccResultData::EnableResult(EnableProfileResult::CAT_BUSY);
+        assert_eq!(
+            enabled_after(
+                std::slice::from_ref(&enable),
+                std::slice::from_ref(&ok),
+                None
+            ),
+            Some(*a.0)
+        );
+        assert_eq!(
+            enabled_after(std::slice::from_ref(&enable), &[bad], None),
+            None
+        );
+        assert_eq!(
+            enabled_after(
+                &[enable, disable],
+                &[ok, EuiccResultData::DisableResult(DisableProfileResult::OK)],
+                None
+            ),
+            None
+        );
+    }
+}

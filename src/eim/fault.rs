@@ -1,0 +1,205 @@
+//! Fault switches of the reference eIM: each one a way a real eIM could be wrong, so that every
+//! conformance check has something to fail against (`sgp32 serve eim --fault NAME`).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One fault switch. See [`EimFault::ALL`] and [`EimFault::description`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EimFault {
+    /// A new eUICC Package reuses the last counterValue instead of stored + 1.
+    CounterReused,
+    /// A new eUICC Package skips a counterValue (stored + 2).
+    CounterSkip,
+    /// eimSignature is corrupted (one bit flipped).
+    BadPackageSignature,
+    /// eimSignature over DER(EuiccPackageSigned) || `84 01 00` even when a token exists.
+    SignatureWithoutAssociationToken,
+    /// eimSignature as a DER ECDSA-Sig-Value instead of raw r||s.
+    DerSignature,
+    /// EuiccPackageSigned names another EID than the polling device.
+    PackageForOtherEid,
+    /// The GetEimPackageResponse tag is written twice: `BF4F len BF4F len ...`.
+    ChoiceTagTwice,
+    /// An EuiccPackageResult whose eUICC signature does not verify is accepted.
+    AcceptBadResultSignature,
+    /// A result whose counterValue differs from the one sent is accepted.
+    AcceptCounterMismatch,
+    /// The eUICC certificate chain (CI, EUM range) is not checked.
+    AcceptUnknownCi,
+    /// An unknown EID gets noEimPackageAvailable instead of eidNotFound.
+    EidNotFoundAsNoPackage,
+    /// Answers carry a wrong Content-Type (a flag for the HTTP binding).
+    WrongContentType,
+}
+
+impl EimFault {
+    /// Every fault switch, in `--list-faults` order.
+    pub const ALL: [EimFault; 12] = [
+        EimFault::CounterReused,
+        EimFault::CounterSkip,
+        EimFault::BadPackageSignature,
+        EimFault::SignatureWithoutAssociationToken,
+        EimFault::DerSignature,
+        EimFault::PackageForOtherEid,
+        EimFault::ChoiceTagTwice,
+        EimFault::AcceptBadResultSignature,
+        EimFault::AcceptCounterMismatch,
+        EimFault::AcceptUnknownCi,
+        EimFault::EidNotFoundAsNoPackage,
+        EimFault::WrongContentType,
+    ];
+
+    /// The switch's name (`--fault NAME`).
+    pub fn name(self) -> &'static str {
+        match self {
+            EimFault::CounterReused => "counter-reused",
+            EimFault::CounterSkip => "counter-skip",
+            EimFault::BadPackageSignature => "bad-package-signature",
+            EimFault::SignatureWithoutAssociationToken => "signature-without-association-token",
+            EimFault::DerSignature => "der-signature",
+            EimFault::PackageForOtherEid => "package-for-other-eid",
+            EimFault::ChoiceTagTwice => "choice-tag-twice",
+            EimFault::AcceptBadResultSignature => "accept-bad-result-signature",
+            EimFault::AcceptCounterMismatch => "accept-counter-mismatch",
+            EimFault::AcceptUnknownCi => "accept-unknown-ci",
+            EimFault::EidNotFoundAsNoPackage => "eid-not-found-as-no-package",
+            EimFault::WrongContentType => "wrong-content-type",
+        }
+    }
+
+    /// One line saying what goes wrong.
+    pub fn description(self) -> &'static str {
+        match self {
+            EimFault::CounterReused => "a new eUICC Package reuses the last counterValue",
+            EimFault::CounterSkip => "a new eUICC Package skips a counterValue (+2)",
+            EimFault::BadPackageSignature => "eimSignature is corrupted",
+            EimFault::SignatureWithoutAssociationToken => {
+                "eimSignature covers 84 01 00 even when an associationToken exists"
+            }
+            EimFault::DerSignature => "eimSignature is DER ECDSA-Sig-Value instead of raw r||s",
+            EimFault::PackageForOtherEid => "the eUICC Package names another EID",
+            EimFault::ChoiceTagTwice => "GetEimPackageResponse tag BF4F written twice",
+            EimFault::AcceptBadResultSignature => {
+                "accepts an eUICC Package Result with a bad eUICC signature"
+            }
+            EimFault::AcceptCounterMismatch => {
+                "accepts a result whose counterValue is not the one sent"
+            }
+            EimFault::AcceptUnknownCi => {
+                "accepts eUICC certificates without the CI/EUM chain and EID range check"
+            }
+            EimFault::EidNotFoundAsNoPackage => {
+                "answers noEimPackageAvailable instead of eidNotFound for an unknown EID"
+            }
+            EimFault::WrongContentType => {
+                "ESipa answers carry Content-Type application/octet-stream"
+            }
+        }
+    }
+
+    /// `name\tdescription` lines, one per fault (`sgp32 serve eim --list-faults`).
+    pub fn list() -> String {
+        EimFault::ALL
+            .iter()
+            .map(|f| format!("{}\t{}\n", f.name(), f.description()))
+            .collect()
+    }
+}
+
+impl fmt::Display for EimFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An unknown fault name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown eIM fault {0:?} (see --list-faults)")]
+pub struct UnknownFault(pub String);
+
+impl FromStr for EimFault {
+    type Err = UnknownFault;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EimFault::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| UnknownFault(s.to_string()))
+    }
+}
+
+/// A set of fault switches (a bit per fault).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EimFaults(u32);
+
+impl EimFaults {
+    /// No fault.
+    pub const NONE: EimFaults = EimFaults(0);
+
+    fn bit(fault: EimFault) -> u32 {
+        1 << (fault as u32)
+    }
+
+    /// With `fault` switched on.
+    pub fn with(self, fault: EimFault) -> Self {
+        EimFaults(self.0 | Self::bit(fault))
+    }
+
+    /// Whether `fault` is on.
+    pub fn has(self, fault: EimFault) -> bool {
+        self.0 & Self::bit(fault) != 0
+    }
+
+    /// The faults switched on.
+    pub fn iter(self) -> impl Iterator<Item = EimFault> {
+        EimFault::ALL.into_iter().filter(move |f| self.has(*f))
+    }
+}
+
+impl FromIterator<EimFault> for EimFaults {
+    fn from_iter<I: IntoIterator<Item = EimFault>>(iter: I) -> Self {
+        iter.into_iter().fold(EimFaults::NONE, EimFaults::with)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        for f in EimFault::ALL {
+            assert_eq!(f.name().parse::<EimFault>().unwrap(), f);
+            assert!(!f.description().contains('\t'));
+        }
+        let mut names: Vec<_> = EimFault::ALL.iter().map(|f| f.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), EimFault::ALL.len());
+        assert!("no-such-fault".parse::<EimFault>().is_err());
+    }
+
+    #[test]
+    fn list_has_one_tab_separated_line_per_fault() {
+        let list = EimFault::list();
+        let lines: Vec<_> = list.lines().collect();
+        assert_eq!(lines.len(), 12);
+        assert_eq!(
+            lines[0],
+            "counter-reused\ta new eUICC Package reuses the last counterValue"
+        );
+        assert!(lines.iter().all(|l| l.split('\t').count() == 2));
+    }
+
+    #[test]
+    fn fault_sets() {
+        let set: EimFaults = [EimFault::DerSignature, EimFault::CounterSkip]
+            .into_iter()
+            .collect();
+        assert!(set.has(EimFault::DerSignature) && set.has(EimFault::CounterSkip));
+        assert!(!set.has(EimFault::CounterReused));
+        assert_eq!(set.iter().count(), 2);
+        assert!(!EimFaults::NONE.has(EimFault::WrongContentType));
+    }
+}

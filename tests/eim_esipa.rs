@@ -1,0 +1,1127 @@
+//! The reference eIM through encoded ESipa messages (`Eim::handle_esipa`) with the real
+//! simulated eUICC executing its packages: GetEimPackage errors and the captured request,
+//! package signatures, result checks, acknowledgements, repeats, the counter rule under
+//! concurrent polls, the other result alternatives, and every fault switch.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rasn::types::FixedOctetString;
+use sgp32_harness::asn1::rsp::{Iccid, Octet16, TransactionId};
+use sgp32_harness::asn1::sgp32::*;
+use sgp32_harness::crypto::{Backend, der_to_raw, provider};
+use sgp32_harness::eim::{
+    Eim, EimConfig, EimFault, EimFaults, EsipaAnswer, OrderState, OrderStatus,
+};
+use sgp32_harness::euicc::{Euicc, Profile};
+use sgp32_harness::pki::{Eid, Pki};
+
+const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared");
+
+fn pki() -> Arc<Pki> {
+    static PKI: OnceLock<Arc<Pki>> = OnceLock::new();
+    PKI.get_or_init(|| Arc::new(Pki::generate(7, 0).unwrap()))
+        .clone()
+}
+
+/// A PKI with another CI.
+fn other_pki() -> Arc<Pki> {
+    static PKI: OnceLock<Arc<Pki>> = OnceLock::new();
+    PKI.get_or_init(|| Arc::new(Pki::generate(8, 0).unwrap()))
+        .clone()
+}
+
+fn eim_with(faults: &[EimFault]) -> Eim {
+    Eim::new(
+        EimConfig::from_pki(&pki(), Backend::AwsLc)
+            .unwrap()
+            .with_faults(faults.iter().copied().collect::<EimFaults>()),
+    )
+}
+
+fn eim() -> Eim {
+    eim_with(&[])
+}
+
+fn iccid(n: u8) -> Iccid {
+    Iccid::from_digits(&format!("8944000000000000{n:02}")).unwrap()
+}
+
+fn es10<T: rasn::Decode>(euicc: &mut Euicc, request: &impl rasn::Encode) -> T {
+    let bytes = euicc
+        .handle_es10(&rasn::der::encode(request).unwrap())
+        .unwrap();
+    rasn::der::decode(&bytes).unwrap()
+}
+
+/// A simulated eUICC (profile 1 disabled and notifying enable/disable, profile 2 enabled)
+/// that has this eIM through AddInitialEim (token 1); registered with its GetCerts
+/// certificate.
+fn device_on(eim: &Eim, pki: Arc<Pki>, index: u64, eid: Option<Eid>) -> Euicc {
+    let mut builder = Euicc::builder(pki, index)
+        .profile(Profile::new(iccid(1)).notify(&[1, 2], "smdp.example.com"))
+        .profile(Profile::new(iccid(2)).enabled());
+    if let Some(eid) = eid {
+        builder = builder.eid(eid);
+    }
+    let mut euicc = builder.build().unwrap();
+    let config = eim.config().eim_configuration_data(Some(0), Some(-1));
+    let answer: AddInitialEimResponse = es10(
+        &mut euicc,
+        &AddInitialEimRequest {
+            eim_configuration_data_list: vec![config],
+            extensions: Default::default(),
+        },
+    );
+    assert_eq!(
+        answer.0,
+        AddInitialEimResponseChoice::AddInitialEimOk(vec![AddInitialEimOkEntry::AssociationToken(
+            1
+        )])
+    );
+    let certs: GetCertsResponse = es10(&mut euicc, &GetCertsRequest::default());
+    let GetCertsResponseChoice::Certs(certs) = certs.0 else {
+        panic!("no certs")
+    };
+    let cert = certs.euicc_certificate.to_der().unwrap();
+    assert!(
+        eim.register_euicc(euicc.eid(), Some(1), 0, Some(cert))
+            .unwrap()
+    );
+    euicc
+}
+
+fn device(eim: &Eim, index: u64) -> Euicc {
+    device_on(eim, pki(), index, None)
+}
+
+fn poll_raw(eim: &Eim, eid: &Eid) -> Vec<u8> {
+    let request = EsipaMessageFromIpaToEim::GetEimPackageRequest(Box::new(GetEimPackageRequest {
+        eid_value: FixedOctetString::from(*eid.as_bcd()),
+        ..Default::default()
+    }));
+    match eim.handle_esipa(&rasn::der::encode(&request).unwrap()) {
+        EsipaAnswer::Message(m) => m,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+fn decode_package(bytes: &[u8]) -> GetEimPackageResponseChoice {
+    let EsipaMessageFromEimToIpa::GetEimPackageResponse(r) =
+        rasn::der::decode::<EsipaMessageFromEimToIpa>(bytes).unwrap()
+    else {
+        panic!("not a GetEimPackageResponse")
+    };
+    r.0
+}
+
+fn poll(eim: &Eim, eid: &Eid) -> GetEimPackageResponseChoice {
+    decode_package(&poll_raw(eim, eid))
+}
+
+fn package(eim: &Eim, eid: &Eid) -> EuiccPackageRequest {
+    match poll(eim, eid) {
+        GetEimPackageResponseChoice::EuiccPackageRequest(p) => *p,
+        other => panic!("not a package: {other:?}"),
+    }
+}
+
+fn error_of(choice: GetEimPackageResponseChoice) -> GetEimPackageError {
+    match choice {
+        GetEimPackageResponseChoice::EimPackageError(e) => e,
+        other => panic!("not an error: {other:?}"),
+    }
+}
+
+/// Runs a package on the eUICC; the result and the other pending notifications.
+fn execute(
+    euicc: &mut Euicc,
+    request: &EuiccPackageRequest,
+) -> (Vec<u8>, Vec<PendingNotification>) {
+    let result = euicc
+        .handle_es10(&rasn::der::encode(request).unwrap())
+        .unwrap();
+    let all: RetrieveNotificationsListResponse = es10(
+        euicc,
+        &RetrieveNotificationsListRequest {
+            search_criteria: None,
+            extensions: Default::default(),
+        },
+    );
+    let list = match all.0 {
+        RetrieveNotificationsListResponseChoice::NotificationList(l) => l,
+        _ => Vec::new(),
+    };
+    (result, list)
+}
+
+fn provide(eim: &Eim, eid: Option<&Eid>, result: EimPackageResult) -> EsipaAnswer {
+    let message =
+        EsipaMessageFromIpaToEim::ProvideEimPackageResult(Box::new(ProvideEimPackageResult {
+            eid_value: eid.map(|e| FixedOctetString::from(*e.as_bcd())),
+            eim_package_result: result,
+            extensions: Default::default(),
+        }));
+    eim.handle_esipa(&rasn::der::encode(&message).unwrap())
+}
+
+fn provide_response(answer: EsipaAnswer) -> ProvideEimPackageResultResponseChoice {
+    let EsipaAnswer::Message(m) = answer else {
+        panic!("no message: {answer:?}")
+    };
+    let EsipaMessageFromEimToIpa::ProvideEimPackageResultResponse(r) =
+        rasn::der::decode::<EsipaMessageFromEimToIpa>(&m).unwrap()
+    else {
+        panic!("not a ProvideEimPackageResultResponse")
+    };
+    r.0
+}
+
+fn acks(answer: EsipaAnswer) -> Vec<i64> {
+    match provide_response(answer) {
+        ProvideEimPackageResultResponseChoice::EimAcknowledgements(a) => {
+            a.0.iter().map(|s| s.0).collect()
+        }
+        other => panic!("not acknowledgements: {other:?}"),
+    }
+}
+
+fn epr_and_notifications(result: &[u8], list: Vec<PendingNotification>) -> EimPackageResult {
+    EimPackageResult::EprAndNotifications(EprAndNotifications {
+        euicc_package_result: rasn::der::decode(result).unwrap(),
+        notification_list: list,
+        extensions: Default::default(),
+    })
+}
+
+/// One round: poll, execute on the eUICC, provide with notifications; the acks.
+fn round(eim: &Eim, euicc: &mut Euicc) -> Vec<i64> {
+    let eid = euicc.eid();
+    let request = package(eim, &eid);
+    let (result, list) = execute(euicc, &request);
+    acks(provide(
+        eim,
+        Some(&eid),
+        epr_and_notifications(&result, list),
+    ))
+}
+
+fn enable(n: u8) -> Psmo {
+    Psmo::Enable(PsmoEnable {
+        iccid: iccid(n),
+        rollback_flag: None,
+        extensions: Default::default(),
+    })
+}
+
+fn status(eim: &Eim, id: u64) -> OrderStatus {
+    eim.order(id).unwrap()
+}
+
+fn enabled_iccid(eim: &Eim, eid: &Eid) -> Option<String> {
+    eim.devices(0, 100)
+        .into_iter()
+        .find(|d| d.eid == eid.to_string())
+        .unwrap()
+        .enabled_iccid
+}
+
+fn verifies_with_eim_cert(p: &EuiccPackageRequest, token: Option<i64>) -> bool {
+    let key = provider(Backend::RustCrypto)
+        .verifying_key_from_certificate_der(&pki().eim_sign.cert_der)
+        .unwrap();
+    let data = eim_signed_data(&p.euicc_package_signed, token).unwrap();
+    key.verify(&data, &p.eim_signature).is_ok()
+}
+
+// ---------------------------------------------------------------------------------------------
+// GetEimPackage
+
+#[test]
+fn captured_request_gets_eid_not_found_then_no_package_once_registered() {
+    let request = std::fs::read(format!(
+        "{SHARED}/spec/vectors/esipa-live/getEimPackageRequest_req.der"
+    ))
+    .unwrap();
+    let eim = eim();
+    let EsipaAnswer::Message(m) = eim.handle_esipa(&request) else {
+        panic!()
+    };
+    assert_eq!(m, [0xbf, 0x4f, 0x03, 0x02, 0x01, 0x02]);
+    assert_eq!(
+        error_of(decode_package(&m)),
+        GetEimPackageError::EID_NOT_FOUND
+    );
+    let eid = Eid::from_digits("89049032123451234512345678901235").unwrap();
+    eim.register_euicc(eid, Some(1), 0, None).unwrap();
+    let EsipaAnswer::Message(m) = eim.handle_esipa(&request) else {
+        panic!()
+    };
+    assert_eq!(
+        error_of(decode_package(&m)),
+        GetEimPackageError::NO_EIM_PACKAGE_AVAILABLE
+    );
+    let device = &eim.devices(0, 10)[0];
+    assert_eq!(device.polls, 1);
+    assert!(!device.notify_state_change);
+}
+
+#[test]
+fn invalid_and_missing_eids() {
+    let eim = eim();
+    // Wrong check digits.
+    let bad = Eid::from_digits("89049032123451234512345678901234").unwrap();
+    assert_eq!(error_of(poll(&eim, &bad)), GetEimPackageError::INVALID_EID);
+    let answer = |body: &[u8]| match eim.handle_esipa(body) {
+        EsipaAnswer::Message(m) => error_of(decode_package(&m)),
+        other => panic!("{other:?}"),
+    };
+    // No eidValue: only notifyStateChange.
+    assert_eq!(
+        answer(&[0xbf, 0x4f, 0x02, 0x80, 0x00]),
+        GetEimPackageError::MISSING_EID
+    );
+    assert_eq!(answer(&[0xbf, 0x4f, 0x00]), GetEimPackageError::MISSING_EID);
+    // A 15-byte eidValue.
+    let mut short = vec![0xbf, 0x4f, 0x11, 0x5a, 0x0f];
+    short.extend([0x89; 15]);
+    assert_eq!(answer(&short), GetEimPackageError::INVALID_EID);
+    // Non-decimal BCD.
+    let mut hexy = vec![0xbf, 0x4f, 0x12, 0x5a, 0x10];
+    hexy.extend([0xab; 16]);
+    assert_eq!(answer(&hexy), GetEimPackageError::INVALID_EID);
+}
+
+#[test]
+fn undecodable_bodies_and_trailing_bytes() {
+    let eim = eim();
+    assert!(matches!(eim.handle_esipa(&[]), EsipaAnswer::Undecodable(_)));
+    assert!(matches!(
+        eim.handle_esipa(&[0x30, 0x00]),
+        EsipaAnswer::Undecodable(_)
+    ));
+    let mut trailing = std::fs::read(format!(
+        "{SHARED}/spec/vectors/esipa-live/getEimPackageRequest_req.der"
+    ))
+    .unwrap();
+    trailing.push(0);
+    assert!(matches!(
+        eim.handle_esipa(&trailing),
+        EsipaAnswer::Undecodable(_)
+    ));
+}
+
+#[test]
+fn state_change_and_rplmn_are_recorded() {
+    let eim = eim();
+    let euicc = device(&eim, 1);
+    let request = EsipaMessageFromIpaToEim::GetEimPackageRequest(Box::new(GetEimPackageRequest {
+        eid_value: FixedOctetString::from(*euicc.eid().as_bcd()),
+        notify_state_change: Some(()),
+        state_change_cause: Some(StateChangeCause::FALLBACK),
+        r_plmn: Some(FixedOctetString::from([0x62, 0xf2, 0x10])),
+        extensions: Default::default(),
+    }));
+    eim.handle_esipa(&rasn::der::encode(&request).unwrap());
+    let d = &eim.devices(0, 10)[0];
+    assert!(d.notify_state_change);
+    assert_eq!(d.state_change_cause.as_deref(), Some("fallback"));
+    assert_eq!(d.r_plmn.as_deref(), Some("62f210"));
+    assert_eq!(d.polls, 1);
+    assert!(d.last_poll > 1_700_000_000);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The PSMO round trip
+
+#[test]
+fn ordered_psmo_is_signed_executed_acknowledged_and_done() {
+    let eim = eim();
+    let mut euicc = device(&eim, 2);
+    let eid = euicc.eid();
+    let order = eim.order_psmos(eid, vec![enable(1)]).unwrap();
+    assert_eq!(status(&eim, order).state, OrderState::Queued);
+
+    let first = poll_raw(&eim, &eid);
+    let request = match decode_package(&first) {
+        GetEimPackageResponseChoice::EuiccPackageRequest(p) => *p,
+        other => panic!("{other:?}"),
+    };
+    let signed = &request.euicc_package_signed;
+    assert_eq!(signed.eim_id, "sgp32-harness-eim");
+    assert_eq!(&*signed.eid_value, eid.as_bcd());
+    assert_eq!(signed.counter_value, 1);
+    assert_eq!(
+        signed.eim_transaction_id.as_deref(),
+        Some(&eim.transaction_id(order)[..])
+    );
+    assert_eq!(request.eim_signature.len(), 64);
+    assert!(verifies_with_eim_cert(&request, Some(1)));
+    assert!(!verifies_with_eim_cert(&request, None));
+    // The same bytes until the result arrives.
+    assert_eq!(poll_raw(&eim, &eid), first);
+    let s = status(&eim, order);
+    assert_eq!(s.state, OrderState::Delivered);
+    assert_eq!(s.counter, Some(1));
+
+    let (result, list) = execute(&mut euicc, &request);
+    assert_eq!(list.len(), 1, "the enable of profile 1 is notified");
+    let EuiccPackageResult(EuiccPackageResultChoice::EuiccPackageResultSigned(signed_result)) =
+        rasn::der::decode(&result).unwrap()
+    else {
+        panic!("not a signed result")
+    };
+    let epr_seq = signed_result.euicc_package_result_data_signed.seq_number;
+    let mut expected: Vec<i64> = vec![epr_seq];
+    expected.extend(list.iter().map(|n| match n {
+        PendingNotification::OtherSignedNotification(o) => o.tbs_other_notification.seq_number,
+        _ => panic!(),
+    }));
+    let acked = acks(provide(
+        &eim,
+        Some(&eid),
+        epr_and_notifications(&result, list.clone()),
+    ));
+    assert_eq!(acked, expected);
+
+    let s = status(&eim, order);
+    assert_eq!(s.state, OrderState::Done, "{s:?}");
+    assert_eq!(s.outcomes, vec![serde_json::json!({"enableResult": "ok"})]);
+    assert_eq!(s.reason, None);
+    assert_eq!(
+        enabled_iccid(&eim, &eid).as_deref(),
+        Some("894400000000000001")
+    );
+    assert_eq!(
+        error_of(poll(&eim, &eid)),
+        GetEimPackageError::NO_EIM_PACKAGE_AVAILABLE
+    );
+    // The same result again: acknowledged again, no effect.
+    let again = acks(provide(
+        &eim,
+        Some(&eid),
+        epr_and_notifications(&result, list),
+    ));
+    assert_eq!(again, expected);
+    assert_eq!(eim.devices(0, 1)[0].results_accepted, 1);
+}
+
+#[test]
+fn results_without_eid_are_correlated_by_transaction_id() {
+    let eim = eim();
+    let mut euicc = device(&eim, 3);
+    let eid = euicc.eid();
+    let order = eim.order_psmos(eid, vec![enable(1)]).unwrap();
+    let request = package(&eim, &eid);
+    let (result, _) = execute(&mut euicc, &request);
+    let answer = provide(
+        &eim,
+        None,
+        EimPackageResult::EuiccPackageResult(rasn::der::decode(&result).unwrap()),
+    );
+    assert_eq!(acks(answer).len(), 1);
+    assert_eq!(status(&eim, order).state, OrderState::Done);
+}
+
+#[test]
+fn provide_result_eid_errors() {
+    let eim = eim();
+    let unknown = sgp32_harness::pki::euicc_eid(999).unwrap();
+    let error = EimPackageResult::EimPackageResultResponseError(EimPackageResultResponseError {
+        eim_transaction_id: None,
+        eim_package_result_error_code: EimPackageResultErrorCode::UNKNOWN_PACKAGE,
+        extensions: Default::default(),
+    });
+    assert_eq!(
+        provide_response(provide(&eim, Some(&unknown), error.clone())),
+        ProvideEimPackageResultResponseChoice::ProvideEimPackageResultError(
+            ProvideEimPackageResultError::EID_NOT_FOUND
+        )
+    );
+    let bad = Eid::from_digits("89049032123451234512345678901234").unwrap();
+    assert_eq!(
+        provide_response(provide(&eim, Some(&bad), error.clone())),
+        ProvideEimPackageResultResponseChoice::ProvideEimPackageResultError(
+            ProvideEimPackageResultError::INVALID_EID
+        )
+    );
+    assert_eq!(
+        provide_response(provide(&eim, None, error)),
+        ProvideEimPackageResultResponseChoice::ProvideEimPackageResultError(
+            ProvideEimPackageResultError::MISSING_EID
+        )
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failed checks change no device state
+
+fn failed_round(eim: &Eim, euicc: &mut Euicc) -> OrderStatus {
+    let eid = euicc.eid();
+    let order = eim.order_psmos(eid, vec![enable(1)]).unwrap();
+    let request = package(eim, &eid);
+    let (result, list) = execute(euicc, &request);
+    acks(provide(
+        eim,
+        Some(&eid),
+        epr_and_notifications(&result, list),
+    ));
+    status(eim, order)
+}
+
+fn assert_failed(eim: &Eim, euicc: &mut Euicc, reason_part: &str) {
+    let eid = euicc.eid();
+    let s = failed_round(eim, euicc);
+    assert_eq!(s.state, OrderState::Failed, "{s:?}");
+    let reason = s.reason.unwrap();
+    assert!(reason.contains(reason_part), "{reason}");
+    assert!(s.outcomes.is_empty());
+    assert_eq!(enabled_iccid(eim, &eid), None);
+    let d = eim
+        .devices(0, 10)
+        .into_iter()
+        .find(|d| d.eid == eid.to_string())
+        .unwrap();
+    assert_eq!((d.results_accepted, d.results_rejected), (0, 1));
+    // The queue moves on.
+    assert_eq!(
+        error_of(poll(eim, &eid)),
+        GetEimPackageError::NO_EIM_PACKAGE_AVAILABLE
+    );
+}
+
+#[test]
+fn bad_euicc_signature_fails_the_order() {
+    let eim = eim();
+    let mut euicc = device(&eim, 4);
+    euicc.faults_mut().wrong_result_signature = true;
+    assert_failed(&eim, &mut euicc, "does not verify");
+}
+
+#[test]
+fn wrong_counter_echoed_fails_the_order() {
+    let eim = eim();
+    let mut euicc = device(&eim, 5);
+    euicc.faults_mut().stale_counter = true;
+    assert_failed(&eim, &mut euicc, "counterValue 0");
+}
+
+#[test]
+fn wrong_transaction_id_echoed_fails_the_order() {
+    let eim = eim();
+    let mut euicc = device(&eim, 6);
+    euicc.faults_mut().wrong_eim_transaction_id = true;
+    assert_failed(&eim, &mut euicc, "eimTransactionId");
+}
+
+#[test]
+fn certificate_from_an_unknown_ci_fails_the_order() {
+    let eim = eim();
+    let mut euicc = device_on(&eim, other_pki(), 7, None);
+    assert_failed(&eim, &mut euicc, "chain");
+}
+
+#[test]
+fn eid_outside_the_eum_range_fails_the_order() {
+    let eim = eim();
+    let outside = Eid::from_digits("89049033000000000000000000000700")
+        .unwrap()
+        .with_check_digits();
+    let mut euicc = device_on(&eim, pki(), 8, Some(outside));
+    assert_failed(&eim, &mut euicc, "chain");
+}
+
+#[test]
+fn unsigned_and_signed_errors_fail_the_order() {
+    let eim = eim();
+    let mut euicc = device(&eim, 9);
+    let eid = euicc.eid();
+    euicc.faults_mut().ecall_active = true;
+    let s = failed_round(&eim, &mut euicc);
+    assert_eq!(s.state, OrderState::Failed);
+    assert!(
+        s.reason
+            .unwrap()
+            .contains("euiccPackageErrorSigned: ecallActive")
+    );
+    // An error without signature: the eIM sends its own error alternative.
+    euicc.faults_mut().ecall_active = false;
+    let order = eim.order_psmos(eid, vec![enable(1)]).unwrap();
+    let request = package(&eim, &eid);
+    let unsigned = EuiccPackageResult(EuiccPackageResultChoice::EuiccPackageErrorUnsigned(
+        EuiccPackageErrorUnsigned {
+            eim_id: "sgp32-harness-eim".into(),
+            eim_transaction_id: request.euicc_package_signed.eim_transaction_id.clone(),
+            association_token: Some(1),
+            extensions: Default::default(),
+        },
+    ));
+    let acked = acks(provide(
+        &eim,
+        Some(&eid),
+        EimPackageResult::EuiccPackageResult(unsigned),
+    ));
+    assert!(acked.is_empty());
+    let s = status(&eim, order);
+    assert_eq!(s.state, OrderState::Failed);
+    assert!(s.reason.unwrap().contains("unauthenticated"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counter rule
+
+#[test]
+fn concurrent_polls_of_one_eid_share_one_package() {
+    let eim = eim();
+    let euicc = device(&eim, 10);
+    let eid = euicc.eid();
+    for n in [1, 2, 1] {
+        eim.order_psmos(eid, vec![enable(n)]).unwrap();
+    }
+    let answers: Vec<Vec<u8>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..100).map(|_| s.spawn(|| poll_raw(&eim, &eid))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(answers.iter().all(|a| *a == answers[0]));
+    let GetEimPackageResponseChoice::EuiccPackageRequest(p) = decode_package(&answers[0]) else {
+        panic!()
+    };
+    assert_eq!(p.euicc_package_signed.counter_value, 1);
+    assert_eq!(eim.devices(0, 1)[0].counter, 1);
+    assert_eq!(eim.devices(0, 1)[0].polls, 100);
+}
+
+#[test]
+fn counter_rule_holds_under_concurrent_polls_with_results() {
+    let eim = eim();
+    let euicc = Mutex::new(device(&eim, 11));
+    let eid = euicc.lock().unwrap().eid();
+    let orders: Vec<u64> = (0..6)
+        .map(|i| {
+            eim.order_psmos(eid, vec![enable(1 + (i % 2) as u8)])
+                .unwrap()
+        })
+        .collect();
+    let seen: Mutex<BTreeMap<i64, BTreeSet<Vec<u8>>>> = Mutex::new(BTreeMap::new());
+    std::thread::scope(|s| {
+        for _ in 0..100 {
+            s.spawn(|| {
+                let answer = poll_raw(&eim, &eid);
+                let GetEimPackageResponseChoice::EuiccPackageRequest(p) = decode_package(&answer)
+                else {
+                    return;
+                };
+                seen.lock()
+                    .unwrap()
+                    .entry(p.euicc_package_signed.counter_value)
+                    .or_default()
+                    .insert(answer.clone());
+                // Execute and report under the eUICC's lock, as one IPA would.
+                let mut e = euicc.lock().unwrap();
+                let (result, list) = execute(&mut e, &p);
+                provide(&eim, Some(&eid), epr_and_notifications(&result, list));
+            });
+        }
+    });
+    // Finish whatever is left, one IPA.
+    let mut e = euicc.into_inner().unwrap();
+    loop {
+        let answer = poll_raw(&eim, &eid);
+        let GetEimPackageResponseChoice::EuiccPackageRequest(p) = decode_package(&answer) else {
+            break;
+        };
+        seen.lock()
+            .unwrap()
+            .entry(p.euicc_package_signed.counter_value)
+            .or_default()
+            .insert(answer);
+        let (result, list) = execute(&mut e, &p);
+        provide(&eim, Some(&eid), epr_and_notifications(&result, list));
+    }
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(
+        seen.keys().copied().collect::<Vec<_>>(),
+        (1..=6).collect::<Vec<_>>()
+    );
+    assert!(
+        seen.values().all(|packages| packages.len() == 1),
+        "a counter used twice"
+    );
+    for (i, id) in orders.iter().enumerate() {
+        let s = status(&eim, *id);
+        assert_eq!(s.state, OrderState::Done, "{s:?}");
+        assert_eq!(s.counter, Some(i as i64 + 1));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other packages and results
+
+#[test]
+fn euicc_data_request_teaches_the_certificate() {
+    let eim = eim();
+    // Registered without a certificate: the eUICC data response brings it.
+    let mut euicc = device(&eim, 12);
+    let eid = euicc.eid();
+    eim.register_euicc(eid, Some(1), 0, None).unwrap();
+    let order = eim
+        .order_euicc_data(eid, hex::decode("A6A5").unwrap())
+        .unwrap();
+    let GetEimPackageResponseChoice::IpaEuiccDataRequest(r) = poll(&eim, &eid) else {
+        panic!()
+    };
+    assert_eq!(r.tag_list.to_vec(), [0xa6, 0xa5]);
+    let txid = r.eim_transaction_id.clone().unwrap();
+    assert_eq!(&txid[..], &eim.transaction_id(order)[..]);
+    let certs: GetCertsResponse = es10(&mut euicc, &GetCertsRequest::default());
+    let GetCertsResponseChoice::Certs(certs) = certs.0 else {
+        panic!()
+    };
+    let data = IpaEuiccData {
+        euicc_certificate: Some(certs.euicc_certificate),
+        eum_certificate: Some(certs.eum_certificate),
+        eim_transaction_id: Some(txid),
+        ..Default::default()
+    };
+    let answer = provide(
+        &eim,
+        Some(&eid),
+        EimPackageResult::IpaEuiccDataResponse(IpaEuiccDataResponse(
+            IpaEuiccDataResponseChoice::IpaEuiccData(Box::new(data)),
+        )),
+    );
+    assert!(matches!(
+        provide_response(answer),
+        ProvideEimPackageResultResponseChoice::EmptyResponse(_)
+    ));
+    let s = status(&eim, order);
+    assert_eq!(s.state, OrderState::Done);
+    assert_eq!(
+        s.outcomes,
+        vec![
+            serde_json::json!({"ipaEuiccData": ["eumCertificate", "euiccCertificate", "eimTransactionId"]})
+        ]
+    );
+    // The learned certificate verifies the next result.
+    let psmo = eim.order_psmos(eid, vec![enable(1)]).unwrap();
+    round(&eim, &mut euicc);
+    assert_eq!(status(&eim, psmo).state, OrderState::Done);
+}
+
+#[test]
+fn unknown_certificate_fails_the_order() {
+    let eim = eim();
+    let mut euicc = device(&eim, 13);
+    eim.register_euicc(euicc.eid(), Some(1), 0, None).unwrap();
+    assert_failed(&eim, &mut euicc, "no eUICC certificate");
+}
+
+#[test]
+fn download_trigger_and_error_results() {
+    let eim = eim();
+    let euicc = device(&eim, 14);
+    let eid = euicc.eid();
+    let order = eim
+        .order_download_trigger(eid, "1$smdp.example.com$MATCHING".into())
+        .unwrap();
+    let GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(r) = poll(&eim, &eid) else {
+        panic!()
+    };
+    assert_eq!(
+        r.profile_download_data,
+        Some(ProfileDownloadData::ActivationCode(
+            "1$smdp.example.com$MATCHING".into()
+        ))
+    );
+    let result = ProfileDownloadTriggerResult {
+        eim_transaction_id: r.eim_transaction_id.clone(),
+        profile_download_trigger_result_data:
+            ProfileDownloadTriggerResultData::ProfileDownloadError(ProfileDownloadError {
+                profile_download_error_reason: ProfileDownloadErrorReason::UNDEFINED_ERROR,
+                error_response: None,
+                extensions: Default::default(),
+            }),
+        extensions: Default::default(),
+    };
+    provide(
+        &eim,
+        Some(&eid),
+        EimPackageResult::ProfileDownloadTriggerResult(Box::new(result)),
+    );
+    let s = status(&eim, order);
+    assert_eq!(s.state, OrderState::Failed);
+    assert!(s.reason.unwrap().contains("profileDownloadError"));
+
+    // eimPackageResultResponseError, correlated by eimTransactionId only.
+    let order = eim.order_euicc_data(eid, vec![0x80]).unwrap();
+    let GetEimPackageResponseChoice::IpaEuiccDataRequest(r) = poll(&eim, &eid) else {
+        panic!()
+    };
+    let answer = provide(
+        &eim,
+        None,
+        EimPackageResult::EimPackageResultResponseError(EimPackageResultResponseError {
+            eim_transaction_id: r.eim_transaction_id.clone(),
+            eim_package_result_error_code: EimPackageResultErrorCode::INVALID_PACKAGE_FORMAT,
+            extensions: Default::default(),
+        }),
+    );
+    assert!(matches!(
+        provide_response(answer),
+        ProvideEimPackageResultResponseChoice::EmptyResponse(_)
+    ));
+    let s = status(&eim, order);
+    assert_eq!(s.state, OrderState::Failed);
+    assert!(s.reason.unwrap().contains("invalidPackageFormat"));
+}
+
+#[test]
+fn result_for_no_package_is_undefined_error() {
+    let eim = eim();
+    let euicc = device(&eim, 15);
+    let answer = provide(
+        &eim,
+        Some(&euicc.eid()),
+        EimPackageResult::EimPackageResultResponseError(EimPackageResultResponseError {
+            eim_transaction_id: Some(TransactionId::new(vec![1; 16])),
+            eim_package_result_error_code: EimPackageResultErrorCode::UNKNOWN_PACKAGE,
+            extensions: Default::default(),
+        }),
+    );
+    assert_eq!(
+        provide_response(answer),
+        ProvideEimPackageResultResponseChoice::ProvideEimPackageResultError(
+            ProvideEimPackageResultError::UNDEFINED_ERROR
+        )
+    );
+}
+
+#[test]
+fn handle_notification_is_recorded_without_content() {
+    let eim = eim();
+    let mut euicc = device(&eim, 16);
+    let eid = euicc.eid();
+    eim.order_psmos(eid, vec![enable(1)]).unwrap();
+    let request = package(&eim, &eid);
+    let (_, list) = execute(&mut euicc, &request);
+    let n = list[0].clone();
+    let message =
+        EsipaMessageFromIpaToEim::HandleNotificationEsipa(Box::new(HandleNotificationEsipa(
+            HandleNotificationEsipaChoice::PendingNotification(Box::new(n)),
+        )));
+    assert_eq!(
+        eim.handle_esipa(&rasn::der::encode(&message).unwrap()),
+        EsipaAnswer::NoContent
+    );
+    let (log, count) = eim.notifications();
+    assert_eq!(count, 1);
+    assert_eq!(log[0].kind, "otherSignedNotification");
+}
+
+#[test]
+fn relay_functions_answer_undefined_error() {
+    let eim = eim();
+    let message = EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(Box::new(
+        InitiateAuthenticationRequestEsipa {
+            euicc_challenge: Octet16::new([7; 16]),
+            smdp_address: Some("smdp.example.com".into()),
+            euicc_info1: None,
+            eim_transaction_id: None,
+            extensions: Default::default(),
+        },
+    ));
+    let EsipaAnswer::Message(m) = eim.handle_esipa(&rasn::der::encode(&message).unwrap()) else {
+        panic!()
+    };
+    let EsipaMessageFromEimToIpa::InitiateAuthenticationResponseEsipa(r) =
+        rasn::der::decode(&m).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        r.0,
+        InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationErrorEsipa(
+            InitiateAuthenticationErrorEsipa::UNDEFINED_ERROR
+        )
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fault switches: each changes what it names
+
+#[test]
+fn fault_counter_reused() {
+    let eim = eim_with(&[EimFault::CounterReused]);
+    let mut euicc = device(&eim, 20);
+    let eid = euicc.eid();
+    let order = eim.order_psmos(eid, vec![enable(1)]).unwrap();
+    let p = package(&eim, &eid);
+    assert_eq!(p.euicc_package_signed.counter_value, 0);
+    let (result, list) = execute(&mut euicc, &p);
+    provide(&eim, Some(&eid), epr_and_notifications(&result, list));
+    assert!(status(&eim, order).reason.unwrap().contains("replayError"));
+}
+
+#[test]
+fn fault_counter_skip() {
+    let eim = eim_with(&[EimFault::CounterSkip]);
+    let euicc = device(&eim, 21);
+    eim.order_psmos(euicc.eid(), vec![enable(1)]).unwrap();
+    assert_eq!(
+        package(&eim, &euicc.eid())
+            .euicc_package_signed
+            .counter_value,
+        2
+    );
+}
+
+#[test]
+fn fault_bad_package_signature() {
+    let eim = eim_with(&[EimFault::BadPackageSignature]);
+    let mut euicc = device(&eim, 22);
+    let eid = euicc.eid();
+    let order = eim.order_psmos(eid, vec![enable(1)]).unwrap();
+    let p = package(&eim, &eid);
+    assert_eq!(p.eim_signature.len(), 64);
+    assert!(!verifies_with_eim_cert(&p, Some(1)));
+    let (result, _) = execute(&mut euicc, &p);
+    assert!(matches!(
+        rasn::der::decode::<EuiccPackageResult>(&result).unwrap().0,
+        EuiccPackageResultChoice::EuiccPackageErrorUnsigned(_)
+    ));
+    provide(
+        &eim,
+        Some(&eid),
+        EimPackageResult::EuiccPackageResult(rasn::der::decode(&result).unwrap()),
+    );
+    assert_eq!(status(&eim, order).state, OrderState::Failed);
+}
+
+#[test]
+fn fault_signature_without_association_token() {
+    let eim = eim_with(&[EimFault::SignatureWithoutAssociationToken]);
+    let euicc = device(&eim, 23);
+    eim.order_psmos(euicc.eid(), vec![enable(1)]).unwrap();
+    let p = package(&eim, &euicc.eid());
+    assert!(verifies_with_eim_cert(&p, None));
+    assert!(!verifies_with_eim_cert(&p, Some(1)));
+}
+
+#[test]
+fn fault_der_signature() {
+    let eim = eim_with(&[EimFault::DerSignature]);
+    let euicc = device(&eim, 24);
+    eim.order_psmos(euicc.eid(), vec![enable(1)]).unwrap();
+    let mut p = package(&eim, &euicc.eid());
+    assert_eq!(p.eim_signature[0], 0x30);
+    assert_ne!(p.eim_signature.len(), 64);
+    p.eim_signature = der_to_raw(&p.eim_signature).unwrap().to_vec().into();
+    assert!(verifies_with_eim_cert(&p, Some(1)));
+}
+
+#[test]
+fn fault_package_for_other_eid() {
+    let eim = eim_with(&[EimFault::PackageForOtherEid]);
+    let euicc = device(&eim, 25);
+    let eid = euicc.eid();
+    eim.order_psmos(eid, vec![enable(1)]).unwrap();
+    let p = package(&eim, &eid);
+    let named = Eid::from_bcd(*p.euicc_package_signed.eid_value).unwrap();
+    assert_ne!(named, eid);
+    assert!(named.is_valid());
+    assert!(verifies_with_eim_cert(&p, Some(1)));
+}
+
+#[test]
+fn fault_choice_tag_twice() {
+    let eim = eim_with(&[EimFault::ChoiceTagTwice]);
+    let euicc = device(&eim, 26);
+    let answer = poll_raw(&eim, &euicc.eid());
+    assert_eq!(
+        answer,
+        [0xbf, 0x4f, 0x06, 0xbf, 0x4f, 0x03, 0x02, 0x01, 0x01]
+    );
+    eim.order_psmos(euicc.eid(), vec![enable(1)]).unwrap();
+    let answer = poll_raw(&eim, &euicc.eid());
+    assert_eq!(&answer[..2], [0xbf, 0x4f]);
+    let start = match answer[2] {
+        0x81 => 4,
+        0x82 => 5,
+        _ => 3,
+    };
+    let inner = &answer[start..];
+    assert_eq!(&inner[..2], [0xbf, 0x4f]);
+    assert!(matches!(
+        decode_package(inner),
+        GetEimPackageResponseChoice::EuiccPackageRequest(_)
+    ));
+}
+
+#[test]
+fn fault_accept_bad_result_signature() {
+    let eim = eim_with(&[EimFault::AcceptBadResultSignature]);
+    let mut euicc = device(&eim, 27);
+    euicc.faults_mut().wrong_result_signature = true;
+    let s = failed_round(&eim, &mut euicc);
+    assert_eq!(s.state, OrderState::Done);
+    assert_eq!(
+        enabled_iccid(&eim, &euicc.eid()).as_deref(),
+        Some("894400000000000001")
+    );
+}
+
+#[test]
+fn fault_accept_counter_mismatch() {
+    let eim = eim_with(&[EimFault::AcceptCounterMismatch]);
+    let mut euicc = device(&eim, 28);
+    euicc.faults_mut().stale_counter = true;
+    assert_eq!(failed_round(&eim, &mut euicc).state, OrderState::Done);
+}
+
+#[test]
+fn fault_accept_unknown_ci() {
+    let eim = eim_with(&[EimFault::AcceptUnknownCi]);
+    let mut euicc = device_on(&eim, other_pki(), 29, None);
+    assert_eq!(failed_round(&eim, &mut euicc).state, OrderState::Done);
+}
+
+#[test]
+fn fault_eid_not_found_as_no_package() {
+    let eim = eim_with(&[EimFault::EidNotFoundAsNoPackage]);
+    let unknown = sgp32_harness::pki::euicc_eid(4242).unwrap();
+    assert_eq!(
+        error_of(poll(&eim, &unknown)),
+        GetEimPackageError::NO_EIM_PACKAGE_AVAILABLE
+    );
+}
+
+#[test]
+fn fault_wrong_content_type() {
+    assert_eq!(eim().response_content_type(), "application/x-gsma-rsp-asn1");
+    let eim = eim_with(&[EimFault::WrongContentType]);
+    assert_eq!(eim.response_content_type(), "application/octet-stream");
+}
+
+#[test]
+fn every_fault_has_a_test_here() {
+    let source = include_str!("eim_esipa.rs");
+    for f in EimFault::ALL {
+        let name = format!("fn fault_{}()", f.name().replace('-', "_"));
+        assert!(source.contains(&name), "no test {name}");
+    }
+}
+
+#[test]
+fn bulk_range_devices_verify_with_derived_certificates() {
+    let eim = eim();
+    let (first, last) = eim.register_range(50, 7, 100).unwrap();
+    assert_eq!(first, sgp32_harness::pki::euicc_eid(100).unwrap());
+    assert_eq!(last, sgp32_harness::pki::euicc_eid(149).unwrap());
+    let mut euicc = Euicc::builder(pki(), 120)
+        .profile(Profile::new(iccid(1)))
+        .profile(Profile::new(iccid(2)).enabled())
+        .build()
+        .unwrap();
+    let config = eim.config().eim_configuration_data(Some(0), Some(-1));
+    let _: AddInitialEimResponse = es10(
+        &mut euicc,
+        &AddInitialEimRequest {
+            eim_configuration_data_list: vec![config],
+            extensions: Default::default(),
+        },
+    );
+    let order = eim.order_psmos(euicc.eid(), vec![enable(1)]).unwrap();
+    round(&eim, &mut euicc);
+    assert_eq!(status(&eim, order).state, OrderState::Done);
+}
+
+#[test]
+fn result_inside_handle_notification_is_processed_without_content() {
+    let eim = eim();
+    let mut euicc = device(&eim, 17);
+    let eid = euicc.eid();
+    let order = eim.order_psmos(eid, vec![enable(1)]).unwrap();
+    let request = package(&eim, &eid);
+    let (result, list) = execute(&mut euicc, &request);
+    let message = EsipaMessageFromIpaToEim::HandleNotificationEsipa(Box::new(
+        HandleNotificationEsipa(HandleNotificationEsipaChoice::ProvideEimPackageResult(
+            Box::new(ProvideEimPackageResult {
+                eid_value: Some(FixedOctetString::from(*eid.as_bcd())),
+                eim_package_result: epr_and_notifications(&result, list),
+                extensions: Default::default(),
+            }),
+        )),
+    ));
+    assert_eq!(
+        eim.handle_esipa(&rasn::der::encode(&message).unwrap()),
+        EsipaAnswer::NoContent
+    );
+    assert_eq!(status(&eim, order).state, OrderState::Done);
+    assert_eq!(
+        enabled_iccid(&eim, &eid).as_deref(),
+        Some("894400000000000001")
+    );
+}
+
+#[test]
+fn transfer_eim_package_response_is_not_a_request_here() {
+    let message = EsipaMessageFromIpaToEim::TransferEimPackageResponse(Box::new(
+        TransferEimPackageResponse(TransferEimPackageResponseChoice::EimPackageReceived(())),
+    ));
+    assert!(matches!(
+        eim().handle_esipa(&rasn::der::encode(&message).unwrap()),
+        EsipaAnswer::Undecodable(r) if r.contains("Injection")
+    ));
+}
+
+#[test]
+fn download_trigger_success_is_done_and_the_pir_acknowledged() {
+    use sgp32_harness::asn1::rsp::{
+        FinalResult, NotificationMetadata, ProfileInstallationResultData, SuccessResult,
+    };
+    let eim = eim();
+    let euicc = device(&eim, 18);
+    let eid = euicc.eid();
+    let order = eim
+        .order_download_trigger(eid, "1$smdp.example.com$OK".into())
+        .unwrap();
+    let GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(r) = poll(&eim, &eid) else {
+        panic!()
+    };
+    let pir = ProfileInstallationResult {
+        profile_installation_result_data: ProfileInstallationResultData {
+            transaction_id: TransactionId::new(vec![9; 16]),
+            notification_metadata: NotificationMetadata {
+                seq_number: 77,
+                profile_management_operation: named_bits(&[0]),
+                notification_address: "smdp.example.com".into(),
+                iccid: Some(iccid(5)),
+                extensions: Default::default(),
+            },
+            smdp_oid: rasn::types::ObjectIdentifier::new(vec![1, 3, 6, 1, 4, 1, 99]).unwrap(),
+            final_result: FinalResult::SuccessResult(SuccessResult {
+                aid: vec![0xa0, 0, 0, 5, 0x59].into(),
+                sima_response: vec![0x30, 0x00].into(),
+                extensions: Default::default(),
+            }),
+            extensions: Default::default(),
+        },
+        euicc_sign_pir: sgp32_harness::asn1::rsp::EuiccSignPIR::new(vec![0; 64]),
+        extensions: Default::default(),
+    };
+    let result = ProfileDownloadTriggerResult {
+        eim_transaction_id: r.eim_transaction_id.clone(),
+        profile_download_trigger_result_data:
+            ProfileDownloadTriggerResultData::ProfileInstallationResult(Box::new(pir)),
+        extensions: Default::default(),
+    };
+    let answer = provide(
+        &eim,
+        Some(&eid),
+        EimPackageResult::ProfileDownloadTriggerResult(Box::new(result)),
+    );
+    assert_eq!(acks(answer), [77]);
+    let s = status(&eim, order);
+    assert_eq!(s.state, OrderState::Done, "{s:?}");
+    assert!(s.outcomes[0]["profileInstallationResult"]["successResult"].is_object());
+}
