@@ -8,6 +8,7 @@
 
 pub mod decode;
 pub mod pki;
+pub mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,8 +69,9 @@ pub enum Command {
     /// Compare two results.json files; exit 1 when a case's verdict got worse
     /// [not built yet: issue 5].
     Compare(NotYetArgs),
-    /// Serve the reference eIM or the mock SM-DP+ standalone [not built yet: issues 4, 6].
-    Serve(NotYetArgs),
+    /// Serve the reference eIM (ESipa over HTTP(S) and its order API) or the mock SM-DP+
+    /// standalone, until Ctrl-C.
+    Serve(serve::ServeArgs),
     /// Generate load against a SUT with goose [not built yet: issue 8].
     Load(NotYetArgs),
     /// Decode a DER message (ESipa or ES10) to JSON or text; --check verifies DER round trip.
@@ -124,10 +126,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Run(_) => not_yet("run", "the conformance runner (issue 5)"),
         Command::List(_) => not_yet("list", "the conformance catalogue (issue 5)"),
         Command::Compare(_) => not_yet("compare", "the report comparison (issue 5)"),
-        Command::Serve(_) => not_yet(
-            "serve",
-            "the reference eIM and mock SM-DP+ (issues 4 and 6)",
-        ),
+        Command::Serve(args) => serve::run(&cli.global, &args),
         Command::Load(_) => not_yet("load", "the load generator (issue 8)"),
         Command::Decode(args) => decode::run(&args),
         Command::Pki(args) => pki::run(&cli.global, &args),

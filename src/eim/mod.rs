@@ -119,6 +119,7 @@
 mod api;
 mod esipa;
 mod fault;
+pub mod server;
 pub mod store;
 
 use std::collections::{HashMap, VecDeque};

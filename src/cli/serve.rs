@@ -1,0 +1,147 @@
+//! `sgp32 serve eim` (the reference eIM standalone) and `sgp32 serve smdp` (issue 6).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use super::{GlobalArgs, Outcome};
+use crate::crypto::Backend;
+use crate::eim::server::{EimServerOptions, RunningEim};
+use crate::eim::{EimFault, EimFaults};
+use crate::pki::Pki;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(subcommand)]
+    pub command: ServeCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServeCommand {
+    /// Run the reference eIM: ESipa over HTTP(S) and the JSON order API, until Ctrl-C.
+    Eim(ServeEimArgs),
+    /// Run the mock SM-DP+ [not built yet: issue 6].
+    Smdp(super::NotYetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeEimArgs {
+    /// ESipa listen address (port 0: any free port; the one chosen is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// ESipa over HTTPS with the test PKI's eIM TLS certificate (TLS 1.2 and 1.3).
+    #[arg(long)]
+    pub tls: bool,
+    /// Order API listen address (JSON over HTTP).
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    pub api: SocketAddr,
+    /// Switch a fault on (repeatable); see --list-faults.
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<String>,
+    /// Print the fault names, one a line, each with a description after a tab, and exit.
+    #[arg(long)]
+    pub list_faults: bool,
+    /// Write a SUT profile (TOML) for `run` and `load` in another process.
+    #[arg(long, value_name = "FILE")]
+    pub write_sut: Option<PathBuf>,
+    /// Crypto backend for signing and verifying: aws-lc (default) or rustcrypto.
+    #[arg(long, default_value = "aws-lc")]
+    pub crypto: Backend,
+}
+
+pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<Outcome> {
+    match &args.command {
+        ServeCommand::Eim(eim) => serve_eim(global, eim),
+        ServeCommand::Smdp(_) => {
+            anyhow::bail!(
+                "`sgp32 serve smdp` is not available yet: the mock SM-DP+ (issue 6) has not landed"
+            )
+        }
+    }
+}
+
+fn serve_eim(global: &GlobalArgs, args: &ServeEimArgs) -> anyhow::Result<Outcome> {
+    if args.list_faults {
+        print!("{}", EimFault::list());
+        return Ok(Outcome::Success);
+    }
+    let mut faults = EimFaults::NONE;
+    for name in &args.faults {
+        let fault: EimFault = name
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{e} (see `sgp32 serve eim --list-faults`)"))?;
+        faults = faults.with(fault);
+    }
+    let pki = Pki::from_seed_or_dir(global.seed, global.pki.as_deref(), 0)
+        .context("cannot set up the test PKI")?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let options = EimServerOptions {
+            listen: args.listen,
+            tls: args.tls,
+            api: Some(args.api),
+        };
+        let running = RunningEim::start_default(&pki, args.crypto, faults, &options).await?;
+        // Listen for the stop signal before saying where we listen, so a stop sent right after
+        // reading that line is never missed.
+        let stop = StopSignal::install()?;
+        println!("ESipa: {}", running.esipa_url());
+        if let Some(api) = running.api_url() {
+            println!("order API: {api}");
+        }
+        for fault in faults.iter() {
+            println!("fault: {}", fault.name());
+        }
+        if let Some(path) = &args.write_sut {
+            running.sut_profile().write(path)?;
+            println!("SUT profile: {}", path.display());
+        }
+        tracing::info!("serving until Ctrl-C");
+        stop.wait().await;
+        running.shutdown().await;
+        println!("stopped");
+        Ok(Outcome::Success)
+    })
+}
+
+/// Ctrl-C (SIGINT) or, on Unix, SIGTERM: registered when installed, not when first awaited.
+struct StopSignal {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignal {
+    fn install() -> anyhow::Result<StopSignal> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignal {
+                interrupt: signal(SignalKind::interrupt()).context("cannot handle SIGINT")?,
+                terminate: signal(SignalKind::terminate()).context("cannot handle SIGTERM")?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignal {})
+        }
+    }
+
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}

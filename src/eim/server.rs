@@ -1,0 +1,210 @@
+//! The reference eIM on sockets: ESipa over HTTP or HTTPS (the transport's ESipa binding in
+//! front of [`Eim::handle_esipa`]) and the JSON order API over plain HTTP on its own port
+//! ([`Eim::handle_api`]). `sgp32 serve eim` runs this; tests and the conformance runner start
+//! it in-process the same way.
+//!
+//! The eIM is created once its ESipa socket is bound, so that its eimFqdn (what a device is
+//! told in AddInitialEim) is the address actually listened on, also when port 0 was asked for.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use super::{Eim, EimConfig, EimError, EsipaAnswer};
+use crate::crypto::Backend;
+use crate::pki::Pki;
+use crate::sut::profile::{ApiEndpoint, EimIdentity, Features, SutProfile, TlsTrust};
+use crate::transport::{
+    BindingOptions, EsipaBinding, EsipaHandler, EsipaReply, HttpHandler, HttpRequest, HttpResponse,
+    HttpServer, RunningServer, TlsServerConfig, TransportError,
+};
+
+/// The ESipa path of the ASN.1 binding (SGP.32 6.1.1).
+pub const ESIPA_PATH: &str = "/gsma/rsp2/asn1";
+
+impl EsipaHandler for Eim {
+    fn handle_esipa(&self, body: &[u8]) -> EsipaReply {
+        match Eim::handle_esipa(self, body) {
+            EsipaAnswer::Message(der) => EsipaReply::Message(der),
+            EsipaAnswer::NoContent => EsipaReply::NoContent,
+            EsipaAnswer::Undecodable(reason) => EsipaReply::Undecodable(reason),
+        }
+    }
+}
+
+/// The eIM behind both servers, set right after the ESipa socket is bound.
+#[derive(Default)]
+struct EimSlot(OnceLock<Arc<Eim>>);
+
+impl EsipaHandler for EimSlot {
+    fn handle_esipa(&self, body: &[u8]) -> EsipaReply {
+        match self.0.get() {
+            Some(eim) => EsipaHandler::handle_esipa(eim.as_ref(), body),
+            None => EsipaReply::Undecodable("the eIM is starting".into()),
+        }
+    }
+}
+
+impl HttpHandler for EimSlot {
+    fn handle(&self, request: HttpRequest) -> HttpResponse {
+        let Some(eim) = self.0.get() else {
+            return HttpResponse::text(503, "the eIM is starting");
+        };
+        let (status, body) = eim.handle_api(&request.method, &request.path, &request.body);
+        HttpResponse::new(status, body).with_header("Content-Type", "application/json")
+    }
+}
+
+/// How to run the reference eIM.
+#[derive(Debug, Clone)]
+pub struct EimServerOptions {
+    /// The ESipa listen address.
+    pub listen: SocketAddr,
+    /// ESipa over HTTPS (the test PKI's eIM TLS certificate) instead of HTTP.
+    pub tls: bool,
+    /// The order API's listen address (plain HTTP), if any.
+    pub api: Option<SocketAddr>,
+}
+
+/// Why the reference eIM could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EimServerError {
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error(transparent)]
+    Eim(#[from] EimError),
+}
+
+/// A running reference eIM.
+pub struct RunningEim {
+    eim: Arc<Eim>,
+    esipa: RunningServer,
+    api: Option<RunningServer>,
+    tls_cert_der: Vec<u8>,
+}
+
+impl RunningEim {
+    /// Binds ESipa (and the order API) and starts answering. `config` is the eIM's
+    /// configuration; its FQDN becomes the bound ESipa address.
+    pub async fn start(
+        pki: &Pki,
+        mut config: EimConfig,
+        options: &EimServerOptions,
+    ) -> Result<RunningEim, EimServerError> {
+        let slot = Arc::new(EimSlot::default());
+        let tls = if options.tls {
+            Some(TlsServerConfig::from_credential(&pki.eim_tls)?)
+        } else {
+            None
+        };
+        let binding = BindingOptions {
+            response_content_type: content_type_for(&config),
+            ..BindingOptions::default()
+        };
+        let esipa_handler: Arc<dyn HttpHandler> =
+            Arc::new(EsipaBinding::with_options(slot.clone(), binding));
+        let esipa = HttpServer::bind(options.listen, tls, esipa_handler).await?;
+        config.fqdn = esipa.local_addr().to_string();
+        let eim = Arc::new(Eim::new(config));
+        let _ = slot.0.set(eim.clone());
+        let api = match options.api {
+            Some(addr) => {
+                let handler: Arc<dyn HttpHandler> = slot.clone();
+                Some(HttpServer::bind(addr, None, handler).await?)
+            }
+            None => None,
+        };
+        Ok(RunningEim {
+            eim,
+            esipa,
+            api,
+            tls_cert_der: pki.eim_tls.cert_der.clone(),
+        })
+    }
+
+    /// Starts the default reference eIM of the test PKI of `seed`.
+    pub async fn start_default(
+        pki: &Pki,
+        backend: Backend,
+        faults: super::EimFaults,
+        options: &EimServerOptions,
+    ) -> Result<RunningEim, EimServerError> {
+        let config = EimConfig::from_pki(pki, backend)?.with_faults(faults);
+        RunningEim::start(pki, config, options).await
+    }
+
+    /// The eIM itself (the in-process adapter orders through it without HTTP).
+    pub fn eim(&self) -> &Arc<Eim> {
+        &self.eim
+    }
+
+    /// The ESipa URL (`http://127.0.0.1:PORT/gsma/rsp2/asn1`, or `https://`).
+    pub fn esipa_url(&self) -> String {
+        format!("{}{ESIPA_PATH}", self.esipa.base_url())
+    }
+
+    /// The ESipa socket address.
+    pub fn esipa_addr(&self) -> SocketAddr {
+        self.esipa.local_addr()
+    }
+
+    /// The order API's base URL, if it runs.
+    pub fn api_url(&self) -> Option<String> {
+        self.api.as_ref().map(|a| a.base_url())
+    }
+
+    /// A SUT profile that points `run` and `load` in another process at this eIM.
+    pub fn sut_profile(&self) -> SutProfile {
+        let public = self.eim.config();
+        let scheme = if self.esipa.is_tls() { "https" } else { "http" };
+        SutProfile {
+            name: "sgp32 reference eIM".into(),
+            role: "eim".into(),
+            sgp32_version: "1.2".into(),
+            esipa: BTreeMap::from([(scheme.to_string(), self.esipa_url())]),
+            api: ApiEndpoint {
+                adapter: "reference".into(),
+                url: self.api_url().unwrap_or_default(),
+            },
+            eim: EimIdentity {
+                eim_id: public.eim_id.clone(),
+                fqdn: public.eim_fqdn.clone(),
+                signing_certificate_pem: pem_certificate(&public.signing_cert_der),
+            },
+            tls: TlsTrust {
+                trusted_certificate_pem: self
+                    .esipa
+                    .is_tls()
+                    .then(|| pem_certificate(&self.tls_cert_der)),
+            },
+            features: Features {
+                absent: vec!["coap".into(), "coaps".into(), "injection".into()],
+            },
+        }
+    }
+
+    /// Stops both servers (open requests finish first).
+    pub async fn shutdown(self) {
+        self.esipa.shutdown().await;
+        if let Some(api) = self.api {
+            api.shutdown().await;
+        }
+    }
+}
+
+/// The content type of ESipa answers: [`Eim::response_content_type`]'s rule, decided before
+/// the eIM exists.
+fn content_type_for(config: &EimConfig) -> String {
+    if config.faults.has(super::EimFault::WrongContentType) {
+        "application/octet-stream".to_string()
+    } else {
+        crate::transport::esipa_http::CONTENT_TYPE.to_string()
+    }
+}
+
+fn pem_certificate(der: &[u8]) -> String {
+    pem::encode_config(
+        &pem::Pem::new("CERTIFICATE", der.to_vec()),
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    )
+}

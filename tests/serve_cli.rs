@@ -1,0 +1,122 @@
+//! `sgp32 serve eim` as a user runs it: the fault list, a port it can't bind, and a server
+//! that prints where it listens, writes its SUT profile, answers, and stops cleanly on SIGINT.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use sgp32_harness::sut::SutProfile;
+
+fn sgp32() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sgp32"))
+}
+
+#[test]
+fn list_faults_prints_name_tab_description_lines() {
+    let out = sgp32()
+        .args(["serve", "eim", "--list-faults"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), sgp32_harness::eim::EimFault::ALL.len());
+    for line in lines {
+        let (name, description) = line.split_once('\t').expect(line);
+        assert!(!name.is_empty() && !name.contains(' '), "{line}");
+        assert!(!description.is_empty(), "{line}");
+    }
+    assert!(text.contains("counter-reused\t"), "{text}");
+}
+
+#[test]
+fn an_unknown_fault_and_a_port_in_use_exit_2_with_a_clear_message() {
+    let out = sgp32()
+        .args(["serve", "eim", "--fault", "no-such-fault"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-fault"));
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = sgp32()
+        .args(["serve", "eim", "--listen", &addr, "--api", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&addr), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn serves_writes_its_sut_profile_and_stops_on_sigint() {
+    let dir = std::env::temp_dir().join(format!("sgp32-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sut = dir.join("sut.toml");
+    let mut child = sgp32()
+        .args([
+            "serve",
+            "eim",
+            "--listen",
+            "127.0.0.1:0",
+            "--api",
+            "127.0.0.1:0",
+            "--tls",
+        ])
+        .args(["--fault", "counter-skip", "--write-sut"])
+        .arg(&sut)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for _ in 0..20 {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        let done = line.starts_with("SUT profile:");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let text = lines.concat();
+    assert!(text.contains("ESipa: https://127.0.0.1:"), "{text}");
+    assert!(text.contains("fault: counter-skip"), "{text}");
+    let profile = SutProfile::read(&sut).unwrap();
+    let url = &profile.esipa["https"];
+    assert!(text.contains(url.as_str()), "{text}");
+    assert!(profile.tls.trusted_certificate_pem.is_some());
+    assert!(profile.api.url.starts_with("http://127.0.0.1:"));
+
+    // Answers on the order API, then stops on SIGINT.
+    let port = profile.api.url.rsplit(':').next().unwrap().to_string();
+    let mut stream = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    use std::io::{Read, Write};
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream
+        .write_all(b"GET /config HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"eimId\""), "{answer}");
+
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(rest.contains("stopped"), "{rest}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
