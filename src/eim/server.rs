@@ -19,8 +19,7 @@ use crate::transport::{
     HttpServer, RunningServer, TlsServerConfig, TransportError,
 };
 
-/// The ESipa path of the ASN.1 binding (SGP.32 6.1.1).
-pub const ESIPA_PATH: &str = "/gsma/rsp2/asn1";
+pub use crate::transport::esipa_http::ESIPA_PATH;
 
 impl EsipaHandler for Eim {
     fn handle_esipa(&self, body: &[u8]) -> EsipaReply {

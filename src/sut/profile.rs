@@ -82,7 +82,9 @@ pub struct EimIdentity {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TlsTrust {
-    /// The certificate (server or CA, PEM) to trust, as `trustedPublicKeyDataTls` would say.
+    /// The certificate to trust (PEM), as `trustedPublicKeyDataTls` would say: the eIM's own
+    /// TLS certificate (a client pins it: `TlsClientConfig::pinning`) or a CA certificate (a
+    /// trust anchor: `TlsClientConfig::trusting`). The reference eIM writes its own certificate.
     pub trusted_certificate_pem: Option<String>,
 }
 
