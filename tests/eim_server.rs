@@ -325,3 +325,40 @@ async fn binding_violations_and_the_wrong_content_type_fault_show_on_the_wire() 
     );
     eim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_bodies_never_crash_the_real_eim() {
+    let eim = start(false, EimFaults::NONE).await;
+    let mut client = esipa(&eim).await;
+    // A fixed xorshift stream: repeatable, no extra dependency.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let tags: [&[u8]; 4] = [&[0xbf, 0x4f], &[0xbf, 0x50], &[0xbf, 0x3d], &[0x30]];
+    for i in 0..300 {
+        let len = (next() % 200) as usize;
+        let mut body: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        if i % 2 == 0 {
+            let tag = tags[(next() % 4) as usize];
+            let mut framed = tag.to_vec();
+            framed.push(body.len().min(127) as u8);
+            framed.extend_from_slice(&body[..body.len().min(127)]);
+            body = framed;
+        }
+        let response = client.post(&body).await.unwrap();
+        assert!(
+            matches!(response.status, 200 | 204 | 400),
+            "{} for {}",
+            response.status,
+            hex::encode(&body)
+        );
+    }
+    let request = poll_request(&Eid::from_digits(VECTOR_EID).unwrap());
+    let response = client.post(&request).await.unwrap();
+    assert_eq!(&response.body[..], [0xbf, 0x4f, 0x03, 0x02, 0x01, 0x02]);
+    eim.shutdown().await;
+}
