@@ -3,9 +3,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use sgp32_harness::sut::SutProfile;
+use sgp32_harness::transport::{ClientOptions, HttpClient};
 
 fn sgp32() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sgp32"))
@@ -93,20 +93,24 @@ fn serves_writes_its_sut_profile_and_stops_on_sigint() {
     assert!(profile.tls.trusted_certificate_pem.is_some());
     assert!(profile.api.url.starts_with("http://127.0.0.1:"));
 
-    // Answers on the order API, then stops on SIGINT.
-    let port = profile.api.url.rsplit(':').next().unwrap().to_string();
-    let mut stream = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
-    use std::io::{Read, Write};
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
+    // Answers on the order API (through the harness's own HTTP client), then stops on SIGINT.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
         .unwrap();
-    stream
-        .write_all(b"GET /config HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    assert!(answer.contains("\"eimId\""), "{answer}");
+    let (status, body) = runtime.block_on(async {
+        let mut client = HttpClient::connect(&profile.api.url, None, ClientOptions::default())
+            .await
+            .unwrap();
+        let response = client
+            .request("GET", "/config", &[], bytes::Bytes::new())
+            .await
+            .unwrap();
+        (response.status, response.body)
+    });
+    assert_eq!(status, 200);
+    let config: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(config["eimFqdn"].as_str(), url.split('/').nth(2));
 
     let killed = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -114,7 +118,7 @@ fn serves_writes_its_sut_profile_and_stops_on_sigint() {
         .unwrap();
     assert!(killed.success());
     let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
     assert!(rest.contains("stopped"), "{rest}");
