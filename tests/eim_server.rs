@@ -362,3 +362,50 @@ async fn random_bodies_never_crash_the_real_eim() {
     assert_eq!(&response.body[..], [0xbf, 0x4f, 0x03, 0x02, 0x01, 0x02]);
     eim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_counter_at_the_top_fails_the_order_and_huge_bulk_requests_are_refused() {
+    let eim = start(false, EimFaults::NONE).await;
+    let eid = sgp32_harness::pki::euicc_eid(551).unwrap();
+    let (status, _) = api(
+        &eim,
+        "POST",
+        "/euiccs",
+        &format!(r#"{{"eid":"{}","counter":{}}}"#, eid.digits(), i64::MAX),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (_, body) = api(
+        &eim,
+        "POST",
+        "/orders/psmo",
+        &format!(
+            r#"{{"eid":"{}","psmos":[{{"getRAT":{{}}}}]}}"#,
+            eid.digits()
+        ),
+    )
+    .await;
+    let order = body["orderId"].clone();
+    let response = esipa(&eim).await.post(&poll_request(&eid)).await.unwrap();
+    assert_eq!(response.status, 200);
+    let (_, status) = api(&eim, "GET", &format!("/orders/{order}"), "").await;
+    assert_eq!(status["state"], "failed", "{status}");
+
+    let (status, body) = api(
+        &eim,
+        "POST",
+        "/euiccs/bulk",
+        r#"{"count":18446744073709551615,"seed":1}"#,
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _) = api(
+        &eim,
+        "POST",
+        "/euiccs",
+        &format!(r#"{{"eid":"{}","counter":-1}}"#, eid.digits()),
+    )
+    .await;
+    assert_eq!(status, 400);
+    eim.shutdown().await;
+}

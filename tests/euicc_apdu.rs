@@ -515,3 +515,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_card_announcing_more_data_but_sending_none_is_an_error_not_a_hang() {
+    use sgp32_harness::euicc::apdu::{ApduClient, ApduClientError};
+    let mut calls = 0u32;
+    let mut client = ApduClient::new(|_apdu: &[u8]| {
+        calls += 1;
+        vec![0x61, 0x00]
+    });
+    let err = client.es10(&[0xbf, 0x2e, 0x00]).unwrap_err();
+    assert!(matches!(err, ApduClientError::NoProgress { .. }), "{err}");
+    drop(client);
+    assert!(calls <= 3, "{calls} APDUs");
+}

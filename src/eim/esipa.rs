@@ -439,13 +439,19 @@ impl Eim {
                     OrderKind::Eco(e) => EuiccPackage::EcoList(e.clone()),
                     _ => return Err("not an eUICC Package".into()),
                 };
-                let value = if self.has_fault(EimFault::CounterReused) {
-                    rec.counter
+                let step = if self.has_fault(EimFault::CounterReused) {
+                    0
                 } else if self.has_fault(EimFault::CounterSkip) {
-                    rec.counter + 2
+                    2
                 } else {
-                    rec.counter + 1
+                    1
                 };
+                // A counter set through the order API may sit at the top of the range: the
+                // order fails ("package not built") rather than the counter wrapping.
+                let value = rec
+                    .counter
+                    .checked_add(step)
+                    .ok_or_else(|| format!("counterValue {} cannot go up", rec.counter))?;
                 let eid_value = if self.has_fault(EimFault::PackageForOtherEid) {
                     other_eid(eid)
                 } else {

@@ -183,6 +183,13 @@ pub enum EsipaAnswer {
     Undecodable(String),
 }
 
+/// Most eUICCs one bulk registration may add (`register_range`, `POST /euiccs/bulk`); larger
+/// device lists come in several requests.
+pub const MAX_BULK_REGISTRATION: u64 = 1_000_000;
+
+/// Most test PKIs (one per bulk-registration seed) kept for deriving eUICC certificates.
+pub const MAX_CACHED_PKIS: usize = 16;
+
 /// The eIM's configuration.
 #[derive(Debug, Clone)]
 pub struct EimConfig {
@@ -419,6 +426,11 @@ impl Eim {
         if !eid.is_valid() {
             return Err(EimError::InvalidEid(eid.to_string()));
         }
+        if initial_counter < 0 {
+            return Err(EimError::BadRequest(format!(
+                "initial counterValue {initial_counter} is negative"
+            )));
+        }
         let record = DeviceRecord {
             association_token,
             counter: initial_counter,
@@ -440,8 +452,10 @@ impl Eim {
         seed: u64,
         first_index: u64,
     ) -> Result<(Eid, Eid), EimError> {
-        if count == 0 {
-            return Err(EimError::BadRequest("count must be at least 1".into()));
+        if count == 0 || count > MAX_BULK_REGISTRATION {
+            return Err(EimError::BadRequest(format!(
+                "count must be 1 to {MAX_BULK_REGISTRATION} per request"
+            )));
         }
         let eid_of = |i: u64| {
             first_index
@@ -588,13 +602,17 @@ impl Eim {
         (self.transaction_id(id)[..] == *txid).then_some(id)
     }
 
-    /// The test PKI of `seed`, generated once.
+    /// The test PKI of `seed`, generated once; at most [`MAX_CACHED_PKIS`] are kept (past that
+    /// the cache starts over), so results naming many seeds can't grow memory without bound.
     fn pki(&self, seed: u64) -> Result<Arc<Pki>, String> {
         if let Some(p) = self.pkis.lock().ok().and_then(|m| m.get(&seed).cloned()) {
             return Ok(p);
         }
         let pki = Arc::new(Pki::generate(seed, 0).map_err(|e| e.to_string())?);
         if let Ok(mut m) = self.pkis.lock() {
+            if m.len() >= MAX_CACHED_PKIS {
+                m.clear();
+            }
             m.insert(seed, pki.clone());
         }
         Ok(pki)

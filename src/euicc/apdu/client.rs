@@ -30,6 +30,12 @@ pub enum ApduClientError {
         /// Bytes received.
         len: usize,
     },
+    /// GET RESPONSE answered `61xx` (more to come) with no data: the card makes no progress.
+    #[error("{command}: 61xx with no data, the card makes no progress")]
+    NoProgress {
+        /// The command.
+        command: String,
+    },
     /// MANAGE CHANNEL open returned something else than one valid channel number.
     #[error("MANAGE CHANNEL returned {0:02X?} instead of a channel number 1..=19")]
     BadChannelNumber(Vec<u8>),
@@ -304,6 +310,11 @@ impl<T: FnMut(&[u8]) -> Vec<u8>> ApduClient<T> {
                             command: label,
                             sw: response.sw,
                         });
+                    }
+                    // A card announcing more (61xx) but giving nothing would keep us asking
+                    // forever.
+                    if response.data.is_empty() && response.sw >> 8 == 0x61 {
+                        return Err(ApduClientError::NoProgress { command: label });
                     }
                     data.extend_from_slice(&response.data);
                     status = response.sw;
