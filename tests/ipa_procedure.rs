@@ -324,8 +324,7 @@ async fn an_undeliverable_enable_with_rollback_flag_is_rolled_back_once() {
     let sent = ipa
         .trace()
         .iter()
-        .filter(|e| e.direction == "ipa->eim" && e.hex.starts_with("bf50"))
-        .last()
+        .rfind(|e| e.direction == "ipa->eim" && e.hex.starts_with("bf50"))
         .unwrap();
     let EsipaMessageFromIpaToEim::ProvideEimPackageResult(p) =
         rasn::der::decode(&hex::decode(&sent.hex).unwrap()).unwrap()
