@@ -271,3 +271,204 @@ fn user_agent_follows_the_mode() {
     assert_eq!(IpaMode::IpaD.user_agent(), "gsma-rsp-ipad");
     assert_eq!(IpaMode::IpaE.user_agent(), "gsma-rsp-ipae");
 }
+
+/// Drives a fresh IPA to the `Provide` state of a package (enable with/without rollbackFlag)
+/// whose result is an unsigned error (no seqNumber, so step 9's seqNumber search is skipped).
+fn to_provide(rollback: bool) -> Ipa {
+    use crate::asn1::sgp32::{EuiccPackageErrorUnsigned, EuiccPackageSigned, PsmoEnable};
+    let mut ipa = Ipa::new(config());
+    ipa.handle(IpaEvent::StartPoll);
+    let package = EuiccPackageRequest {
+        euicc_package_signed: EuiccPackageSigned {
+            eim_id: "eim".into(),
+            eid_value: FixedOctetString::from(EID),
+            counter_value: 7,
+            eim_transaction_id: None,
+            euicc_package: EuiccPackage::PsmoList(vec![Psmo::Enable(PsmoEnable {
+                iccid: crate::asn1::rsp::Iccid::from_digits("89440000000000000011").unwrap(),
+                rollback_flag: rollback.then_some(()),
+                extensions: Default::default(),
+            })]),
+            extensions: Default::default(),
+        },
+        eim_signature: vec![1, 2, 3].into(),
+        extensions: Default::default(),
+    };
+    let body = rasn::der::encode(&EsipaMessageFromEimToIpa::GetEimPackageResponse(Box::new(
+        GetEimPackageResponse(GetEimPackageResponseChoice::EuiccPackageRequest(Box::new(
+            package.clone(),
+        ))),
+    )))
+    .unwrap();
+    let IpaAction::SendEs10(load) = ipa.handle(ok(body)) else {
+        panic!()
+    };
+    assert_eq!(
+        load,
+        rasn::der::encode(&package).unwrap(),
+        "LoadEuiccPackage as received"
+    );
+    let epr = EuiccPackageResult(EuiccPackageResultChoice::EuiccPackageErrorUnsigned(
+        EuiccPackageErrorUnsigned {
+            eim_id: "eim".into(),
+            ..Default::default()
+        },
+    ));
+    let IpaAction::SendEs10(retrieve) =
+        ipa.handle(IpaEvent::Es10Response(rasn::der::encode(&epr).unwrap()))
+    else {
+        panic!()
+    };
+    assert_eq!(ipa.state_name(), "RetrieveNotifications");
+    assert!(retrieve.starts_with(&[0xbf, 0x2b]));
+    let empty = RetrieveNotificationsListResponse(
+        RetrieveNotificationsListResponseChoice::NotificationList(vec![]),
+    );
+    let EsipaMessageFromIpaToEim::ProvideEimPackageResult(p) =
+        sent_esipa(ipa.handle(IpaEvent::Es10Response(rasn::der::encode(&empty).unwrap())))
+    else {
+        panic!()
+    };
+    assert_eq!(p.eid_value.as_deref(), Some(&EID));
+    assert!(matches!(
+        p.eim_package_result,
+        EimPackageResult::EprAndNotifications(_)
+    ));
+    assert_eq!(ipa.state_name(), "Provide");
+    ipa
+}
+
+#[test]
+fn provide_answers_garbage_error_or_empty() {
+    let mut ipa = to_provide(false);
+    let action = ipa.handle(ok(vec![0xbf, 0x50, 0x01]));
+    assert!(
+        matches!(
+            action,
+            IpaAction::Finished(IpaOutcome::Failed(IpaError::UndecodableEsipa {
+                state: "Provide",
+                ..
+            }))
+        ),
+        "{action:?}"
+    );
+    let mut ipa = to_provide(false);
+    let error = rasn::der::encode(&EsipaMessageFromEimToIpa::ProvideEimPackageResultResponse(
+        Box::new(crate::asn1::sgp32::ProvideEimPackageResultResponse(
+            ProvideEimPackageResultResponseChoice::ProvideEimPackageResultError(
+                ProvideEimPackageResultError::EID_NOT_FOUND,
+            ),
+        )),
+    ))
+    .unwrap();
+    assert_eq!(
+        ipa.handle(ok(error)),
+        IpaAction::Finished(IpaOutcome::ProvideResultError(
+            ProvideEimPackageResultError::EID_NOT_FOUND
+        ))
+    );
+    // A GetEimPackageResponse where a ProvideEimPackageResultResponse is due.
+    let mut ipa = to_provide(false);
+    let action = ipa.handle(ok(eim_error(GetEimPackageError::NO_EIM_PACKAGE_AVAILABLE)));
+    assert!(
+        matches!(
+            action,
+            IpaAction::Finished(IpaOutcome::Failed(IpaError::UnexpectedEsipa {
+                state: "Provide",
+                ..
+            }))
+        ),
+        "{action:?}"
+    );
+}
+
+#[test]
+fn undeliverable_result_rolls_back_once_only_with_rollback_flag() {
+    for rollback in [false, true] {
+        let mut ipa = to_provide(rollback);
+        for _ in 0..3 {
+            assert!(matches!(
+                ipa.handle(IpaEvent::EsipaFailed("down".into())),
+                IpaAction::Wait(_)
+            ));
+            assert!(matches!(
+                ipa.handle(IpaEvent::WaitElapsed),
+                IpaAction::SendEsipa(_)
+            ));
+        }
+        let action = ipa.handle(IpaEvent::EsipaFailed("down".into()));
+        if !rollback {
+            assert!(
+                matches!(
+                    action,
+                    IpaAction::Finished(IpaOutcome::Failed(IpaError::Transport {
+                        attempts: 4,
+                        ..
+                    }))
+                ),
+                "{action:?}"
+            );
+            continue;
+        }
+        let IpaAction::SendEs10(request) = action else {
+            panic!("{action:?}")
+        };
+        assert_eq!(
+            request,
+            hex::decode("bf5803800100").unwrap(),
+            "ProfileRollback refreshFlag false"
+        );
+        // Rollback refused by the eUICC: a clear ES10 error.
+        let mut refused = ipa.clone();
+        let response = ProfileRollbackResponse {
+            cmd_result: crate::asn1::sgp32::ProfileRollbackCmdResult::ROLLBACK_NOT_ALLOWED,
+            euicc_package_result: None,
+            extensions: Default::default(),
+        };
+        let action = refused.handle(IpaEvent::Es10Response(
+            rasn::der::encode(&response).unwrap(),
+        ));
+        assert!(
+            matches!(
+                action,
+                IpaAction::Finished(IpaOutcome::Failed(IpaError::Es10 {
+                    state: "Rollback",
+                    ..
+                }))
+            ),
+            "{action:?}"
+        );
+        // Rollback done: back to step 9, deliver again; a second failure does not roll back again.
+        let response = ProfileRollbackResponse {
+            cmd_result: crate::asn1::sgp32::ProfileRollbackCmdResult::OK,
+            euicc_package_result: Some(EuiccPackageResult(
+                EuiccPackageResultChoice::EuiccPackageErrorUnsigned(Default::default()),
+            )),
+            extensions: Default::default(),
+        };
+        let IpaAction::SendEs10(_) = ipa.handle(IpaEvent::Es10Response(
+            rasn::der::encode(&response).unwrap(),
+        )) else {
+            panic!()
+        };
+        let empty = RetrieveNotificationsListResponse(
+            RetrieveNotificationsListResponseChoice::NotificationList(vec![]),
+        );
+        assert!(matches!(
+            ipa.handle(IpaEvent::Es10Response(rasn::der::encode(&empty).unwrap())),
+            IpaAction::SendEsipa(_)
+        ));
+        for _ in 0..3 {
+            ipa.handle(IpaEvent::EsipaFailed("down".into()));
+            ipa.handle(IpaEvent::WaitElapsed);
+        }
+        let action = ipa.handle(IpaEvent::EsipaFailed("down".into()));
+        assert!(
+            matches!(
+                action,
+                IpaAction::Finished(IpaOutcome::Failed(IpaError::Transport { .. }))
+            ),
+            "{action:?}"
+        );
+    }
+}
