@@ -381,3 +381,24 @@ async fn undelivered_result_without_rollback_flag_fails_after_retries() {
     assert_eq!(enabled(ipa.card()), vec![format!("{:?}", iccid(ICCID_B))]);
     eim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_trigger_is_refused_with_profile_download_error_for_now() {
+    let eim = start(false).await;
+    let euicc = device(&eim, 2, true, true);
+    let eid = euicc.eid();
+    let order = eim
+        .eim()
+        .order_download_trigger(eid, "1$smdp.example.com$MATCHING-ID".into())
+        .unwrap();
+    let mut ipa = driver(&eim, euicc, false).await;
+    let outcomes = ipa.poll_until_idle(5).await;
+    assert_eq!(
+        outcomes,
+        vec![IpaOutcome::DownloadTriggerRefused, IpaOutcome::NothingToDo]
+    );
+    let status = eim.eim().order(order).unwrap();
+    assert_ne!(status.state, OrderState::Delivered, "{status:?}");
+    assert_ne!(status.state, OrderState::Queued, "{status:?}");
+    eim.shutdown().await;
+}
