@@ -7,6 +7,7 @@ pub mod cli;
 pub mod crypto;
 pub mod eim;
 pub mod euicc;
+pub mod ipa;
 pub mod pki;
 pub mod sut;
 pub mod transport;

@@ -1,0 +1,201 @@
+//! The async driver of [`Ipa`]: ESipa over one [`EsipaClient`] (one keep-alive connection for
+//! all procedures), ES10 through an [`Es10Handler`], back-off with `tokio::time::sleep`, and a
+//! trace of every exchange.
+
+use serde::Serialize;
+
+use super::{Ipa, IpaAction, IpaConfig, IpaEvent, IpaOutcome};
+use crate::euicc::apdu::Es10Handler;
+use crate::transport::{ClientOptions, EsipaClient, TlsClientConfig, TransportError};
+
+/// One traced message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IpaTraceEntry {
+    /// `ipa->eim`, `eim->ipa`, `ipa->euicc`, `euicc->ipa`.
+    pub direction: &'static str,
+    /// `ESipa` or `ES10`.
+    pub interface: &'static str,
+    /// HTTP status of an ESipa response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The bytes, hex (empty for a failure).
+    pub hex: String,
+    /// A failure instead of bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Runs the IPA state machine over real I/O.
+pub struct IpaDriver<H: Es10Handler> {
+    ipa: Ipa,
+    client: EsipaClient,
+    card: H,
+    trace: Vec<IpaTraceEntry>,
+    /// Test hook: the next N ProvideEimPackageResult posts are not sent; the state machine gets
+    /// `EsipaFailed("injected")` instead (exercises retries and ProfileRollback).
+    pub fail_provide_deliveries: u32,
+}
+
+impl<H: Es10Handler> IpaDriver<H> {
+    /// A driver over an already connected client.
+    pub fn new(config: IpaConfig, client: EsipaClient, card: H) -> Self {
+        IpaDriver {
+            ipa: Ipa::new(config),
+            client,
+            card,
+            trace: Vec::new(),
+            fail_provide_deliveries: 0,
+        }
+    }
+
+    /// Connects to `url` with the mode's User-Agent and otherwise default options.
+    pub async fn connect(
+        url: &str,
+        tls: Option<TlsClientConfig>,
+        config: IpaConfig,
+        card: H,
+    ) -> Result<Self, TransportError> {
+        let options = ClientOptions {
+            user_agent: Some(config.mode.user_agent().to_string()),
+            ..ClientOptions::default()
+        };
+        let client = EsipaClient::connect(url, tls, options).await?;
+        Ok(Self::new(config, client, card))
+    }
+
+    /// The state machine.
+    pub fn ipa(&self) -> &Ipa {
+        &self.ipa
+    }
+
+    /// The state machine, mutable (e.g. to set notifyStateChange).
+    pub fn ipa_mut(&mut self) -> &mut Ipa {
+        &mut self.ipa
+    }
+
+    /// The eUICC.
+    pub fn card(&self) -> &H {
+        &self.card
+    }
+
+    /// The eUICC, mutable.
+    pub fn card_mut(&mut self) -> &mut H {
+        &mut self.card
+    }
+
+    /// The ESipa client.
+    pub fn client(&self) -> &EsipaClient {
+        &self.client
+    }
+
+    /// Every exchange so far.
+    pub fn trace(&self) -> &[IpaTraceEntry] {
+        &self.trace
+    }
+
+    fn record(&mut self, direction: &'static str, interface: &'static str, bytes: &[u8]) {
+        self.trace.push(IpaTraceEntry {
+            direction,
+            interface,
+            status: None,
+            hex: hex::encode(bytes),
+            error: None,
+        });
+    }
+
+    /// Runs one procedure (one poll) to its end.
+    pub async fn run_procedure(&mut self) -> IpaOutcome {
+        let mut action = self.ipa.handle(IpaEvent::StartPoll);
+        loop {
+            let event = match action {
+                IpaAction::Finished(outcome) => return outcome,
+                IpaAction::Wait(d) => {
+                    tokio::time::sleep(d).await;
+                    IpaEvent::WaitElapsed
+                }
+                IpaAction::SendEs10(request) => {
+                    self.record("ipa->euicc", "ES10", &request);
+                    match self.card.handle_es10(&request) {
+                        Ok(response) => {
+                            self.record("euicc->ipa", "ES10", &response);
+                            IpaEvent::Es10Response(response)
+                        }
+                        Err(e) => {
+                            let reason = e.to_string();
+                            self.trace.push(IpaTraceEntry {
+                                direction: "euicc->ipa",
+                                interface: "ES10",
+                                status: None,
+                                hex: String::new(),
+                                error: Some(reason.clone()),
+                            });
+                            IpaEvent::Es10Failed(reason)
+                        }
+                    }
+                }
+                IpaAction::SendEsipa(der) => {
+                    self.record("ipa->eim", "ESipa", &der);
+                    if self.fail_provide_deliveries > 0 && der.starts_with(&[0xbf, 0x50]) {
+                        self.fail_provide_deliveries -= 1;
+                        self.trace.push(IpaTraceEntry {
+                            direction: "eim->ipa",
+                            interface: "ESipa",
+                            status: None,
+                            hex: String::new(),
+                            error: Some("injected".into()),
+                        });
+                        IpaEvent::EsipaFailed("injected".into())
+                    } else {
+                        match self.client.post(&der).await {
+                            Ok(r) => {
+                                self.trace.push(IpaTraceEntry {
+                                    direction: "eim->ipa",
+                                    interface: "ESipa",
+                                    status: Some(r.status),
+                                    hex: hex::encode(&r.body),
+                                    error: None,
+                                });
+                                IpaEvent::EsipaResponse {
+                                    status: r.status,
+                                    body: r.body.to_vec(),
+                                }
+                            }
+                            Err(e) => {
+                                let reason = e.to_string();
+                                self.trace.push(IpaTraceEntry {
+                                    direction: "eim->ipa",
+                                    interface: "ESipa",
+                                    status: None,
+                                    hex: String::new(),
+                                    error: Some(reason.clone()),
+                                });
+                                IpaEvent::EsipaFailed(reason)
+                            }
+                        }
+                    }
+                }
+            };
+            action = self.ipa.handle(event);
+        }
+    }
+
+    /// Runs procedures until `noEimPackageAvailable` (or any outcome other than an executed
+    /// package / answered data request), at most `max` procedures. Returns every outcome.
+    pub async fn poll_until_idle(&mut self, max: usize) -> Vec<IpaOutcome> {
+        let mut outcomes = Vec::new();
+        for _ in 0..max {
+            let outcome = self.run_procedure().await;
+            let more = matches!(
+                outcome,
+                IpaOutcome::PackageExecuted { .. }
+                    | IpaOutcome::EuiccDataProvided { .. }
+                    | IpaOutcome::DownloadTriggerRefused
+            );
+            outcomes.push(outcome);
+            if !more {
+                break;
+            }
+        }
+        outcomes
+    }
+}
