@@ -8,5 +8,6 @@ pub mod crypto;
 pub mod eim;
 pub mod euicc;
 pub mod pki;
+pub mod report;
 pub mod sut;
 pub mod transport;
