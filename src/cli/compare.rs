@@ -1,8 +1,9 @@
 //! `sgp32 compare BASE NEW`: two `results.json` files, case by case.
 //!
 //! Prints one line per case that got worse, better, appeared or disappeared, then a count
-//! line (rules in [`crate::report::compare`]). Exit 1 when any case's verdict got worse, 0
-//! otherwise, 2 when a file can't be read or isn't a results.json.
+//! line; the rules are in [`crate::report::compare::Change::between`] and the
+//! `report::compare` module docs. Exit 1 when any case's verdict got worse, 0 otherwise, 2 when
+//! a file can't be read or isn't a results.json.
 
 use std::path::PathBuf;
 

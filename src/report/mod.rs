@@ -3,7 +3,7 @@
 //!
 //! The conformance runner fills a [`RunResults`] (one [`CaseResult`] per scenario), applies an
 //! expectations file ([`Expectations::apply`]), writes the reports ([`write_all`]) and maps
-//! [`gate`] onto the exit status. `sgp32 compare` uses [`compare`].
+//! [`gate`] onto the exit status. `sgp32 compare` uses [`compare()`].
 //!
 //! # Verdicts
 //! PASS, FAIL (a `@must` requirement is violated), NON_STRICT (a `@should` is not met; a failed
@@ -15,7 +15,7 @@
 //! **How bad** ([`Verdict::severity`]), used by `compare`:
 //! `PASS (0) < UNSUPPORTED = SKIP (1) < NON_STRICT (2) < FAIL (3)`.
 //! ERROR has no rank: it says nothing about the SUT and is never reported as the SUT's FAIL.
-//! See [`compare`] for how a change to or from ERROR is judged.
+//! See [the `compare` module](mod@compare) for how a change to or from ERROR is judged.
 //!
 //! # Gate ([`gate`])
 //! - exit 2 (harness error) when any ERROR case is not expected (an expectation
@@ -36,9 +36,9 @@
 //! The run id is the UTC start time in a form fit for a directory name:
 //! `2026-11-27T08-33-09Z` ([`run_id`]).
 
-mod compare;
-mod expect;
-mod writers;
+pub mod compare;
+pub mod expect;
+pub mod writers;
 
 use std::collections::BTreeMap;
 use std::fmt;
