@@ -9,5 +9,6 @@ pub mod eim;
 pub mod euicc;
 pub mod ipa;
 pub mod pki;
+pub mod report;
 pub mod sut;
 pub mod transport;

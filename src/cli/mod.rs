@@ -6,6 +6,7 @@
 //! Logs go to stderr through `tracing` (`--log`, or `RUST_LOG`); results go to files under
 //! `--out DIR` and a short summary to stdout.
 
+pub mod compare;
 pub mod decode;
 pub mod pki;
 pub mod serve;
@@ -66,9 +67,8 @@ pub enum Command {
     Run(NotYetArgs),
     /// List the conformance catalogue: id, level, spec section, title [not built yet: issue 5].
     List(NotYetArgs),
-    /// Compare two results.json files; exit 1 when a case's verdict got worse
-    /// [not built yet: issue 5].
-    Compare(NotYetArgs),
+    /// Compare two results.json files; exit 1 when a case's verdict got worse.
+    Compare(compare::CompareArgs),
     /// Serve the reference eIM (ESipa over HTTP(S) and its order API) or the mock SM-DP+
     /// standalone, until Ctrl-C.
     Serve(serve::ServeArgs),
@@ -125,7 +125,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Run(_) => not_yet("run", "the conformance runner (issue 5)"),
         Command::List(_) => not_yet("list", "the conformance catalogue (issue 5)"),
-        Command::Compare(_) => not_yet("compare", "the report comparison (issue 5)"),
+        Command::Compare(args) => compare::run(&args),
         Command::Serve(args) => serve::run(&cli.global, &args),
         Command::Load(_) => not_yet("load", "the load generator (issue 8)"),
         Command::Decode(args) => decode::run(&args),
