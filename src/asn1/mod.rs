@@ -12,6 +12,7 @@ pub mod ext;
 pub mod json;
 pub mod message;
 pub mod registry;
+pub mod tlv;
 
 pub use ext::{ExtensionFinding, Extensions, take_findings};
 pub mod pkix;

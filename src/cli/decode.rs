@@ -164,19 +164,12 @@ fn tag_unknown_to(error: &MessageError) -> bool {
 
 /// The identifier octets of the first TLV, hex (one to four octets; `?` if unreadable).
 fn leading_tag_hex(bytes: &[u8]) -> String {
-    let Some(&first) = bytes.first() else {
+    if bytes.is_empty() {
         return "?".to_string();
-    };
-    let mut len = 1;
-    if first & 0x1f == 0x1f {
-        while len < bytes.len().min(4) {
-            let more = bytes[len] & 0x80 != 0;
-            len += 1;
-            if !more {
-                break;
-            }
-        }
     }
+    let len = crate::asn1::tlv::tag_len(bytes)
+        .unwrap_or(bytes.len())
+        .min(4);
     hex::encode_upper(&bytes[..len])
 }
 

@@ -26,60 +26,13 @@ use crate::asn1::sgp32::{
     ProvideEimPackageResultResponseChoice, Psmo, SequenceNumber, association_token_tlv,
     eim_signed_data, received_euicc_package_result_data,
 };
+use crate::asn1::tlv::{Tlv, children};
 use crate::crypto::{VerifyingKey, provider, raw_to_der};
 use crate::pki::{Eid, check_euicc_chain};
 
-/// One TLV: tag octets, content, whole.
-struct Tlv<'a> {
-    tag: &'a [u8],
-    content: &'a [u8],
-    whole: &'a [u8],
-}
-
-/// Splits the TLV at the start of `bytes` (definite lengths, up to 4 length octets).
+/// The TLV at the start of `bytes`, if it parses ([`crate::asn1::tlv::split`]).
 fn split_tlv(bytes: &[u8]) -> Option<Tlv<'_>> {
-    let first = *bytes.first()?;
-    let mut at = 1;
-    if first & 0x1f == 0x1f {
-        loop {
-            let b = *bytes.get(at)?;
-            at += 1;
-            if b & 0x80 == 0 {
-                break;
-            }
-        }
-    }
-    let tag_end = at;
-    let l = *bytes.get(at)?;
-    at += 1;
-    let len = match l {
-        0x00..=0x7f => usize::from(l),
-        0x81..=0x84 => {
-            let n = usize::from(l & 0x7f);
-            let octets = bytes.get(at..at + n)?;
-            at += n;
-            octets
-                .iter()
-                .fold(0usize, |a, &b| (a << 8) | usize::from(b))
-        }
-        _ => return None,
-    };
-    let end = at.checked_add(len).filter(|&e| e <= bytes.len())?;
-    Some(Tlv {
-        tag: bytes.get(..tag_end)?,
-        content: bytes.get(at..end)?,
-        whole: bytes.get(..end)?,
-    })
-}
-
-/// The TLVs of a constructed content.
-fn children(mut content: &[u8]) -> Vec<Tlv<'_>> {
-    let mut out = Vec::new();
-    while let Some(t) = split_tlv(content) {
-        content = content.get(t.whole.len()..).unwrap_or_default();
-        out.push(t);
-    }
-    out
+    crate::asn1::tlv::split(bytes).ok()
 }
 
 /// For a body that did not decode: a 'BF4F' whose content lacks '5A' is missingEid (4), one

@@ -326,20 +326,8 @@ impl ResponseApdu {
 /// X.690 8.1.3).
 pub(crate) fn push_tlv(out: &mut Vec<u8>, tag: u16, value: &[u8]) {
     let [hi, lo] = tag.to_be_bytes();
-    if hi != 0 {
-        out.push(hi);
-    }
-    out.push(lo);
-    let len = value.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-    out.extend_from_slice(value);
+    let tag: &[u8] = if hi != 0 { &[hi, lo] } else { &[lo] };
+    crate::asn1::tlv::push(out, tag, value);
 }
 
 /// The value of the first TLV with a one-byte `tag` among the BER-TLVs in `data` (definite

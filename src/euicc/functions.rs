@@ -2,7 +2,6 @@
 
 use rasn::types::{BitString, OctetString};
 
-use super::package::tlv;
 use super::state::{Euicc, FallbackState, PendingItem};
 use super::{Es10Error, Es10Request, Es10Response};
 use crate::asn1::pkix::SubjectKeyIdentifier;
@@ -32,64 +31,24 @@ use crate::asn1::sgp32::{
     RetrieveNotificationsListResponseChoice, ReturnFromFallbackResponse, ReturnFromFallbackResult,
     SetDefaultDpAddressResponse, SetDefaultDpAddressResult, named_bits,
 };
+use crate::asn1::tlv::encode as encode_tlv;
 
 /// The length of the TLV at the start of `bytes` (tag, length and value), BER definite
 /// lengths only.
 fn tlv_len(bytes: &[u8]) -> Result<usize, Es10Error> {
-    let bad = |what: &str| Es10Error::Undecodable(what.to_owned());
-    let first = *bytes.first().ok_or_else(|| bad("empty"))?;
-    let mut at = 1;
-    if first & 0x1f == 0x1f {
-        loop {
-            let b = *bytes.get(at).ok_or_else(|| bad("truncated tag"))?;
-            at += 1;
-            if b & 0x80 == 0 {
-                break;
-            }
-        }
-    }
-    let l = *bytes.get(at).ok_or_else(|| bad("truncated length"))?;
-    at += 1;
-    let len = match l {
-        0x80 => return Err(bad("indefinite length")),
-        0..=0x7f => usize::from(l),
-        _ => {
-            let n = usize::from(l & 0x7f);
-            if n > 4 {
-                return Err(bad("length too long"));
-            }
-            let octets = bytes
-                .get(at..at + n)
-                .ok_or_else(|| bad("truncated length"))?;
-            at += n;
-            octets
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
-        }
-    };
-    at.checked_add(len)
-        .filter(|&end| end <= bytes.len())
-        .ok_or_else(|| bad("truncated value"))
+    crate::asn1::tlv::split(bytes)
+        .map(|t| t.whole.len())
+        .map_err(|e| Es10Error::Undecodable(e.as_str().to_owned()))
 }
 
 /// The tags of a tag list ('5C' value): one-octet tags, or multi-octet ones ('9F70', 'BF22').
-fn parse_tag_list(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+fn parse_tag_list(mut bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
     let mut tags = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        let start = at;
-        let first = *bytes.get(at)?;
-        at += 1;
-        if first & 0x1f == 0x1f {
-            loop {
-                let b = *bytes.get(at)?;
-                at += 1;
-                if b & 0x80 == 0 {
-                    break;
-                }
-            }
-        }
-        tags.push(bytes.get(start..at)?.to_vec());
+    while !bytes.is_empty() {
+        let len = crate::asn1::tlv::tag_len(bytes).ok()?;
+        let (tag, rest) = bytes.split_at(len);
+        tags.push(tag.to_vec());
+        bytes = rest;
     }
     Some(tags)
 }
@@ -295,9 +254,9 @@ impl Euicc {
     /// SGP.32 5.9.x GetEUICCInfo2 (SGP.32 form).
     fn euicc_info2(&self) -> EuiccInfo2 {
         // extCardResource (SGP.22 5.7.8): installed applications, free NVM, free RAM.
-        let mut ext = tlv(&[0x81], &[self.profiles.len() as u8]);
-        ext.extend(tlv(&[0x82], &[0x00, 0x10, 0x00, 0x00]));
-        ext.extend(tlv(&[0x83], &[0x00, 0x80, 0x00]));
+        let mut ext = encode_tlv(&[0x81], &[self.profiles.len() as u8]);
+        ext.extend(encode_tlv(&[0x82], &[0x00, 0x10, 0x00, 0x00]));
+        ext.extend(encode_tlv(&[0x83], &[0x00, 0x80, 0x00]));
         EuiccInfo2 {
             profile_version: VersionType::from_parts(2, 3, 1),
             svn: VersionType::from_parts(2, 5, 0),

@@ -17,6 +17,7 @@ use crate::asn1::sgp32::{
     SetDefaultDpAddressResponse, SetDefaultDpAddressResult, SetFallbackAttributeResult,
     UnsetFallbackAttributeResult, association_token_tlv, received_euicc_package_signed,
 };
+use crate::asn1::tlv::encode as encode_tlv;
 
 /// NotificationEvent bits (SGP.22 5.7.10).
 pub(crate) const EVENT_ENABLE: usize = 1;
@@ -43,22 +44,6 @@ pub(crate) struct SignCtx {
 struct Exec {
     /// `Some(previous)` once an enable with rollbackFlag succeeded.
     rollback_previous: Option<Option<Iccid>>,
-}
-
-/// A TLV with a short or long definite length.
-pub(crate) fn tlv(tag: &[u8], value: &[u8]) -> Vec<u8> {
-    let mut out = tag.to_vec();
-    let len = value.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-    out.extend_from_slice(value);
-    out
 }
 
 /// Whether the enable PSMO asks for rollback: `05 00` as the module has it, or a tagged
@@ -229,7 +214,7 @@ impl Euicc {
             stored_counter,
             eim_transaction_id: signed.eim_transaction_id.clone(),
             association_token: token,
-            eim_signature_tlv: tlv(&[0x5f, 0x37], &request.eim_signature),
+            eim_signature_tlv: encode_tlv(&[0x5f, 0x37], &request.eim_signature),
         };
         let operations = match &signed.euicc_package {
             EuiccPackage::PsmoList(l) => l.len(),

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use super::package::tlv;
 use super::state::isdp_aid;
 use super::*;
 use crate::asn1::rsp::Iccid;
@@ -24,16 +23,6 @@ fn counter_rules() {
     assert_eq!(Settings::default().version, Sgp32Version::V1_2);
     assert_eq!(Faults::default(), Faults::default());
     assert!(!Faults::default().wrong_result_signature);
-}
-
-#[test]
-fn tlv_lengths() {
-    assert_eq!(tlv(&[0x5f, 0x37], &[1, 2]), [0x5f, 0x37, 2, 1, 2]);
-    let long = tlv(&[0x04], &[0u8; 0x80]);
-    assert_eq!(&long[..3], [0x04, 0x81, 0x80]);
-    assert_eq!(long.len(), 3 + 0x80);
-    let longer = tlv(&[0x04], &[0u8; 0x1234]);
-    assert_eq!(&longer[..4], [0x04, 0x82, 0x12, 0x34]);
 }
 
 #[test]

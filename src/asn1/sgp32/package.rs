@@ -159,59 +159,9 @@ pub fn eim_signed_data(
     Ok(data)
 }
 
-/// One TLV found in received bytes.
-struct Tlv<'a> {
-    /// The tag octets.
-    tag: &'a [u8],
-    /// Tag, length and value.
-    whole: &'a [u8],
-    /// The value.
-    content: &'a [u8],
-}
-
-/// Splits off the TLV at the start of `bytes`. Definite lengths only (DER); multi-octet tags
-/// and long-form lengths up to 4 octets.
-fn split_tlv(bytes: &[u8]) -> Result<Tlv<'_>, PackageError> {
-    let first = *bytes.first().ok_or(PackageError::Tlv("empty"))?;
-    let mut at = 1;
-    if first & 0x1f == 0x1f {
-        loop {
-            let b = *bytes.get(at).ok_or(PackageError::Tlv("truncated tag"))?;
-            at += 1;
-            if b & 0x80 == 0 {
-                break;
-            }
-        }
-    }
-    let tag_end = at;
-    let l = *bytes.get(at).ok_or(PackageError::Tlv("truncated length"))?;
-    at += 1;
-    let len = match l {
-        0x80 => return Err(PackageError::Tlv("indefinite length")),
-        0x00..=0x7f => usize::from(l),
-        _ => {
-            let n = usize::from(l & 0x7f);
-            if n > 4 {
-                return Err(PackageError::Tlv("length too long"));
-            }
-            let octets = bytes
-                .get(at..at + n)
-                .ok_or(PackageError::Tlv("truncated length"))?;
-            at += n;
-            octets
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
-        }
-    };
-    let end = at
-        .checked_add(len)
-        .filter(|&end| end <= bytes.len())
-        .ok_or(PackageError::Tlv("truncated value"))?;
-    Ok(Tlv {
-        tag: &bytes[..tag_end],
-        whole: &bytes[..end],
-        content: &bytes[at..end],
-    })
+/// Splits off the TLV at the start of `bytes` ([`crate::asn1::tlv::split`]).
+fn split_tlv(bytes: &[u8]) -> Result<crate::asn1::tlv::Tlv<'_>, PackageError> {
+    crate::asn1::tlv::split(bytes).map_err(|e| PackageError::Tlv(e.as_str()))
 }
 
 /// The first element inside the constructed TLV `bytes` whose tag is `outer` (hex octets).
