@@ -7,7 +7,7 @@
 //! - named INTEGERs and ENUMERATEDs are written by name (an unnamed value as its number);
 //! - unknown extension elements appear as `"unknownExtensions": ["<TLV hex>", ...]`.
 
-use rasn::types::BitString;
+use rasn::types::{BitString, FixedOctetString, ObjectIdentifier};
 use serde::Serializer;
 
 /// Serializes bytes (OCTET STRING and the like) as lower-case hex.
@@ -32,6 +32,41 @@ pub fn hex_seq<T: AsRef<[u8]>, S: Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     serializer.collect_seq(value.iter().map(|v| ::hex::encode(v.as_ref())))
+}
+
+/// [`hex()`] for a fixed-size OCTET STRING (rasn's `FixedOctetString` has no `AsRef<[u8]>`).
+pub fn hex_fixed<const N: usize, S: Serializer>(
+    value: &FixedOctetString<N>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&::hex::encode(&value[..]))
+}
+
+/// [`hex_fixed`] for an OPTIONAL component.
+pub fn hex_fixed_opt<const N: usize, S: Serializer>(
+    value: &Option<FixedOctetString<N>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => hex_fixed(v, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// Serializes an OBJECT IDENTIFIER in dotted form (`1.3.6.1`).
+pub fn oid<S: Serializer>(value: &ObjectIdentifier, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&value.to_string())
+}
+
+/// [`oid`] for an OPTIONAL component.
+pub fn oid_opt<S: Serializer>(
+    value: &Option<ObjectIdentifier>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => oid(v, serializer),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// The text form of a BIT STRING (see the module docs).

@@ -34,22 +34,6 @@ pub fn any_hex<S: Serializer>(value: &Any, serializer: S) -> Result<S::Ok, S::Er
     serializer.serialize_str(&hex::encode(value.as_bytes()))
 }
 
-/// Serializes an OBJECT IDENTIFIER in dotted form (`"2.999.10"`) (serde `serialize_with` helper).
-pub fn oid<S: Serializer>(value: &ObjectIdentifier, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&value.to_string())
-}
-
-/// [`oid`] for an OPTIONAL component.
-pub fn oid_opt<S: Serializer>(
-    value: &Option<ObjectIdentifier>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(v) => oid(v, serializer),
-        None => serializer.serialize_none(),
-    }
-}
-
 /// RFC 5280 4.1 `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }`.
 ///
 /// `tbs_certificate` and `signature_algorithm` are the whole TLVs of those components (see the

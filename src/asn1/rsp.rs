@@ -604,7 +604,7 @@ pub type VendorSpecificExtension = Vec<VendorSpecificExtensionElement>;
 pub struct VendorSpecificExtensionElement {
     /// `vendorOid [0] OPENTYPE.&typeId` (an OBJECT IDENTIFIER).
     #[rasn(tag(context, 0))]
-    #[serde(rename = "vendorOid", serialize_with = "crate::asn1::pkix::oid")]
+    #[serde(rename = "vendorOid", serialize_with = "crate::asn1::json::oid")]
     pub vendor_oid: ObjectIdentifier,
     /// `vendorSpecificData [1] OPENTYPE.&Type`: an open type, so the tag is explicit
     /// (`A1 <TLV>`); the inner TLV is kept whole.
@@ -628,7 +628,7 @@ pub struct VendorSpecificExtensionElement {
 #[rasn(automatic_tags)]
 pub struct DpProprietaryData {
     /// `dpOid OBJECT IDENTIFIER`.
-    #[serde(rename = "dpOid", serialize_with = "crate::asn1::pkix::oid")]
+    #[serde(rename = "dpOid", serialize_with = "crate::asn1::json::oid")]
     pub dp_oid: ObjectIdentifier,
     /// Unknown trailing elements (the SM-DP+'s additional data objects).
     #[serde(
@@ -878,7 +878,7 @@ pub struct EuiccCancelSessionSigned {
     #[serde(rename = "transactionId")]
     pub transaction_id: TransactionId,
     /// `smdpOid OBJECT IDENTIFIER`.
-    #[serde(rename = "smdpOid", serialize_with = "crate::asn1::pkix::oid")]
+    #[serde(rename = "smdpOid", serialize_with = "crate::asn1::json::oid")]
     pub smdp_oid: ObjectIdentifier,
     /// `reason CancelSessionReason`.
     #[serde(rename = "reason")]
@@ -1015,7 +1015,7 @@ pub struct ProfileInstallationResultData {
     #[serde(rename = "notificationMetadata")]
     pub notification_metadata: NotificationMetadata,
     /// `smdpOid OBJECT IDENTIFIER` (universal tag '06').
-    #[serde(rename = "smdpOid", serialize_with = "crate::asn1::pkix::oid")]
+    #[serde(rename = "smdpOid", serialize_with = "crate::asn1::json::oid")]
     pub smdp_oid: ObjectIdentifier,
     /// `finalResult [2] CHOICE {...}` (explicit: 'A2').
     #[rasn(tag(context, 2))]

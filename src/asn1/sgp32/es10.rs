@@ -19,10 +19,10 @@
 
 use rasn::prelude::*;
 use rasn::types::{FixedOctetString, ObjectIdentifier};
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 use crate::asn1::Extensions;
-use crate::asn1::json::{bits, bits_opt, hex, hex_opt};
+use crate::asn1::json::{bits, bits_opt, hex, hex_fixed, hex_opt, oid_opt};
 use crate::asn1::pkix::{Certificate, SubjectKeyIdentifier};
 use crate::asn1::rsp::{
     AuthenticateResponseError, CancelSessionReason, CancelSessionResponseOk, CtxParams1,
@@ -34,43 +34,6 @@ use crate::asn1::rsp::{
 };
 use crate::asn1::sgp32::{EimConfigurationData, EuiccPackageResult, PendingNotificationList};
 use crate::named_integer;
-
-/// Serializes a fixed-size OCTET STRING as lower-case hex.
-pub(crate) fn hex_fixed<const N: usize, S: Serializer>(
-    value: &FixedOctetString<N>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&::hex::encode(&value[..]))
-}
-
-/// [`hex_fixed`] for an OPTIONAL component.
-pub(crate) fn hex_fixed_opt<const N: usize, S: Serializer>(
-    value: &Option<FixedOctetString<N>>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(v) => hex_fixed(v, serializer),
-        None => serializer.serialize_none(),
-    }
-}
-
-/// Serializes an OPTIONAL OBJECT IDENTIFIER in dotted form.
-fn oid_opt<S: Serializer>(
-    value: &Option<ObjectIdentifier>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(oid) => {
-            let text = oid
-                .iter()
-                .map(|arc| arc.to_string())
-                .collect::<Vec<_>>()
-                .join(".");
-            serializer.serialize_str(&text)
-        }
-        None => serializer.serialize_none(),
-    }
-}
 
 fn default_true() -> bool {
     true

@@ -21,11 +21,10 @@
 
 use rasn::prelude::*;
 use rasn::types::{FixedOctetString, ObjectIdentifier};
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
-use super::es10::{hex_fixed, hex_fixed_opt};
 use crate::asn1::Extensions;
-use crate::asn1::json::{bits, bits_opt, hex, hex_opt};
+use crate::asn1::json::{bits, bits_opt, hex, hex_fixed, hex_fixed_opt, hex_opt, oid_opt};
 use crate::asn1::pkix::{Certificate, SubjectKeyIdentifier, SubjectPublicKeyInfo};
 use crate::asn1::rsp::{
     DeviceInfo, EuiccInfo1, Iccid, NotificationEvent, ProfileInfoListRequest,
@@ -46,22 +45,6 @@ pub enum PackageError {
     /// The received bytes are not the expected TLV structure.
     #[error("malformed TLV: {0}")]
     Tlv(&'static str),
-}
-
-/// Serializes an OPTIONAL OBJECT IDENTIFIER in dotted form.
-fn oid_opt<S: Serializer>(
-    value: &Option<ObjectIdentifier>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(oid) => serializer.serialize_str(
-            &oid.iter()
-                .map(|arc| arc.to_string())
-                .collect::<Vec<_>>()
-                .join("."),
-        ),
-        None => serializer.serialize_none(),
-    }
 }
 
 /// A DER BIT STRING with the named bits `set` (bit numbers) and no trailing zero bits, as
