@@ -175,6 +175,11 @@ pub fn default_provider() -> &'static dyn CryptoProvider {
     provider(Backend::default())
 }
 
+/// `der` as a PEM block labelled `label` (LF line endings), e.g. `CERTIFICATE`.
+pub fn pem_encode(label: &str, der: &[u8]) -> String {
+    keys::to_pem(label, der)
+}
+
 /// SHA-256 with the default provider.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     default_provider().sha256(data)

@@ -236,6 +236,16 @@ impl EimConfig {
         })
     }
 
+    /// The Content-Type of ESipa answers (SGP.32 6.1): `application/x-gsma-rsp-asn1`, or
+    /// `application/octet-stream` with [`EimFault::WrongContentType`].
+    pub fn response_content_type(&self) -> &'static str {
+        if self.faults.has(EimFault::WrongContentType) {
+            "application/octet-stream"
+        } else {
+            CONTENT_TYPE
+        }
+    }
+
     /// With these faults.
     pub fn with_faults(mut self, faults: EimFaults) -> Self {
         self.faults = faults;
@@ -385,11 +395,7 @@ impl Eim {
     /// The Content-Type of ESipa answers (SGP.32 6.1): `application/x-gsma-rsp-asn1`, or
     /// `application/octet-stream` with [`EimFault::WrongContentType`].
     pub fn response_content_type(&self) -> &'static str {
-        if self.has_fault(EimFault::WrongContentType) {
-            "application/octet-stream"
-        } else {
-            CONTENT_TYPE
-        }
+        self.config.response_content_type()
     }
 
     /// What a device needs for AddInitialEim.

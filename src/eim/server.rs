@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use super::{Eim, EimConfig, EimError, EsipaAnswer};
-use crate::crypto::Backend;
+use crate::crypto::{Backend, pem_encode};
 use crate::pki::Pki;
 use crate::sut::profile::{ApiEndpoint, EimIdentity, Features, SutProfile, TlsTrust};
 use crate::transport::{
@@ -97,7 +97,7 @@ impl RunningEim {
             None
         };
         let binding = BindingOptions {
-            response_content_type: content_type_for(&config),
+            response_content_type: config.response_content_type().to_string(),
             ..BindingOptions::default()
         };
         let esipa_handler: Arc<dyn HttpHandler> =
@@ -168,13 +168,13 @@ impl RunningEim {
             eim: EimIdentity {
                 eim_id: public.eim_id.clone(),
                 fqdn: public.eim_fqdn.clone(),
-                signing_certificate_pem: pem_certificate(&public.signing_cert_der),
+                signing_certificate_pem: pem_encode("CERTIFICATE", &public.signing_cert_der),
             },
             tls: TlsTrust {
                 trusted_certificate_pem: self
                     .esipa
                     .is_tls()
-                    .then(|| pem_certificate(&self.tls_cert_der)),
+                    .then(|| pem_encode("CERTIFICATE", &self.tls_cert_der)),
             },
             features: Features {
                 absent: vec!["coap".into(), "coaps".into(), "injection".into()],
@@ -189,21 +189,4 @@ impl RunningEim {
             api.shutdown().await;
         }
     }
-}
-
-/// The content type of ESipa answers: [`Eim::response_content_type`]'s rule, decided before
-/// the eIM exists.
-fn content_type_for(config: &EimConfig) -> String {
-    if config.faults.has(super::EimFault::WrongContentType) {
-        "application/octet-stream".to_string()
-    } else {
-        crate::transport::esipa_http::CONTENT_TYPE.to_string()
-    }
-}
-
-fn pem_certificate(der: &[u8]) -> String {
-    pem::encode_config(
-        &pem::Pem::new("CERTIFICATE", der.to_vec()),
-        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
-    )
 }
