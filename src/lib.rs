@@ -4,6 +4,7 @@
 
 pub mod asn1;
 pub mod cli;
+pub mod conformance;
 pub mod crypto;
 pub mod eim;
 pub mod euicc;

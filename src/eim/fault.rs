@@ -137,6 +137,11 @@ impl EimFaults {
     /// No fault.
     pub const NONE: EimFaults = EimFaults(0);
 
+    /// Whether no fault is switched on.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
     fn bit(fault: EimFault) -> u32 {
         1 << (fault as u32)
     }

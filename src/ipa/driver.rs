@@ -23,6 +23,32 @@ pub struct IpaTraceEntry {
     /// A failure instead of bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// When it was recorded, microseconds since the Unix epoch.
+    pub time_us: u64,
+}
+
+impl IpaTraceEntry {
+    /// An entry stamped now.
+    pub fn now(
+        direction: &'static str,
+        interface: &'static str,
+        status: Option<u16>,
+        bytes: &[u8],
+        error: Option<String>,
+    ) -> Self {
+        let time_us = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+            .unwrap_or_default();
+        IpaTraceEntry {
+            direction,
+            interface,
+            status,
+            hex: hex::encode(bytes),
+            error,
+            time_us,
+        }
+    }
 }
 
 /// Runs the IPA state machine over real I/O.
@@ -94,13 +120,8 @@ impl<H: Es10Handler> IpaDriver<H> {
     }
 
     fn record(&mut self, direction: &'static str, interface: &'static str, bytes: &[u8]) {
-        self.trace.push(IpaTraceEntry {
-            direction,
-            interface,
-            status: None,
-            hex: hex::encode(bytes),
-            error: None,
-        });
+        self.trace
+            .push(IpaTraceEntry::now(direction, interface, None, bytes, None));
     }
 
     /// Runs one procedure (one poll) to its end.
@@ -122,13 +143,13 @@ impl<H: Es10Handler> IpaDriver<H> {
                         }
                         Err(e) => {
                             let reason = e.to_string();
-                            self.trace.push(IpaTraceEntry {
-                                direction: "euicc->ipa",
-                                interface: "ES10",
-                                status: None,
-                                hex: String::new(),
-                                error: Some(reason.clone()),
-                            });
+                            self.trace.push(IpaTraceEntry::now(
+                                "euicc->ipa",
+                                "ES10",
+                                None,
+                                &[],
+                                Some(reason.clone()),
+                            ));
                             IpaEvent::Es10Failed(reason)
                         }
                     }
@@ -137,24 +158,24 @@ impl<H: Es10Handler> IpaDriver<H> {
                     self.record("ipa->eim", "ESipa", &der);
                     if self.fail_provide_deliveries > 0 && der.starts_with(&[0xbf, 0x50]) {
                         self.fail_provide_deliveries -= 1;
-                        self.trace.push(IpaTraceEntry {
-                            direction: "eim->ipa",
-                            interface: "ESipa",
-                            status: None,
-                            hex: String::new(),
-                            error: Some("injected".into()),
-                        });
+                        self.trace.push(IpaTraceEntry::now(
+                            "eim->ipa",
+                            "ESipa",
+                            None,
+                            &[],
+                            Some("injected".into()),
+                        ));
                         IpaEvent::EsipaFailed("injected".into())
                     } else {
                         match self.client.post(&der).await {
                             Ok(r) => {
-                                self.trace.push(IpaTraceEntry {
-                                    direction: "eim->ipa",
-                                    interface: "ESipa",
-                                    status: Some(r.status),
-                                    hex: hex::encode(&r.body),
-                                    error: None,
-                                });
+                                self.trace.push(IpaTraceEntry::now(
+                                    "eim->ipa",
+                                    "ESipa",
+                                    Some(r.status),
+                                    &r.body,
+                                    None,
+                                ));
                                 IpaEvent::EsipaResponse {
                                     status: r.status,
                                     body: r.body.to_vec(),
@@ -162,13 +183,13 @@ impl<H: Es10Handler> IpaDriver<H> {
                             }
                             Err(e) => {
                                 let reason = e.to_string();
-                                self.trace.push(IpaTraceEntry {
-                                    direction: "eim->ipa",
-                                    interface: "ESipa",
-                                    status: None,
-                                    hex: String::new(),
-                                    error: Some(reason.clone()),
-                                });
+                                self.trace.push(IpaTraceEntry::now(
+                                    "eim->ipa",
+                                    "ESipa",
+                                    None,
+                                    &[],
+                                    Some(reason.clone()),
+                                ));
                                 IpaEvent::EsipaFailed(reason)
                             }
                         }

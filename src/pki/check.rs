@@ -353,6 +353,20 @@ pub fn check_euicc_chain(
     Ok(eid)
 }
 
+/// Whether `der` is a CA certificate (basicConstraints cA TRUE); false for anything that does
+/// not parse. Used to tell a trust anchor from a pinned leaf certificate in a SUT profile.
+pub fn is_ca_certificate(der: &[u8]) -> bool {
+    Certificate::from_der(der)
+        .ok()
+        .and_then(|c| {
+            c.tbs_certificate()
+                .get_extension::<BasicConstraints>()
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|(_, bc)| bc.ca)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,7 +70,7 @@ use x509_cert::ext::pkix::{KeyUsage, KeyUsages};
 use x509_cert::name::Name;
 
 pub use build::{Role, derive_key};
-pub use check::{ChainError, check_chain, check_euicc_chain};
+pub use check::{ChainError, check_chain, check_euicc_chain, is_ca_certificate};
 pub use eid::{Eid, EidError};
 
 use build::{

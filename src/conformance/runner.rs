@@ -1,0 +1,424 @@
+//! One conformance run: the SUT is set up (the embedded reference eIM, or a SUT profile and its
+//! adapter), the selected cases of the catalogue run under cucumber (a World each, several at
+//! once), and every case gets a verdict and a trace.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use cucumber::event::ScenarioFinished;
+use cucumber::writer::{Basic, Coloring, Verbosity};
+use cucumber::{Cucumber, parser, runner};
+use time::OffsetDateTime;
+
+use super::catalogue::{self, CaseInfo, CatalogueError, TagFilter};
+use super::context::{RunContext, first_index};
+use super::steps;
+use super::trace;
+use super::world::{EimWorld, StepError};
+use crate::crypto::Backend;
+use crate::eim::EimFaults;
+use crate::eim::server::{EimServerOptions, RunningEim};
+use crate::pki::Pki;
+use crate::report::{CaseResult, ReportError, RunResults, Verdict};
+use crate::sut::adapter::pem_der;
+use crate::sut::{ReferenceAdapter, ReferenceApiAdapter, SutAdapter, SutError, SutProfile};
+use crate::transport::TlsClientConfig;
+
+/// Why a run could not be made (exit 2: a harness or usage problem, never a verdict).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    #[error("cannot start the reference eIM: {0}")]
+    Reference(String),
+    #[error("cannot use the SUT profile: {0}")]
+    Profile(String),
+    #[error(transparent)]
+    Sut(#[from] SutError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// The SUT of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SutChoice {
+    /// The embedded reference eIM, started for the run on 127.0.0.1.
+    Reference,
+    /// A SUT profile (TOML).
+    Profile(PathBuf),
+}
+
+/// What to run and against what.
+#[derive(Clone)]
+pub struct RunOptions {
+    pub sut: SutChoice,
+    /// `https` or `http`.
+    pub transport: String,
+    pub tags: TagFilter,
+    /// Fault switches of the embedded reference eIM.
+    pub faults: EimFaults,
+    /// `1.2` or `1.0`.
+    pub sgp32_version: String,
+    /// The catalogue root (`features/`).
+    pub root: PathBuf,
+    /// Where traces go (`DIR/traces/ID.jsonl`); none when not set.
+    pub out: Option<PathBuf>,
+    pub pki: Arc<Pki>,
+    pub backend: Backend,
+    /// Scenarios run at once.
+    pub concurrency: usize,
+}
+
+impl RunOptions {
+    /// The embedded eIM over HTTPS, the whole catalogue, no traces.
+    pub fn reference(pki: Arc<Pki>) -> RunOptions {
+        RunOptions {
+            sut: SutChoice::Reference,
+            transport: "https".into(),
+            tags: TagFilter::ALL,
+            faults: EimFaults::NONE,
+            sgp32_version: "1.2".into(),
+            root: catalogue::default_root(),
+            out: None,
+            pki,
+            backend: Backend::AwsLc,
+            concurrency: 8,
+        }
+    }
+}
+
+/// Told about each case as it ends (a progress bar, a console line).
+pub trait Observer: Send + Sync {
+    /// Before the first case: how many will run or be reported.
+    fn started(&self, _total: usize) {}
+    /// One case is finished.
+    fn finished(&self, case: &CaseResult);
+}
+
+/// The SUT set up for a run.
+struct Sut {
+    name: String,
+    profile: SutProfile,
+    adapter: Arc<dyn SutAdapter>,
+    tls: Option<TlsClientConfig>,
+    running: Option<RunningEim>,
+}
+
+async fn set_up(options: &RunOptions) -> Result<Sut, RunError> {
+    match &options.sut {
+        SutChoice::Reference => {
+            let server = EimServerOptions {
+                listen: ([127, 0, 0, 1], 0).into(),
+                tls: options.transport == "https",
+                api: None,
+            };
+            let running =
+                RunningEim::start_default(&options.pki, options.backend, options.faults, &server)
+                    .await
+                    .map_err(|e| RunError::Reference(e.to_string()))?;
+            let tls = (options.transport == "https")
+                .then(|| TlsClientConfig::trusting(vec![options.pki.ci.cert_der.clone()]));
+            Ok(Sut {
+                name: "reference".into(),
+                profile: running.sut_profile(),
+                adapter: Arc::new(ReferenceAdapter::new(running.eim().clone())),
+                tls,
+                running: Some(running),
+            })
+        }
+        SutChoice::Profile(path) => {
+            if !options.faults.is_empty() {
+                return Err(RunError::Usage(
+                    "--eim-fault switches faults of the embedded reference eIM; it can't be used with --sut FILE".into(),
+                ));
+            }
+            let profile = SutProfile::read(path).map_err(|e| RunError::Profile(e.to_string()))?;
+            let adapter: Arc<dyn SutAdapter> = match profile.api.adapter.as_str() {
+                "reference" => Arc::new(ReferenceApiAdapter::connect(&profile).await?),
+                other => {
+                    return Err(RunError::Profile(format!(
+                        "{}: no adapter named {other:?} (known: reference)",
+                        path.display()
+                    )));
+                }
+            };
+            let tls = match (
+                &profile.tls.trusted_certificate_pem,
+                options.transport.as_str(),
+            ) {
+                (Some(pem), "https") => {
+                    let der = pem_der(pem)?;
+                    Some(if crate::pki::is_ca_certificate(&der) {
+                        TlsClientConfig::trusting(vec![der])
+                    } else {
+                        TlsClientConfig::pinning(der)
+                    })
+                }
+                _ => None,
+            };
+            Ok(Sut {
+                name: path.display().to_string(),
+                profile,
+                adapter,
+                tls,
+                running: None,
+            })
+        }
+    }
+}
+
+/// Runs the catalogue as `options` say. Every selected case gets a verdict; cases that can't
+/// run get ERROR (or UNSUPPORTED when the SUT declares their feature absent).
+pub async fn run(
+    options: &RunOptions,
+    observer: Option<Arc<dyn Observer>>,
+) -> Result<RunResults, RunError> {
+    if !matches!(options.transport.as_str(), "https" | "http") {
+        return Err(RunError::Usage(format!(
+            "transport {} is not available yet (https, http)",
+            options.transport
+        )));
+    }
+    let cases = catalogue::load(&options.root)?;
+    let selected: Vec<CaseInfo> = cases
+        .into_iter()
+        .filter(|c| options.tags.matches(&c.tags))
+        .collect();
+    let sut = set_up(options).await?;
+    let started = OffsetDateTime::now_utc();
+    let mut results = RunResults::new(
+        &sut.name,
+        &options.transport,
+        &options.sgp32_version,
+        started,
+    )?;
+    let outcome = run_cases(options, &sut, &selected, observer).await;
+    if let Some(running) = sut.running {
+        running.shutdown().await;
+    }
+    let mut done = outcome?;
+    for case in &selected {
+        let result = done.remove(&case.id).unwrap_or_else(|| {
+            case_result(
+                case,
+                Verdict::Error,
+                None,
+                "the scenario did not run (cucumber did not report it)".into(),
+                0,
+            )
+        });
+        results.cases.push(result);
+    }
+    Ok(results)
+}
+
+async fn run_cases(
+    options: &RunOptions,
+    sut: &Sut,
+    selected: &[CaseInfo],
+    observer: Option<Arc<dyn Observer>>,
+) -> Result<HashMap<String, CaseResult>, RunError> {
+    if let Some(o) = &observer {
+        o.started(selected.len());
+    }
+    let mut done = HashMap::new();
+    let mut to_run = HashMap::new();
+    for case in selected {
+        if let Some(feature) = case.unsupported_by(&sut.profile.features.absent) {
+            let r = case_result(
+                case,
+                Verdict::Unsupported,
+                None,
+                format!("the SUT declares {feature:?} absent"),
+                0,
+            );
+            if let Some(o) = &observer {
+                o.finished(&r);
+            }
+            done.insert(case.id.clone(), r);
+        } else {
+            to_run.insert(case.id.clone(), case.clone());
+        }
+    }
+    if to_run.is_empty() {
+        return Ok(done);
+    }
+    let esipa_url = sut
+        .profile
+        .esipa
+        .get(&options.transport)
+        .cloned()
+        .ok_or_else(|| {
+            RunError::Profile(format!(
+                "the SUT has no {} ESipa endpoint (it has: {})",
+                options.transport,
+                sut.profile
+                    .esipa
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+    let eim = sut.adapter.eim_config().await?;
+    let mut ctx = RunContext::new(
+        options.pki.clone(),
+        sut.adapter.clone(),
+        eim,
+        esipa_url,
+        options.transport.clone(),
+        sut.tls.clone(),
+        options.sgp32_version.clone(),
+        options.backend,
+        first_index(sut.running.is_some()),
+    );
+    ctx.ipa.retries = 2;
+    let ctx = Arc::new(ctx);
+    let cases = Arc::new(to_run);
+    let collected: Arc<Mutex<HashMap<String, CaseResult>>> = Arc::default();
+
+    let filter_cases = cases.clone();
+    let before_cases = cases.clone();
+    let after_cases = cases.clone();
+    let after_out = options.out.clone();
+    let after_collected = collected.clone();
+    let after_observer = observer.clone();
+    let cucumber: Cucumber<EimWorld, _, PathBuf, _, _, cucumber::cli::Empty> = Cucumber::custom(
+        parser::Basic::new(),
+        runner::Basic::default(),
+        Basic::new(std::io::sink(), Coloring::Never, Verbosity::Default),
+    );
+    let cucumber = cucumber
+        .with_default_cli()
+        .steps(steps::collection())
+        .max_concurrent_scenarios(options.concurrency.max(1))
+        .before(move |feature, rule, scenario, world: &mut EimWorld| {
+            let id = case_id(&catalogue::scenario_tags(feature, rule, scenario));
+            let case = id.and_then(|id| before_cases.get(&id).cloned());
+            world.attach(ctx.clone(), case);
+            Box::pin(async {})
+        })
+        .after(move |feature, rule, scenario, finished, world| {
+            let tags = catalogue::scenario_tags(feature, rule, scenario);
+            if let Some(case) = case_id(&tags).and_then(|id| after_cases.get(&id)) {
+                let r = conclude(case, finished, world.map(|w| &*w), after_out.as_deref());
+                if let Some(o) = &after_observer {
+                    o.finished(&r);
+                }
+                if let Ok(mut all) = after_collected.lock() {
+                    all.insert(case.id.clone(), r);
+                }
+            }
+            Box::pin(async {})
+        });
+    cucumber
+        .filter_run(options.root.clone(), move |feature, rule, scenario| {
+            case_id(&catalogue::scenario_tags(feature, rule, scenario))
+                .is_some_and(|id| filter_cases.contains_key(&id))
+        })
+        .await;
+    let ran = std::mem::take(
+        &mut *collected
+            .lock()
+            .map_err(|_| RunError::Usage("a step panicked while recording results".into()))?,
+    );
+    done.extend(ran);
+    Ok(done)
+}
+
+fn case_id(tags: &[String]) -> Option<String> {
+    tags.iter()
+        .find_map(|t| t.strip_prefix("id:"))
+        .map(str::to_string)
+}
+
+fn case_result(
+    case: &CaseInfo,
+    verdict: Verdict,
+    finding: Option<&super::world::Finding>,
+    message: String,
+    duration_ms: u64,
+) -> CaseResult {
+    CaseResult {
+        id: case.id.clone(),
+        title: case.title.clone(),
+        feature: case.feature.clone(),
+        spec: case.spec.clone(),
+        level: case.level,
+        tags: case.tags.clone(),
+        verdict,
+        requirement: finding.map(|f| f.requirement.clone()).unwrap_or_default(),
+        expected: finding.map(|f| f.expected.clone()).unwrap_or_default(),
+        actual: finding.map(|f| f.actual.clone()).unwrap_or(message),
+        duration_ms,
+        trace: None,
+        expectation: None,
+    }
+}
+
+/// A finished scenario's verdict, from how it ended and what its World recorded.
+fn conclude(
+    case: &CaseInfo,
+    finished: &ScenarioFinished,
+    world: Option<&EimWorld>,
+    out: Option<&Path>,
+) -> CaseResult {
+    let duration_ms = world
+        .map(|w| u64::try_from(w.started.elapsed().as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or_default();
+    let mut result = match (finished, world.and_then(|w| w.error.as_ref())) {
+        (ScenarioFinished::StepPassed, _) => {
+            case_result(case, Verdict::Pass, None, String::new(), duration_ms)
+        }
+        (ScenarioFinished::StepFailed(..), Some(StepError::Sut(f))) => case_result(
+            case,
+            case.level.failed_verdict(),
+            Some(f),
+            String::new(),
+            duration_ms,
+        ),
+        (ScenarioFinished::StepFailed(..), Some(StepError::Harness(m))) => {
+            case_result(case, Verdict::Error, None, m.clone(), duration_ms)
+        }
+        (ScenarioFinished::StepFailed(_, _, e), None) => case_result(
+            case,
+            Verdict::Error,
+            None,
+            format!("a step failed inside the harness: {e}"),
+            duration_ms,
+        ),
+        (ScenarioFinished::StepSkipped, _) => case_result(
+            case,
+            Verdict::Error,
+            None,
+            "a step of the scenario matches no step definition".into(),
+            duration_ms,
+        ),
+        (ScenarioFinished::BeforeHookFailed(_), _) => case_result(
+            case,
+            Verdict::Error,
+            None,
+            "the scenario could not be set up".into(),
+            duration_ms,
+        ),
+    };
+    if let (Some(dir), Some(w)) = (out, world) {
+        let name = format!("traces/{}.jsonl", case.id);
+        match trace::write(&dir.join(&name), &w.trace_lines()) {
+            Ok(()) => result.trace = Some(name),
+            Err(e) => tracing::warn!(case = %case.id, "cannot write the trace: {e}"),
+        }
+    }
+    result
+}
+
+/// The catalogue as `sgp32 list` shows it, filtered by tags.
+pub fn list(root: &Path, tags: &TagFilter) -> Result<Vec<CaseInfo>, RunError> {
+    Ok(catalogue::load(root)?
+        .into_iter()
+        .filter(|c| tags.matches(&c.tags))
+        .collect())
+}
