@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use sgp32_harness::report::{
-    CaseResult, Expectations, Level, RunResults, Verdict, index_html, junit_xml, results_json,
-    summary_md, write_all,
+    CaseResult, Expectations, Level, RunResults, Verdict, case_page, index_html, junit_xml,
+    results_json, summary_md, write_all,
 };
 
 fn case(id: &str, feature: &str, level: Level, verdict: Verdict) -> CaseResult {
@@ -161,12 +161,7 @@ fn summary_md_snapshot() {
 #[test]
 fn index_html_snapshot_and_well_formed() {
     let html = index_html(&sample());
-    // The page is written as XHTML-compatible markup: every tag closed except <meta>.
-    check_well_formed(
-        &html
-            .replace("<meta charset=\"utf-8\">", "<meta charset=\"utf-8\"/>")
-            .replace("<!DOCTYPE html>\n", ""),
-    );
+    check_html(&html);
     insta::assert_snapshot!("index_html", html);
 }
 
@@ -179,19 +174,41 @@ fn summary_line_counts() {
 }
 
 #[test]
-fn write_all_writes_four_files_and_html_links_every_case() {
+fn write_all_writes_the_reports_and_a_page_per_case_linked_from_the_index() {
     let dir = std::env::temp_dir().join(format!("sgp32-report-write-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let run = sample();
+    // One case's trace file exists: its page shows the decoded messages.
+    let traced = run.cases.iter().find(|c| c.trace.is_some()).unwrap();
+    let trace_path = dir.join("nested").join(traced.trace.as_ref().unwrap());
+    std::fs::create_dir_all(trace_path.parent().unwrap()).unwrap();
+    std::fs::write(
+        &trace_path,
+        concat!(
+            r#"{"time":"2026-11-27T09:00:00Z","device":"89049032123451234512345678901235","direction":"ipa->eim","interface":"ESipa","hex":"bf4f00","type":"EsipaMessageFromIpaToEim","decoded":{"getEimPackageRequest":{"eidValue":"<eid>"}}}"#,
+            "\n",
+            "not json <b>\n"
+        ),
+    )
+    .unwrap();
     let written = write_all(&run, &dir.join("nested")).unwrap();
     let names: Vec<String> = written
         .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .map(|p| {
+            p.strip_prefix(dir.join("nested"))
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
-    assert_eq!(
-        names,
-        ["results.json", "junit.xml", "summary.md", "index.html"]
-    );
+    let mut expected = vec![
+        "results.json".to_string(),
+        "junit.xml".into(),
+        "summary.md".into(),
+        "index.html".into(),
+    ];
+    expected.extend(run.cases.iter().map(|c| case_page(&c.id)));
+    assert_eq!(names, expected);
     let back = RunResults::read(&dir.join("nested/results.json")).unwrap();
     assert_eq!(back, run);
     let html = std::fs::read_to_string(dir.join("nested/index.html")).unwrap();
@@ -199,11 +216,36 @@ fn write_all_writes_four_files_and_html_links_every_case() {
         let anchor = format!("case-{}", case.id);
         assert!(html.contains(&format!("href=\"#{anchor}\"")), "{anchor}");
         assert!(html.contains(&format!("id=\"{anchor}\"")), "{anchor}");
+        assert!(
+            html.contains(&format!("href=\"{}\"", case_page(&case.id))),
+            "index links the page of {}",
+            case.id
+        );
         if let Some(trace) = &case.trace {
             assert!(html.contains(&format!("href=\"{trace}\"")), "{trace}");
         }
+        let page = std::fs::read_to_string(dir.join("nested").join(case_page(&case.id))).unwrap();
+        check_html(&page);
+        assert!(page.contains(&case.id) && page.contains("../index.html"));
     }
+    let page = std::fs::read_to_string(dir.join("nested").join(case_page(&traced.id))).unwrap();
+    assert!(page.contains("<b>EsipaMessageFromIpaToEim</b>"), "{page}");
+    assert!(
+        page.contains("&quot;eidValue&quot;: &quot;&lt;eid&gt;&quot;"),
+        "{page}"
+    );
+    assert!(page.contains("<pre>bf4f00</pre>"), "{page}");
+    assert!(page.contains("not json &lt;b&gt;"), "{page}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The pages are written as XHTML-compatible markup: every tag closed except <meta>.
+fn check_html(html: &str) {
+    check_well_formed(
+        &html
+            .replace("<meta charset=\"utf-8\">", "<meta charset=\"utf-8\"/>")
+            .replace("<!DOCTYPE html>\n", ""),
+    );
 }
 
 /// A tiny XML well-formedness check: balanced tags, quoted attributes, only the five

@@ -32,6 +32,7 @@
 //! - `junit.xml`: see [`junit_xml`].
 //! - `summary.md`: see [`summary_md`].
 //! - `index.html`: see [`index_html`].
+//! - `cases/case-ID.html`: a page per case with its decoded trace, see [`case_html`].
 //!
 //! The run id is the UTC start time in a form fit for a directory name:
 //! `2026-11-27T08-33-09Z` ([`run_id`]).
@@ -52,7 +53,9 @@ pub use compare::{CaseChange, Change, Comparison, compare};
 pub use expect::{
     Expectation, ExpectationMatch, Expectations, GateOutcome, MatchKind, Unexpected, gate,
 };
-pub use writers::{index_html, junit_xml, results_json, summary_md, write_all};
+pub use writers::{
+    case_html, case_page, index_html, junit_xml, results_json, summary_md, write_all,
+};
 
 /// Errors of reading, parsing and writing report files.
 #[derive(Debug, thiserror::Error)]

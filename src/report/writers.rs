@@ -18,18 +18,33 @@ pub fn results_json(run: &RunResults) -> Result<String, ReportError> {
 }
 
 /// Writes `results.json`, `junit.xml`, `summary.md` and `index.html` into `dir` (created if
-/// needed); returns the paths written.
+/// needed), then a page per case under `cases/` ([`case_html`], with the decoded trace read
+/// from the case's trace file when there is one); returns the paths written.
 pub fn write_all(run: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
-    std::fs::create_dir_all(dir).map_err(|source| ReportError::Write {
-        path: dir.to_owned(),
-        source,
-    })?;
-    let files = [
-        ("results.json", results_json(run)?),
-        ("junit.xml", junit_xml(run)),
-        ("summary.md", summary_md(run)),
-        ("index.html", index_html(run)),
+    let mkdir = |d: &Path| {
+        std::fs::create_dir_all(d).map_err(|source| ReportError::Write {
+            path: d.to_owned(),
+            source,
+        })
+    };
+    mkdir(dir)?;
+    let mut files = vec![
+        ("results.json".to_string(), results_json(run)?),
+        ("junit.xml".to_string(), junit_xml(run)),
+        ("summary.md".to_string(), summary_md(run)),
+        ("index.html".to_string(), index_html(run)),
     ];
+    if !run.cases.is_empty() {
+        mkdir(&dir.join("cases"))?;
+    }
+    for case in &run.cases {
+        // A trace that can't be read is shown as missing on the page, not an error of the run.
+        let trace = case
+            .trace
+            .as_ref()
+            .and_then(|t| std::fs::read_to_string(dir.join(t)).ok());
+        files.push((case_page(&case.id), case_html(run, case, trace.as_deref())));
+    }
     let mut written = Vec::new();
     for (name, text) in files {
         let path = dir.join(name);
@@ -40,6 +55,11 @@ pub fn write_all(run: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, ReportErr
         written.push(path);
     }
     Ok(written)
+}
+
+/// The page of a case, relative to the report directory: `cases/case-ID.html`.
+pub fn case_page(id: &str) -> String {
+    format!("cases/{}.html", anchor(id))
 }
 
 /// Escapes text for XML/HTML content and attribute values (`&`, `<`, `>`, `"`, `'`), replacing
@@ -402,7 +422,8 @@ pub fn index_html(run: &RunResults) -> String {
         );
         let _ = writeln!(
             out,
-            "<p>SGP.32 {}, @{}, feature <code>{}</code>, tags {}, {} ms</p>",
+            "<p><a href=\"{}\">case page with the decoded trace</a></p>\n<p>SGP.32 {}, @{}, feature <code>{}</code>, tags {}, {} ms</p>",
+            href(&case_page(&c.id)),
             e(&c.spec),
             c.level,
             e(&c.feature),
@@ -434,6 +455,114 @@ pub fn index_html(run: &RunResults) -> String {
         out.push_str("</section>\n");
     }
     out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// The page of one case (`cases/case-ID.html`, self-contained like `index.html`): its
+/// verdict, requirement, expected and actual, and its trace message by message — time,
+/// device, direction, interface, HTTP status, the ASN.1 type, the decoded form (JSON) and the
+/// exact bytes (hex). `trace` is the JSON Lines text of the trace file; lines that are not JSON
+/// are shown as they are.
+pub fn case_html(run: &RunResults, c: &CaseResult, trace: Option<&str>) -> String {
+    let e = xml_escape;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}: {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        e(&c.id),
+        e(&c.title)
+    );
+    let _ = writeln!(
+        out,
+        "<p><a href=\"../index.html#{}\">run {}</a> (SUT <code>{}</code>, transport {})</p>",
+        anchor(&c.id),
+        e(&run.run_id),
+        e(&run.sut),
+        e(&run.transport)
+    );
+    let _ = writeln!(
+        out,
+        "<h1>{}: {} <span class=\"{}\">{}</span></h1>\n<p>SGP.32 {}, @{}, feature <code>{}</code>, tags {}, {} ms</p>",
+        e(&c.id),
+        e(&c.title),
+        c.verdict,
+        c.verdict,
+        e(&c.spec),
+        c.level,
+        e(&c.feature),
+        e(&c.tags.join(" ")),
+        c.duration_ms
+    );
+    let _ = writeln!(
+        out,
+        "<p>Requirement: {}</p>\n<p>Expected:</p>\n<pre>{}</pre>\n<p>Actual:</p>\n<pre>{}</pre>",
+        e(&c.requirement),
+        e(&c.expected),
+        e(&c.actual)
+    );
+    let Some(trace) = trace else {
+        out.push_str("<p>No trace.</p>\n</body>\n</html>\n");
+        return out;
+    };
+    if let Some(t) = &c.trace {
+        let _ = writeln!(
+            out,
+            "<h2>Trace</h2>\n<p>JSON Lines file: <a href=\"../{}\">{}</a></p>",
+            href(t),
+            e(t)
+        );
+    }
+    out.push_str("<table>\n<tr><th>#</th><th>time</th><th>device</th><th>direction</th><th>interface</th><th>status</th><th>message</th></tr>\n");
+    for (n, line) in trace.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td colspan=\"6\"><pre>{}</pre></td></tr>",
+                n + 1,
+                e(line)
+            );
+            continue;
+        };
+        let field = |k: &str| match v.get(k) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+        let mut message = String::new();
+        let type_name = field("type");
+        if !type_name.is_empty() {
+            let _ = write!(message, "<b>{}</b>", e(&type_name));
+        }
+        let error = field("error");
+        if !error.is_empty() {
+            let _ = write!(message, "<p class=\"ERROR\">{}</p>", e(&error));
+        }
+        if let Some(decoded) = v.get("decoded") {
+            let pretty = serde_json::to_string_pretty(decoded).unwrap_or_default();
+            let _ = write!(message, "<pre>{}</pre>", e(&pretty));
+        }
+        let hex = field("hex");
+        if !hex.is_empty() {
+            let _ = write!(
+                message,
+                "<details><summary>{} bytes</summary><pre>{}</pre></details>",
+                hex.len() / 2,
+                e(&hex)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            n + 1,
+            e(&field("time")),
+            e(&field("device")),
+            e(&field("direction")),
+            e(&field("interface")),
+            e(&field("status")),
+            message
+        );
+    }
+    out.push_str("</table>\n</body>\n</html>\n");
     out
 }
 
