@@ -9,6 +9,7 @@
 pub mod compare;
 pub mod decode;
 pub mod pki;
+pub mod run;
 pub mod serve;
 
 use std::path::PathBuf;
@@ -62,11 +63,11 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the conformance catalogue against a SUT (the embedded reference eIM by default)
-    /// [not built yet: issue 5].
-    Run(NotYetArgs),
-    /// List the conformance catalogue: id, level, spec section, title [not built yet: issue 5].
-    List(NotYetArgs),
+    /// Run the conformance catalogue against a SUT (the embedded reference eIM by default);
+    /// reports under --out; exit 1 on an unexpected FAIL, 2 on an unexpected ERROR.
+    Run(run::RunArgs),
+    /// List the conformance catalogue: id, level, spec section, title.
+    List(run::ListArgs),
     /// Compare two results.json files; exit 1 when a case's verdict got worse.
     Compare(compare::CompareArgs),
     /// Serve the reference eIM (ESipa over HTTP(S) and its order API) or the mock SM-DP+
@@ -123,8 +124,8 @@ fn init_logging(filter: Option<&str>) -> anyhow::Result<()> {
 
 fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
-        Command::Run(_) => not_yet("run", "the conformance runner (issue 5)"),
-        Command::List(_) => not_yet("list", "the conformance catalogue (issue 5)"),
+        Command::Run(args) => run::run_catalogue(&cli.global, &args),
+        Command::List(args) => run::list(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Serve(args) => serve::run(&cli.global, &args),
         Command::Load(_) => not_yet("load", "the load generator (issue 8)"),
