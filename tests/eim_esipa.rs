@@ -499,6 +499,34 @@ fn bad_euicc_signature_fails_the_order() {
 }
 
 #[test]
+fn results_of_a_v1_0_euicc_are_accepted_and_still_checked() {
+    let eim = eim();
+    let mut euicc = device(&eim, 40);
+    let eid = euicc.eid();
+    let settings = sgp32_harness::euicc::Settings {
+        version: sgp32_harness::euicc::Sgp32Version::V1_0,
+        ..euicc.settings().clone()
+    };
+    euicc.set_settings(settings).unwrap();
+    let s = failed_round(&eim, &mut euicc);
+    assert_eq!(
+        s.state,
+        OrderState::Done,
+        "v1.0 form (data || eimSignature TLV): {s:?}"
+    );
+    assert_eq!(enabled_iccid(&eim, &eid), Some(iccid(1).digits()));
+    // A bad v1.0 signature is refused like a bad v1.2 one.
+    let mut euicc = device(&eim, 41);
+    let settings = sgp32_harness::euicc::Settings {
+        version: sgp32_harness::euicc::Sgp32Version::V1_0,
+        ..euicc.settings().clone()
+    };
+    euicc.set_settings(settings).unwrap();
+    euicc.faults_mut().wrong_result_signature = true;
+    assert_failed(&eim, &mut euicc, "does not verify");
+}
+
+#[test]
 fn wrong_counter_echoed_fails_the_order() {
     let eim = eim();
     let mut euicc = device(&eim, 5);

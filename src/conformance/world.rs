@@ -12,7 +12,7 @@ use std::time::Instant;
 use crate::asn1::es10::{Es10Request, Es10Response};
 use crate::asn1::rsp::Iccid;
 use crate::asn1::sgp32::{AddInitialEimOkEntry, AddInitialEimRequest, AddInitialEimResponseChoice};
-use crate::euicc::{Euicc, Faults, Profile, Settings};
+use crate::euicc::{Euicc, Faults, Profile, Settings, Sgp32Version};
 use crate::ipa::{IpaConfig, IpaDriver, IpaOutcome, IpaTraceEntry};
 use crate::pki::Eid;
 use crate::sut::{DeviceRegistration, Order, OrderProgress, OrderReport, SutError};
@@ -123,7 +123,7 @@ pub struct DeviceSpec {
     pub eim_added: bool,
     /// The eUICC's fault knobs.
     pub faults: Faults,
-    /// The eUICC's settings (the run's SGP.32 version is applied on top).
+    /// The eUICC's settings (a run with `--sgp32-version 1.0` makes every eUICC a v1.0 one).
     pub settings: Settings,
     /// The IPA's settings (defaults: the run's).
     pub ipa: Option<IpaConfig>,
@@ -332,6 +332,11 @@ async fn new_device(ctx: &RunContext, index: u64, spec: &DeviceSpec) -> Result<D
         .faults(spec.faults.clone())
         .settings(Settings {
             backend: ctx.backend,
+            version: if ctx.sgp32_version == "1.0" {
+                Sgp32Version::V1_0
+            } else {
+                spec.settings.version
+            },
             ..spec.settings.clone()
         });
     for (i, name) in spec.profiles.iter().enumerate() {

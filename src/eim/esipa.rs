@@ -800,7 +800,8 @@ impl Eim {
                 ));
             }
         };
-        if let Err(e) = self.verify_euicc_signature(eid, &snap.cert, snap.token, raw_epr, signature)
+        if let Err(e) =
+            self.verify_euicc_signature(eid, &snap.cert, snap.token, out, raw_epr, signature)
             && !self.has_fault(EimFault::AcceptBadResultSignature)
         {
             return Verdict::failed(e);
@@ -899,6 +900,7 @@ impl Eim {
         eid: &[u8; 16],
         cert: &CertRef,
         token: Option<i64>,
+        out: &Outstanding,
         raw_epr: &[u8],
         signature: &[u8],
     ) -> Result<(), String> {
@@ -916,12 +918,33 @@ impl Eim {
                     .map_err(|e| format!("eUICC certificate key: {e}"))
             })
             .clone()?;
-        let mut data = received_euicc_package_result_data(raw_epr)
-            .map_err(|e| e.to_string())?
-            .to_vec();
+        let signed = received_euicc_package_result_data(raw_epr).map_err(|e| e.to_string())?;
+        let mut data = signed.to_vec();
         data.extend(association_token_tlv(token).map_err(|e| e.to_string())?);
-        key.verify(&data, signature)
-            .map_err(|_| "the eUICC signature of the result does not verify with CERT.EUICC".into())
+        if key.verify(&data, signature).is_ok() {
+            return Ok(());
+        }
+        // An SGP.32 v1.0 eUICC signs data || the eimSignature TLV of the package instead
+        // (v1.0 2.11.2.1): accepted too, so that a mixed fleet can be served.
+        if let Some(eim_signature) = package_eim_signature(&out.answer) {
+            let mut data = signed.to_vec();
+            data.extend(crate::asn1::tlv::encode(&[0x5f, 0x37], &eim_signature));
+            if key.verify(&data, signature).is_ok() {
+                return Ok(());
+            }
+        }
+        Err("the eUICC signature of the result does not verify with CERT.EUICC".into())
+    }
+}
+
+/// The eimSignature of the eUICC Package in an encoded GetEimPackage answer.
+fn package_eim_signature(answer: &[u8]) -> Option<Vec<u8>> {
+    match rasn::der::decode::<EsipaMessageFromEimToIpa>(answer).ok()? {
+        EsipaMessageFromEimToIpa::GetEimPackageResponse(r) => match r.0 {
+            GetEimPackageResponseChoice::EuiccPackageRequest(p) => Some(p.eim_signature.to_vec()),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
