@@ -11,7 +11,7 @@ use super::{GlobalArgs, Outcome};
 use crate::conformance::catalogue::{self, list_line};
 use crate::conformance::{Observer, RunOptions, SutChoice, TagFilter, run};
 use crate::crypto::Backend;
-use crate::eim::{EimFault, EimFaults};
+use crate::eim::EimFaults;
 use crate::pki::Pki;
 use crate::report::{self, CaseResult, Expectations, Verdict};
 
@@ -104,13 +104,8 @@ impl Observer for Progress {
 
 /// `sgp32 run`.
 pub fn run_catalogue(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Outcome> {
-    let mut faults = EimFaults::NONE;
-    for name in &args.eim_faults {
-        let fault: EimFault = name
-            .parse()
-            .map_err(|e| anyhow::anyhow!("{e} (see `sgp32 serve eim --list-faults`)"))?;
-        faults = faults.with(fault);
-    }
+    let faults = EimFaults::parse_names(&args.eim_faults)
+        .map_err(|e| anyhow::anyhow!("{e} (see `sgp32 serve eim --list-faults`)"))?;
     if !matches!(args.sgp32_version.as_str(), "1.2" | "1.0") {
         anyhow::bail!(
             "--sgp32-version {} is not supported (1.2, 1.0)",

@@ -67,13 +67,8 @@ fn serve_eim(global: &GlobalArgs, args: &ServeEimArgs) -> anyhow::Result<Outcome
         print!("{}", EimFault::list());
         return Ok(Outcome::Success);
     }
-    let mut faults = EimFaults::NONE;
-    for name in &args.faults {
-        let fault: EimFault = name
-            .parse()
-            .map_err(|e| anyhow::anyhow!("{e} (see `sgp32 serve eim --list-faults`)"))?;
-        faults = faults.with(fault);
-    }
+    let faults = EimFaults::parse_names(&args.faults)
+        .map_err(|e| anyhow::anyhow!("{e} (see `sgp32 serve eim --list-faults`)"))?;
     let pki = Pki::from_seed_or_dir(global.seed, global.pki.as_deref(), 0)
         .context("cannot set up the test PKI")?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;

@@ -137,6 +137,15 @@ impl EimFaults {
     /// No fault.
     pub const NONE: EimFaults = EimFaults(0);
 
+    /// The set named by `names` (fault names as `--list-faults` prints them).
+    pub fn parse_names(names: &[String]) -> Result<EimFaults, String> {
+        names.iter().try_fold(EimFaults::NONE, |set, name| {
+            name.parse::<EimFault>()
+                .map(|f| set.with(f))
+                .map_err(|e| e.to_string())
+        })
+    }
+
     /// Whether no fault is switched on.
     pub fn is_empty(self) -> bool {
         self.0 == 0

@@ -422,21 +422,10 @@ pub fn index_html(run: &RunResults) -> String {
         );
         let _ = writeln!(
             out,
-            "<p><a href=\"{}\">case page with the decoded trace</a></p>\n<p>SGP.32 {}, @{}, feature <code>{}</code>, tags {}, {} ms</p>",
-            href(&case_page(&c.id)),
-            e(&c.spec),
-            c.level,
-            e(&c.feature),
-            e(&c.tags.join(" ")),
-            c.duration_ms
+            "<p><a href=\"{}\">case page with the decoded trace</a></p>",
+            href(&case_page(&c.id))
         );
-        let _ = writeln!(
-            out,
-            "<p>Requirement: {}</p>\n<p>Expected:</p>\n<pre>{}</pre>\n<p>Actual:</p>\n<pre>{}</pre>",
-            e(&c.requirement),
-            e(&c.expected),
-            e(&c.actual)
-        );
+        out.push_str(&case_details(c));
         if let Some(x) = &c.expectation {
             let _ = writeln!(
                 out,
@@ -456,6 +445,23 @@ pub fn index_html(run: &RunResults) -> String {
     }
     out.push_str("</body>\n</html>\n");
     out
+}
+
+/// What both the index section and the page of a case show: spec, level, feature, tags,
+/// duration, requirement, expected and actual.
+fn case_details(c: &CaseResult) -> String {
+    let e = xml_escape;
+    format!(
+        "<p>SGP.32 {}, @{}, feature <code>{}</code>, tags {}, {} ms</p>\n<p>Requirement: {}</p>\n<p>Expected:</p>\n<pre>{}</pre>\n<p>Actual:</p>\n<pre>{}</pre>\n",
+        e(&c.spec),
+        c.level,
+        e(&c.feature),
+        e(&c.tags.join(" ")),
+        c.duration_ms,
+        e(&c.requirement),
+        e(&c.expected),
+        e(&c.actual)
+    )
 }
 
 /// The page of one case (`cases/case-ID.html`, self-contained like `index.html`): its
@@ -482,24 +488,13 @@ pub fn case_html(run: &RunResults, c: &CaseResult, trace: Option<&str>) -> Strin
     );
     let _ = writeln!(
         out,
-        "<h1>{}: {} <span class=\"{}\">{}</span></h1>\n<p>SGP.32 {}, @{}, feature <code>{}</code>, tags {}, {} ms</p>",
+        "<h1>{}: {} <span class=\"{}\">{}</span></h1>",
         e(&c.id),
         e(&c.title),
         c.verdict,
-        c.verdict,
-        e(&c.spec),
-        c.level,
-        e(&c.feature),
-        e(&c.tags.join(" ")),
-        c.duration_ms
+        c.verdict
     );
-    let _ = writeln!(
-        out,
-        "<p>Requirement: {}</p>\n<p>Expected:</p>\n<pre>{}</pre>\n<p>Actual:</p>\n<pre>{}</pre>",
-        e(&c.requirement),
-        e(&c.expected),
-        e(&c.actual)
-    );
+    out.push_str(&case_details(c));
     let Some(trace) = trace else {
         out.push_str("<p>No trace.</p>\n</body>\n</html>\n");
         return out;
