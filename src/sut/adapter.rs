@@ -119,10 +119,10 @@ pub struct OrderReport {
     #[serde(rename = "state")]
     pub progress: OrderProgress,
     /// The counterValue the SUT gave the package, once delivered.
-    #[serde(default)]
+    #[serde(default, rename = "counterValue")]
     pub counter: Option<i64>,
     /// The eimTransactionId, hex (may be empty).
-    #[serde(default, rename = "transactionId")]
+    #[serde(default, rename = "eimTransactionId")]
     pub transaction_id: String,
     /// What the eUICC reported, per operation (the SUT's own representation).
     #[serde(default)]
@@ -432,4 +432,29 @@ fn eco_json(e: &Eco) -> Result<Value, SutError> {
         Eco::DeleteEim(d) => json!({ "deleteEim": { "eimId": d.eim_id } }),
         Eco::ListEim(_) => json!({ "listEim": {} }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_report_reads_what_the_reference_order_api_writes() {
+        let status = crate::eim::OrderStatus {
+            id: 7,
+            eid: "89049032000000000000000000000260".into(),
+            kind: "psmo",
+            state: OrderState::Done,
+            counter: Some(3),
+            transaction_id: "0a0b".into(),
+            outcomes: vec![json!({"enable": "ok"})],
+            reason: None,
+        };
+        let report: OrderReport =
+            serde_json::from_value(serde_json::to_value(&status).unwrap()).unwrap();
+        assert_eq!(report.progress, OrderProgress::Done);
+        assert_eq!(report.counter, Some(3));
+        assert_eq!(report.transaction_id, "0a0b");
+        assert_eq!(report.outcomes, status.outcomes);
+    }
 }
