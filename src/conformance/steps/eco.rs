@@ -54,7 +54,10 @@ pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
 impl EimWorld {
     /// An eIM's configuration for an eCO: the SUT's own (counter 0, token -1) under `eim_id`
     /// (the SUT's eimId when `None`), its FQDN `eim_id` for another eIM.
-    pub fn eim_configuration(&self, eim_id: Option<&str>) -> Result<EimConfigurationData, StepError> {
+    pub fn eim_configuration(
+        &self,
+        eim_id: Option<&str>,
+    ) -> Result<EimConfigurationData, StepError> {
         let ctx = self.ctx()?;
         let mut config = ctx.eim.eim_configuration_data(Some(0), Some(-1));
         if let Some(id) = eim_id {

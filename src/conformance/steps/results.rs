@@ -18,13 +18,11 @@ use crate::asn1::sgp32::{
     EuiccPackageResultChoice, EuiccResultData, HandleNotificationEsipaChoice, ListEimResult,
     ProcessingTerminated, ProfileInfoListResponseChoice, named_bits,
 };
-use crate::conformance::world::{
-    EimWorld, StepError, StepResult, check, fail, harness, iccid,
-};
+use crate::conformance::world::{EimWorld, StepError, StepResult, check, fail, harness, iccid};
 use crate::euicc::{Euicc, EuiccBuilder, Profile};
 use crate::ipa::IpaTraceEntry;
-use crate::sut::{OrderProgress, OrderReport};
 use crate::step;
+use crate::sut::{OrderProgress, OrderReport};
 
 pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
     c.given(
@@ -207,9 +205,7 @@ pub fn describe(r: &EuiccResultData) -> (&'static str, String) {
         EuiccResultData::UnsetFallbackAttributeResult(c) => {
             ("unsetFallbackAttributeResult", named(c.name(), c.0))
         }
-        EuiccResultData::ProcessingTerminated(c) => {
-            ("processingTerminated", named(c.name(), c.0))
-        }
+        EuiccResultData::ProcessingTerminated(c) => ("processingTerminated", named(c.name(), c.0)),
         EuiccResultData::SetDefaultDpAddressResult(r) => {
             let c = r.set_default_dp_address_result;
             ("setDefaultDpAddressResult", named(c.name(), c.0))
@@ -299,7 +295,10 @@ async fn euicc_fallback(w: &mut EimWorld, a: Args) -> StepResult {
         .iter()
         .any(|p| p.iccid == id);
     if !has {
-        return Err(harness(format!("the device has no profile {}", id.digits())));
+        return Err(harness(format!(
+            "the device has no profile {}",
+            id.digits()
+        )));
     }
     w.rebuild_euicc_with(number, |p| p.fallback = p.iccid == id, |b| b)
 }
