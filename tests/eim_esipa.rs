@@ -1153,3 +1153,156 @@ fn download_trigger_success_is_done_and_the_pir_acknowledged() {
     assert_eq!(s.state, OrderState::Done, "{s:?}");
     assert!(s.outcomes[0]["profileInstallationResult"]["successResult"].is_object());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Result codes of the operations (SGP.32 2.11.2.1) and the faults about them
+
+fn psmo_package(p: &EuiccPackageRequest) -> Vec<Psmo> {
+    match &p.euicc_package_signed.euicc_package {
+        EuiccPackage::PsmoList(l) => l.clone(),
+        other => panic!("not PSMOs: {other:?}"),
+    }
+}
+
+#[test]
+fn operations_reporting_errors_fail_the_order_with_their_codes() {
+    let eim = eim();
+    let mut euicc = device(&eim, 60);
+    let eid = euicc.eid();
+    // Profile 2 is enabled: enable -> profileNotInDisabledState.
+    let order = eim.order_psmos(eid, vec![enable(2)]).unwrap();
+    round(&eim, &mut euicc);
+    let s = status(&eim, order);
+    assert_eq!(s.state, OrderState::Failed, "{s:?}");
+    assert_eq!(
+        s.outcomes,
+        vec![serde_json::json!({"enableResult": "profileNotInDisabledState"})]
+    );
+    assert_eq!(
+        s.reason.as_deref(),
+        Some("the eUICC reported 1: enableResult profileNotInDisabledState(2)")
+    );
+    // The first operation succeeds, the second fails: the order fails, the known state
+    // follows the enable.
+    let delete = Psmo::Delete(PsmoIccid {
+        iccid: iccid(1),
+        extensions: Default::default(),
+    });
+    let order = eim.order_psmos(eid, vec![enable(1), delete]).unwrap();
+    round(&eim, &mut euicc);
+    let s = status(&eim, order);
+    assert_eq!(s.state, OrderState::Failed, "{s:?}");
+    assert_eq!(s.outcomes.len(), 2);
+    assert!(
+        s.reason
+            .unwrap()
+            .contains("2: deleteResult profileNotInDisabledState(2)")
+    );
+    assert_eq!(
+        enabled_iccid(&eim, &eid).as_deref(),
+        Some("894400000000000001")
+    );
+    // processingTerminated is an error too.
+    euicc.faults_mut().terminate_after = Some((0, ProcessingTerminated::INTERRUPTION));
+    let order = eim.order_psmos(eid, vec![enable(2)]).unwrap();
+    round(&eim, &mut euicc);
+    let s = status(&eim, order);
+    assert_eq!(s.state, OrderState::Failed);
+    assert!(
+        s.reason
+            .unwrap()
+            .contains("processingTerminated interruption(3)")
+    );
+}
+
+#[test]
+fn fault_result_codes_ignored() {
+    let eim = eim_with(&[EimFault::ResultCodesIgnored]);
+    let mut euicc = device(&eim, 61);
+    let order = eim.order_psmos(euicc.eid(), vec![enable(2)]).unwrap();
+    round(&eim, &mut euicc);
+    let s = status(&eim, order);
+    assert_eq!(s.state, OrderState::Done, "{s:?}");
+    assert_eq!(s.reason, None);
+}
+
+#[test]
+fn fault_result_codes_dropped() {
+    let eim = eim_with(&[EimFault::ResultCodesDropped]);
+    let mut euicc = device(&eim, 62);
+    let order = eim.order_psmos(euicc.eid(), vec![enable(2)]).unwrap();
+    round(&eim, &mut euicc);
+    let s = status(&eim, order);
+    assert_eq!(s.state, OrderState::Failed);
+    assert!(s.outcomes.is_empty());
+    assert!(!s.reason.unwrap().contains("profileNotInDisabledState"));
+    // A successful order keeps its outcomes.
+    let order = eim.order_psmos(euicc.eid(), vec![enable(1)]).unwrap();
+    round(&eim, &mut euicc);
+    assert_eq!(status(&eim, order).outcomes.len(), 1);
+}
+
+#[test]
+fn fault_result_data_dropped() {
+    for (faults, data) in [(vec![], true), (vec![EimFault::ResultDataDropped], false)] {
+        let eim = eim_with(&faults);
+        let mut euicc = device(&eim, 63);
+        let order = eim
+            .order_psmos(
+                euicc.eid(),
+                vec![Psmo::ListProfileInfo(Box::default()), enable(1)],
+            )
+            .unwrap();
+        round(&eim, &mut euicc);
+        let s = status(&eim, order);
+        assert_eq!(s.state, OrderState::Done);
+        assert_eq!(
+            s.outcomes[0]["listProfileInfoResult"]["profileInfoListOk"].is_array(),
+            data,
+            "{s:?}"
+        );
+        assert_eq!(s.outcomes[1], serde_json::json!({"enableResult": "ok"}));
+    }
+}
+
+#[test]
+fn fault_wrong_operation() {
+    let faulty = eim_with(&[EimFault::WrongOperation]);
+    let euicc = device(&faulty, 64);
+    let eid = euicc.eid();
+    faulty.order_psmos(eid, vec![enable(1)]).unwrap();
+    let sent = psmo_package(&package(&faulty, &eid));
+    assert!(
+        matches!(&sent[..], [Psmo::Disable(d)] if d.iccid == iccid(1)),
+        "{sent:?}"
+    );
+    let right = eim();
+    let euicc = device(&right, 64);
+    right.order_psmos(euicc.eid(), vec![enable(1)]).unwrap();
+    assert_eq!(
+        psmo_package(&package(&right, &euicc.eid())),
+        vec![enable(1)]
+    );
+}
+
+#[test]
+fn fault_rollback_flag_dropped() {
+    let with_rollback = Psmo::Enable(PsmoEnable {
+        iccid: iccid(1),
+        rollback_flag: Some(()),
+        extensions: Default::default(),
+    });
+    let right = eim();
+    let euicc = device(&right, 65);
+    right
+        .order_psmos(euicc.eid(), vec![with_rollback.clone()])
+        .unwrap();
+    assert_eq!(
+        psmo_package(&package(&right, &euicc.eid())),
+        vec![with_rollback.clone()]
+    );
+    let eim = eim_with(&[EimFault::RollbackFlagDropped]);
+    let euicc = device(&eim, 65);
+    eim.order_psmos(euicc.eid(), vec![with_rollback]).unwrap();
+    assert_eq!(psmo_package(&package(&eim, &euicc.eid())), vec![enable(1)]);
+}

@@ -13,7 +13,7 @@ use crate::asn1::rsp::{FinalResult, TransactionId};
 use crate::asn1::sgp32::{
     AuthenticateClientErrorEsipa, AuthenticateClientResponseEsipa,
     AuthenticateClientResponseEsipaChoice, CancelSessionErrorEsipa, CancelSessionResponseEsipa,
-    CancelSessionResponseEsipaChoice, EimAcknowledgements, EimPackageResult, EmptyResponse,
+    CancelSessionResponseEsipaChoice, Eco, EimAcknowledgements, EimPackageResult, EmptyResponse,
     EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim, EuiccPackage, EuiccPackageRequest,
     EuiccPackageResult, EuiccPackageResultChoice, EuiccPackageSigned, EuiccResultData,
     GetBoundProfilePackageErrorEsipa, GetBoundProfilePackageResponseEsipa,
@@ -139,7 +139,9 @@ fn result_transaction_id(result: &EimPackageResult) -> Option<Vec<u8>> {
 /// A change to the device record, applied when a result is accepted.
 type Apply = Box<dyn FnOnce(&mut DeviceRecord) + Send>;
 
-/// What processing a result decided.
+/// What processing a result decided. An accepted result with a `reason` is an authentic
+/// result whose operations reported errors (SGP.32 2.11.2.1): the device record follows it,
+/// the order fails with the eUICC's codes.
 struct Verdict {
     accepted: bool,
     outcomes: Vec<Value>,
@@ -189,6 +191,121 @@ fn enabled_after(
         }
     }
     enabled
+}
+
+/// The operations of a result that did not succeed (SGP.32 2.11.2.1), as
+/// `N: resultName codeName(code)` (1-based). Success is `ok`, a list, the RAT, an association
+/// token, or lastEimDeleted (the eIM was deleted, it was the last one); processingTerminated
+/// is always an error.
+fn operation_errors(results: &[EuiccResultData]) -> Vec<String> {
+    use crate::asn1::sgp32::{
+        AddEimResult, DeleteEimResult, ListEimResult, ProfileInfoListResponseChoice,
+    };
+    let code = |name: &str, ok: bool, text: String| (!ok).then(|| format!("{name} {text}"));
+    results
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let error = match r {
+                EuiccResultData::EnableResult(c) => code("enableResult", c.0 == 0, c.to_string()),
+                EuiccResultData::DisableResult(c) => code("disableResult", c.0 == 0, c.to_string()),
+                EuiccResultData::DeleteResult(c) => code("deleteResult", c.0 == 0, c.to_string()),
+                EuiccResultData::ListProfileInfoResult(l) => match &l.0 {
+                    ProfileInfoListResponseChoice::ProfileInfoListOk(_) => None,
+                    ProfileInfoListResponseChoice::ProfileInfoListError(e) => {
+                        code("listProfileInfoResult", false, e.to_string())
+                    }
+                },
+                EuiccResultData::GetRatResult(_) => None,
+                EuiccResultData::ConfigureImmediateEnableResult(c) => {
+                    code("configureImmediateEnableResult", c.0 == 0, c.to_string())
+                }
+                EuiccResultData::AddEimResult(AddEimResult::AssociationToken(_)) => None,
+                EuiccResultData::AddEimResult(AddEimResult::AddEimResultCode(c)) => {
+                    code("addEimResult", c.0 == 0, c.to_string())
+                }
+                EuiccResultData::DeleteEimResult(c) => code(
+                    "deleteEimResult",
+                    c.0 == 0 || *c == DeleteEimResult::LAST_EIM_DELETED,
+                    c.to_string(),
+                ),
+                EuiccResultData::UpdateEimResult(c) => {
+                    code("updateEimResult", c.0 == 0, c.to_string())
+                }
+                EuiccResultData::ListEimResult(ListEimResult::EimIdList(_)) => None,
+                EuiccResultData::ListEimResult(ListEimResult::ListEimError(e)) => {
+                    code("listEimResult", false, e.to_string())
+                }
+                EuiccResultData::RollbackResult(c) => {
+                    code("rollbackResult", c.0 == 0, c.to_string())
+                }
+                EuiccResultData::SetFallbackAttributeResult(c) => {
+                    code("setFallbackAttributeResult", c.0 == 0, c.to_string())
+                }
+                EuiccResultData::UnsetFallbackAttributeResult(c) => {
+                    code("unsetFallbackAttributeResult", c.0 == 0, c.to_string())
+                }
+                EuiccResultData::ProcessingTerminated(c) => {
+                    code("processingTerminated", false, c.to_string())
+                }
+                EuiccResultData::SetDefaultDpAddressResult(r) => {
+                    let c = r.set_default_dp_address_result;
+                    code("setDefaultDpAddressResult", c.0 == 0, c.to_string())
+                }
+            };
+            error.map(|e| format!("{}: {e}", i + 1))
+        })
+        .collect()
+}
+
+/// With `result-data-dropped`: an outcome `{"name": data}` whose data is structured (a profile
+/// list, the RAT, an eIM list, an association token) keeps only its name.
+fn drop_result_data(outcome: &mut Value) {
+    if let Some(map) = outcome.as_object_mut() {
+        for v in map.values_mut() {
+            if v.is_object() || v.is_array() {
+                *v = Value::Null;
+            }
+        }
+    }
+}
+
+/// With `wrong-operation`: the PSMO a buggy eIM puts in the package instead of `p` (another
+/// alternative of the CHOICE).
+fn wrong_psmo(p: &Psmo) -> Psmo {
+    use crate::asn1::sgp32::{PsmoEnable, PsmoIccid};
+    match p {
+        Psmo::Enable(e) => Psmo::Disable(PsmoIccid {
+            iccid: e.iccid.clone(),
+            extensions: Default::default(),
+        }),
+        Psmo::Disable(d) | Psmo::Delete(d) => Psmo::Enable(PsmoEnable {
+            iccid: d.iccid.clone(),
+            rollback_flag: None,
+            extensions: Default::default(),
+        }),
+        Psmo::ListProfileInfo(_) | Psmo::SetFallbackAttribute(_) => {
+            Psmo::GetRat(Default::default())
+        }
+        Psmo::GetRat(_)
+        | Psmo::UnsetFallbackAttribute(_)
+        | Psmo::SetDefaultDpAddress(_)
+        | Psmo::ConfigureImmediateEnable(_) => Psmo::ListProfileInfo(Box::default()),
+    }
+}
+
+/// With `wrong-operation`: the eCO a buggy eIM puts in the package instead of `e`.
+fn wrong_eco(e: &Eco) -> Eco {
+    use crate::asn1::sgp32::{EcoDeleteEim, EcoListEim};
+    match e {
+        Eco::AddEim(c) => Eco::UpdateEim(c.clone()),
+        Eco::UpdateEim(c) => Eco::AddEim(c.clone()),
+        Eco::DeleteEim(_) => Eco::ListEim(EcoListEim::default()),
+        Eco::ListEim(_) => Eco::DeleteEim(EcoDeleteEim {
+            eim_id: "no-such-eim".into(),
+            extensions: Default::default(),
+        }),
+    }
 }
 
 impl Eim {
@@ -388,7 +505,12 @@ impl Eim {
         let choice = match &*q.kind {
             OrderKind::Psmo(_) | OrderKind::Eco(_) => {
                 let package = match &*q.kind {
-                    OrderKind::Psmo(p) => EuiccPackage::PsmoList(p.clone()),
+                    OrderKind::Psmo(p) => EuiccPackage::PsmoList(
+                        p.iter().map(|p| self.psmo_as_sent(p)).collect::<Vec<_>>(),
+                    ),
+                    OrderKind::Eco(e) if self.has_fault(EimFault::WrongOperation) => {
+                        EuiccPackage::EcoList(e.iter().map(wrong_eco).collect())
+                    }
                     OrderKind::Eco(e) => EuiccPackage::EcoList(e.clone()),
                     _ => return Err("not an eUICC Package".into()),
                 };
@@ -470,6 +592,22 @@ impl Eim {
             counter,
             transaction_id: txid,
         })
+    }
+
+    /// The PSMO as the package carries it (faults `wrong-operation`, `rollback-flag-dropped`).
+    fn psmo_as_sent(&self, p: &Psmo) -> Psmo {
+        if self.has_fault(EimFault::WrongOperation) {
+            return wrong_psmo(p);
+        }
+        match p {
+            Psmo::Enable(e) if self.has_fault(EimFault::RollbackFlagDropped) => {
+                let mut e = e.clone();
+                e.rollback_flag = None;
+                e.extensions = Default::default();
+                Psmo::Enable(e)
+            }
+            other => other.clone(),
+        }
     }
 
     fn result_response(&self, choice: ProvideEimPackageResultResponseChoice) -> Vec<u8> {
@@ -749,8 +887,9 @@ impl Eim {
         }
         let mut outcomes = Some(outcomes);
         let mut reason = reason;
+        let done = accepted && reason.is_none();
         self.store.update_order(out.order_id, &mut |o| {
-            o.state = if accepted {
+            o.state = if done {
                 OrderState::Done
             } else {
                 OrderState::Failed
@@ -827,15 +966,27 @@ impl Eim {
         match &epr.0 {
             EuiccPackageResultChoice::EuiccPackageResultSigned(s) => {
                 let results = s.euicc_package_result_data_signed.euicc_result.clone();
-                let outcomes = results
+                let mut outcomes: Vec<Value> = results
                     .iter()
                     .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
                     .collect();
+                if self.has_fault(EimFault::ResultDataDropped) {
+                    outcomes.iter_mut().for_each(drop_result_data);
+                }
+                let errors = operation_errors(&results);
+                let reason = if errors.is_empty() || self.has_fault(EimFault::ResultCodesIgnored) {
+                    None
+                } else if self.has_fault(EimFault::ResultCodesDropped) {
+                    outcomes.clear();
+                    Some("the eUICC reported an error".to_string())
+                } else {
+                    Some(format!("the eUICC reported {}", errors.join(", ")))
+                };
                 let kind = out.kind.clone();
                 Verdict {
                     accepted: true,
                     outcomes,
-                    reason: None,
+                    reason,
                     apply: Some(Box::new(move |rec: &mut DeviceRecord| {
                         if let OrderKind::Psmo(psmos) = &*kind {
                             rec.state.enabled_iccid =

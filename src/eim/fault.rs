@@ -31,11 +31,22 @@ pub enum EimFault {
     EidNotFoundAsNoPackage,
     /// Answers carry a wrong Content-Type (a flag for the HTTP binding).
     WrongContentType,
+    /// An order is reported done whatever result codes the eUICC returned.
+    ResultCodesIgnored,
+    /// A failed order's report carries neither the eUICC's outcomes nor its result codes.
+    ResultCodesDropped,
+    /// Result data (profile list, RAT, eIM list, association token) is dropped from the
+    /// order's outcomes; only the result names remain.
+    ResultDataDropped,
+    /// The eUICC Package carries another PSMO / eCO alternative than the one ordered.
+    WrongOperation,
+    /// An enable PSMO ordered with rollback allowed is sent without rollbackFlag.
+    RollbackFlagDropped,
 }
 
 impl EimFault {
     /// Every fault switch, in `--list-faults` order.
-    pub const ALL: [EimFault; 12] = [
+    pub const ALL: [EimFault; 17] = [
         EimFault::CounterReused,
         EimFault::CounterSkip,
         EimFault::BadPackageSignature,
@@ -48,6 +59,11 @@ impl EimFault {
         EimFault::AcceptUnknownCi,
         EimFault::EidNotFoundAsNoPackage,
         EimFault::WrongContentType,
+        EimFault::ResultCodesIgnored,
+        EimFault::ResultCodesDropped,
+        EimFault::ResultDataDropped,
+        EimFault::WrongOperation,
+        EimFault::RollbackFlagDropped,
     ];
 
     /// The switch's name (`--fault NAME`).
@@ -65,6 +81,11 @@ impl EimFault {
             EimFault::AcceptUnknownCi => "accept-unknown-ci",
             EimFault::EidNotFoundAsNoPackage => "eid-not-found-as-no-package",
             EimFault::WrongContentType => "wrong-content-type",
+            EimFault::ResultCodesIgnored => "result-codes-ignored",
+            EimFault::ResultCodesDropped => "result-codes-dropped",
+            EimFault::ResultDataDropped => "result-data-dropped",
+            EimFault::WrongOperation => "wrong-operation",
+            EimFault::RollbackFlagDropped => "rollback-flag-dropped",
         }
     }
 
@@ -94,6 +115,21 @@ impl EimFault {
             }
             EimFault::WrongContentType => {
                 "ESipa answers carry Content-Type application/octet-stream"
+            }
+            EimFault::ResultCodesIgnored => {
+                "an order is reported done whatever result codes the eUICC returned"
+            }
+            EimFault::ResultCodesDropped => {
+                "a failed order's report carries neither the eUICC's outcomes nor its codes"
+            }
+            EimFault::ResultDataDropped => {
+                "result data (profile list, RAT, eIM list, association token) is dropped from the report"
+            }
+            EimFault::WrongOperation => {
+                "the eUICC Package carries another PSMO/eCO alternative than the one ordered"
+            }
+            EimFault::RollbackFlagDropped => {
+                "an enable ordered with rollback allowed is sent without rollbackFlag"
             }
         }
     }
@@ -198,7 +234,7 @@ mod tests {
     fn list_has_one_tab_separated_line_per_fault() {
         let list = EimFault::list();
         let lines: Vec<_> = list.lines().collect();
-        assert_eq!(lines.len(), 12);
+        assert_eq!(lines.len(), EimFault::ALL.len());
         assert_eq!(
             lines[0],
             "counter-reused\ta new eUICC Package reuses the last counterValue"

@@ -62,6 +62,11 @@
 //!   `84 len associationToken`; eimId, counterValue and eimTransactionId must be those sent.
 //!   Pass: the order is `done` with one outcome per operation (the `EuiccResultData` as JSON)
 //!   and the device's known enabled profile follows the successful enable/disable/delete.
+//!   An authentic result in which an operation did not succeed (a code other than `ok`;
+//!   `lastEimDeleted` counts as done, `processingTerminated` as an error; SGP.32 2.11.2.1)
+//!   fails the order: its outcomes are kept, its reason names each failed operation
+//!   (`the eUICC reported 1: enableResult catBusy(5)`), and the device's known state still
+//!   follows the operations that succeeded.
 //!   Fail: the order is `failed` with the reason and no device state changes. A verified
 //!   `euiccPackageErrorSigned` fails the order with its code; `euiccPackageErrorUnsigned`
 //!   fails it as unauthenticated.
@@ -110,7 +115,11 @@
 //! der-signature, package-for-other-eid (the EID's 30th digit changed, check digits
 //! recomputed), choice-tag-twice (every GetEimPackageResponse), accept-bad-result-signature,
 //! accept-counter-mismatch, accept-unknown-ci, eid-not-found-as-no-package,
-//! wrong-content-type. See [`EimFault::description`].
+//! wrong-content-type, result-codes-ignored (the pre-issue-5 behaviour: a signed result is
+//! `done` whatever its codes), result-codes-dropped, result-data-dropped, wrong-operation
+//! (enable<->disable, delete->enable, listProfileInfo/setFallbackAttribute->getRAT, the other
+//! PSMOs->listProfileInfo; addEim<->updateEim, deleteEim->listEim, listEim->deleteEim of an
+//! unknown eIM), rollback-flag-dropped. See [`EimFault::description`].
 //!
 //! # Left out
 //! eIM Package Injection (TransferEimPackage), the SM-DP+ relay, the JSON ESipa binding,

@@ -19,8 +19,10 @@ use regex::Regex;
 
 use super::world::{EimWorld, StepError, StepResult, harness};
 
+pub mod eco;
 pub mod fleet;
 pub mod orders;
+pub mod results;
 
 /// The future a registered step returns.
 pub type StepFuture<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
@@ -124,6 +126,8 @@ pub fn re(pattern: &str) -> Regex {
 pub fn collection() -> Collection<EimWorld> {
     let c = Collection::new();
     let c = fleet::register(c);
+    let c = results::register(c);
+    let c = eco::register(c);
     orders::register(c)
 }
 

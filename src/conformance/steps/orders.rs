@@ -33,6 +33,31 @@ pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
         re(r#"^the SUT is ordered to set the default SM-DP\+ address to "([^"]*)"(?: for device (\d+))?$"#),
         step!(order_default_dp),
     )
+    .when(
+        None,
+        re(r"^the SUT is ordered one package of PSMOs:$"),
+        step!(order_package),
+    )
+    .then(
+        None,
+        re(r#"^(?:profile "([^"]+)" is|no profile is) the fallback profile on the device$"#),
+        step!(fallback_state),
+    )
+    .then(
+        None,
+        re(r#"^the default SM-DP\+ address of the device is "([^"]*)"$"#),
+        step!(default_dp_state),
+    )
+    .then(
+        None,
+        re(r"^immediate enable is configured on the device$"),
+        step!(immediate_enable_state),
+    )
+    .then(
+        None,
+        re(r#"^the device keeps a rollback point to profile "([^"]+)"$"#),
+        step!(rollback_state),
+    )
     .then(
         None,
         re(r"^the SUT reports the order (done|failed|delivered|queued)$"),
@@ -64,24 +89,104 @@ pub async fn order_psmos(w: &mut EimWorld, number: Option<usize>, psmos: Vec<Psm
     w.place_order(device, Order::Psmos(psmos)).await.map(|_| ())
 }
 
-async fn order_profile(w: &mut EimWorld, a: Args) -> StepResult {
-    let id = iccid(a.str(2)?)?;
-    let psmo = match a.str(1)? {
+/// An enable, disable or delete PSMO of profile `name`.
+fn profile_psmo(operation: &str, name: &str, rollback: bool) -> Result<Psmo, StepError> {
+    let id = iccid(name)?;
+    Ok(match operation {
         "enable" => Psmo::Enable(PsmoEnable {
             iccid: id,
-            rollback_flag: a.opt(3).map(|_| ()),
+            rollback_flag: rollback.then_some(()),
             extensions: Default::default(),
         }),
         "disable" => Psmo::Disable(PsmoIccid {
             iccid: id,
             extensions: Default::default(),
         }),
-        _ => Psmo::Delete(PsmoIccid {
+        "delete" => Psmo::Delete(PsmoIccid {
             iccid: id,
             extensions: Default::default(),
         }),
-    };
+        other => return Err(harness(format!("no profile operation {other:?}"))),
+    })
+}
+
+async fn order_profile(w: &mut EimWorld, a: Args) -> StepResult {
+    let psmo = profile_psmo(a.str(1)?, a.str(2)?, a.opt(3).is_some())?;
     order_psmos(w, a.parse_opt(4)?, vec![psmo]).await
+}
+
+/// A table of `| operation | profile |` rows (enable, disable, delete) as one package.
+async fn order_package(w: &mut EimWorld, a: Args) -> StepResult {
+    let psmos = a
+        .table
+        .iter()
+        .map(|row| match row.as_slice() {
+            [op, name, ..] => profile_psmo(op.trim(), name.trim(), false),
+            _ => Err(harness("a PSMO row is | operation | profile |")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    order_psmos(w, None, psmos).await
+}
+
+async fn fallback_state(w: &mut EimWorld, a: Args) -> StepResult {
+    let want = a.opt(1).map(iccid).transpose()?;
+    let seen: Vec<String> = w
+        .device(None)?
+        .driver
+        .card()
+        .profiles()
+        .iter()
+        .filter(|p| p.fallback)
+        .map(|p| p.iccid.digits())
+        .collect();
+    check(
+        seen == want.iter().map(|i| i.digits()).collect::<Vec<_>>(),
+        "SGP.32 2.11.1.1: the fallback attribute is where the ordered set/unsetFallbackAttribute put it",
+        format!("fallback profile {:?}", want.map(|i| i.digits())),
+        seen,
+    )
+}
+
+async fn default_dp_state(w: &mut EimWorld, a: Args) -> StepResult {
+    let want = a.opt(1).unwrap_or_default().to_string();
+    let seen = w
+        .device(None)?
+        .driver
+        .card()
+        .default_dp_address()
+        .map(str::to_string);
+    check(
+        seen.as_deref() == Some(want.as_str()),
+        "SGP.32 2.11.1.1, 5.9.25: setDefaultDpAddress sets the eUICC's default SM-DP+ address",
+        format!("default SM-DP+ address {want:?}"),
+        seen,
+    )
+}
+
+async fn immediate_enable_state(w: &mut EimWorld, _: Args) -> StepResult {
+    let seen = w.device(None)?.driver.card().immediate_enable().clone();
+    check(
+        seen.enabled,
+        "SGP.32 2.11.1.1, 5.9.17: configureImmediateEnable with immediateEnableFlag turns immediate enabling on",
+        "immediateEnableFlag set on the eUICC",
+        seen,
+    )
+}
+
+async fn rollback_state(w: &mut EimWorld, a: Args) -> StepResult {
+    let id = iccid(a.str(1)?)?;
+    let seen = w
+        .device(None)?
+        .driver
+        .card()
+        .rollback_point()
+        .map(|r| r.previous.as_ref().map(|i| i.digits()));
+    check(
+        seen == Some(Some(id.digits())),
+        "SGP.32 2.11.1.1: an enable ordered with rollback allowed carries rollbackFlag, so the eUICC keeps a rollback point",
+        format!("a rollback point to profile {}", id.digits()),
+        seen,
+    )
 }
 
 async fn order_simple(w: &mut EimWorld, a: Args) -> StepResult {
