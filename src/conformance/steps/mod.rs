@@ -19,6 +19,9 @@ use regex::Regex;
 
 use super::world::{EimWorld, StepError, StepResult, harness};
 
+pub mod binding;
+pub mod esipa;
+pub mod euicc_data;
 pub mod fleet;
 pub mod orders;
 
@@ -124,7 +127,10 @@ pub fn re(pattern: &str) -> Regex {
 pub fn collection() -> Collection<EimWorld> {
     let c = Collection::new();
     let c = fleet::register(c);
-    orders::register(c)
+    let c = orders::register(c);
+    let c = esipa::register(c);
+    let c = euicc_data::register(c);
+    binding::register(c)
 }
 
 #[cfg(test)]
