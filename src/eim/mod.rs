@@ -110,7 +110,12 @@
 //! der-signature, package-for-other-eid (the EID's 30th digit changed, check digits
 //! recomputed), choice-tag-twice (every GetEimPackageResponse), accept-bad-result-signature,
 //! accept-counter-mismatch, accept-unknown-ci, eid-not-found-as-no-package,
-//! wrong-content-type. See [`EimFault::description`].
+//! wrong-content-type, eid-errors-undefined, result-errors-acknowledged,
+//! new-package-on-repoll (the outstanding package rebuilt with a new counter),
+//! acknowledgements-omitted, notify-state-change-refused, data-tag-list-ignored,
+//! euicc-data-result-refused, euicc-data-error-accepted, eid-required-in-result; and three of
+//! the HTTP binding, applied in [`server`]: binding-violations-accepted, binding-errors-as-500,
+//! admin-protocol-omitted. See [`EimFault::description`].
 //!
 //! # Left out
 //! eIM Package Injection (TransferEimPackage), the SM-DP+ relay, the JSON ESipa binding,

@@ -281,7 +281,7 @@ async fn send_request(w: &mut EimWorld, a: Args) -> StepResult {
     };
     match a.opt(1) {
         None => {}
-        Some("on another path") => path.push_str("x"),
+        Some("on another path") => path.push('x'),
         Some(v) if v.starts_with("with method") => method = a.str(2)?.to_string(),
         Some(v) if v.starts_with("with Content-Type") => {
             set(&mut headers, "Content-Type", Some(a.opt(3).unwrap_or("")))

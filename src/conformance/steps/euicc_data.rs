@@ -161,7 +161,7 @@ fn received_request(w: &mut EimWorld) -> Result<Option<IpaEuiccDataRequest>, Ste
                 _ => None,
             },
         )
-        .last();
+        .next_back();
     Ok(found)
 }
 
@@ -194,7 +194,7 @@ async fn report_names(w: &mut EimWorld, a: Args) -> StepResult {
     let text = serde_json::to_string(&report.outcomes).unwrap_or_default();
     let names: Vec<&str> = a
         .str(1)?
-        .split(|c| c == ',' || c == ' ')
+        .split([',', ' '])
         .filter(|n| !n.is_empty() && *n != "and")
         .collect();
     let missing: Vec<&str> = names
