@@ -1306,3 +1306,261 @@ fn fault_rollback_flag_dropped() {
     eim.order_psmos(euicc.eid(), vec![with_rollback]).unwrap();
     assert_eq!(psmo_package(&package(&eim, &euicc.eid())), vec![enable(1)]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fault switches of the ESipa / eUICC data / binding catalogue (more detail in the unit tests
+// of src/eim/esipa.rs and src/eim/server.rs).
+
+fn unsigned_result(eim: &Eim) -> EimPackageResult {
+    EimPackageResult::EuiccPackageResult(EuiccPackageResult(
+        EuiccPackageResultChoice::EuiccPackageErrorUnsigned(EuiccPackageErrorUnsigned {
+            eim_id: eim.config().eim_id,
+            ..Default::default()
+        }),
+    ))
+}
+
+fn bad_check_digits(eid: &Eid) -> Eid {
+    let mut bcd = *eid.as_bcd();
+    bcd[15] ^= 0x01;
+    Eid::from_bcd(bcd).unwrap()
+}
+
+#[test]
+fn fault_eid_errors_undefined() {
+    let eim = eim_with(&[EimFault::EidErrorsUndefined]);
+    let bad = bad_check_digits(&sgp32_harness::pki::euicc_eid(40).unwrap());
+    assert_eq!(
+        error_of(poll(&eim, &bad)),
+        GetEimPackageError::UNDEFINED_ERROR
+    );
+    assert_eq!(
+        provide_response(provide(&eim, Some(&bad), unsigned_result(&eim))),
+        ProvideEimPackageResultResponseChoice::ProvideEimPackageResultError(
+            ProvideEimPackageResultError::UNDEFINED_ERROR
+        )
+    );
+}
+
+#[test]
+fn fault_result_errors_acknowledged() {
+    let eim = eim_with(&[EimFault::ResultErrorsAcknowledged]);
+    let unknown = sgp32_harness::pki::euicc_eid(41).unwrap();
+    assert!(matches!(
+        provide_response(provide(&eim, Some(&unknown), unsigned_result(&eim))),
+        ProvideEimPackageResultResponseChoice::EmptyResponse(_)
+    ));
+}
+
+#[test]
+fn fault_new_package_on_repoll() {
+    let eim = eim_with(&[EimFault::NewPackageOnRepoll]);
+    let euicc = device(&eim, 42);
+    eim.order_psmos(euicc.eid(), vec![enable(1)]).unwrap();
+    let first = package(&eim, &euicc.eid());
+    let second = package(&eim, &euicc.eid());
+    assert_eq!(first.euicc_package_signed.counter_value, 1);
+    assert_eq!(second.euicc_package_signed.counter_value, 2);
+}
+
+#[test]
+fn fault_acknowledgements_omitted() {
+    let eim = eim_with(&[EimFault::AcknowledgementsOmitted]);
+    let mut euicc = device(&eim, 43);
+    eim.order_psmos(euicc.eid(), vec![enable(1)]).unwrap();
+    let eid = euicc.eid();
+    let request = package(&eim, &eid);
+    let (result, list) = execute(&mut euicc, &request);
+    assert!(!list.is_empty());
+    assert!(matches!(
+        provide_response(provide(
+            &eim,
+            Some(&eid),
+            epr_and_notifications(&result, list)
+        )),
+        ProvideEimPackageResultResponseChoice::EmptyResponse(_)
+    ));
+}
+
+#[test]
+fn fault_notify_state_change_refused() {
+    let eim = eim_with(&[EimFault::NotifyStateChangeRefused]);
+    let euicc = device(&eim, 44);
+    let request = EsipaMessageFromIpaToEim::GetEimPackageRequest(Box::new(GetEimPackageRequest {
+        eid_value: FixedOctetString::from(*euicc.eid().as_bcd()),
+        notify_state_change: Some(()),
+        ..Default::default()
+    }));
+    let EsipaAnswer::Message(m) = eim.handle_esipa(&rasn::der::encode(&request).unwrap()) else {
+        panic!("no message")
+    };
+    assert_eq!(
+        error_of(decode_package(&m)),
+        GetEimPackageError::UNDEFINED_ERROR
+    );
+}
+
+#[test]
+fn fault_data_tag_list_ignored() {
+    let eim = eim_with(&[EimFault::DataTagListIgnored]);
+    let euicc = device(&eim, 45);
+    eim.order_euicc_data(euicc.eid(), vec![0xa6]).unwrap();
+    let GetEimPackageResponseChoice::IpaEuiccDataRequest(r) = poll(&eim, &euicc.eid()) else {
+        panic!("not a data request")
+    };
+    assert_eq!(r.tag_list.to_vec(), [0xbf, 0x20]);
+}
+
+fn data_round(faults: &[EimFault], error: bool) -> OrderState {
+    let eim = eim_with(faults);
+    let euicc = device(&eim, 46);
+    let id = eim.order_euicc_data(euicc.eid(), vec![0xbf, 0x20]).unwrap();
+    let GetEimPackageResponseChoice::IpaEuiccDataRequest(r) = poll(&eim, &euicc.eid()) else {
+        panic!("not a data request")
+    };
+    let txid = r.eim_transaction_id.clone();
+    let choice = if error {
+        IpaEuiccDataResponseChoice::IpaEuiccDataResponseError(IpaEuiccDataResponseError {
+            eim_transaction_id: txid,
+            ipa_euicc_data_error_code: IpaEuiccDataErrorCode::INCORRECT_TAG_LIST,
+            extensions: Default::default(),
+        })
+    } else {
+        IpaEuiccDataResponseChoice::IpaEuiccData(Box::new(IpaEuiccData {
+            eim_transaction_id: txid,
+            ..Default::default()
+        }))
+    };
+    let _ = provide(
+        &eim,
+        Some(&euicc.eid()),
+        EimPackageResult::IpaEuiccDataResponse(IpaEuiccDataResponse(choice)),
+    );
+    status(&eim, id).state
+}
+
+#[test]
+fn fault_euicc_data_result_refused() {
+    assert_eq!(data_round(&[], false), OrderState::Done);
+    assert_eq!(
+        data_round(&[EimFault::EuiccDataResultRefused], false),
+        OrderState::Failed
+    );
+}
+
+#[test]
+fn fault_euicc_data_error_accepted() {
+    assert_eq!(data_round(&[], true), OrderState::Failed);
+    assert_eq!(
+        data_round(&[EimFault::EuiccDataErrorAccepted], true),
+        OrderState::Done
+    );
+}
+
+#[test]
+fn fault_eid_required_in_result() {
+    let eim = eim_with(&[EimFault::EidRequiredInResult]);
+    let mut euicc = device(&eim, 47);
+    eim.order_psmos(euicc.eid(), vec![enable(1)]).unwrap();
+    let request = package(&eim, &euicc.eid());
+    let (result, list) = execute(&mut euicc, &request);
+    assert_eq!(
+        provide_response(provide(&eim, None, epr_and_notifications(&result, list))),
+        ProvideEimPackageResultResponseChoice::ProvideEimPackageResultError(
+            ProvideEimPackageResultError::MISSING_EID
+        )
+    );
+}
+
+/// One request to the reference eIM's ESipa binding over HTTP with `faults`.
+async fn binding_exchange(
+    faults: &[EimFault],
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> sgp32_harness::transport::HttpClientResponse {
+    use sgp32_harness::eim::server::{EimServerOptions, RunningEim};
+    use sgp32_harness::transport::{ClientOptions, HttpClient};
+    let options = EimServerOptions {
+        listen: ([127, 0, 0, 1], 0).into(),
+        tls: false,
+        api: None,
+    };
+    let running = RunningEim::start_default(
+        &pki(),
+        Backend::AwsLc,
+        faults.iter().copied().collect(),
+        &options,
+    )
+    .await
+    .unwrap();
+    let eid = sgp32_harness::pki::euicc_eid(48).unwrap();
+    let body = rasn::der::encode(&EsipaMessageFromIpaToEim::GetEimPackageRequest(Box::new(
+        GetEimPackageRequest {
+            eid_value: FixedOctetString::from(*eid.as_bcd()),
+            ..Default::default()
+        },
+    )))
+    .unwrap();
+    let url = format!("http://{}", running.esipa_addr());
+    let mut client = HttpClient::connect(&url, None, ClientOptions::default())
+        .await
+        .unwrap();
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    let r = client
+        .request(method, path, &headers, body.into())
+        .await
+        .unwrap();
+    running.shutdown().await;
+    r
+}
+
+const ESIPA_HEADERS: [(&str, &str); 2] = [
+    ("Content-Type", "application/x-gsma-rsp-asn1"),
+    ("X-Admin-Protocol", "gsma/rsp/v2.1.0"),
+];
+
+#[tokio::test]
+async fn fault_binding_violations_accepted() {
+    let plain = binding_exchange(&[], "PUT", "/gsma/rsp2/asn1", &ESIPA_HEADERS).await;
+    assert_eq!(plain.status, 405);
+    let r = binding_exchange(
+        &[EimFault::BindingViolationsAccepted],
+        "PUT",
+        "/elsewhere",
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn fault_binding_errors_as_500() {
+    let r = binding_exchange(
+        &[EimFault::BindingErrorsAs500],
+        "POST",
+        "/gsma/rsp2/asn1",
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 500);
+}
+
+#[tokio::test]
+async fn fault_admin_protocol_omitted() {
+    let plain = binding_exchange(&[], "POST", "/gsma/rsp2/asn1", &ESIPA_HEADERS).await;
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.header("x-admin-protocol"), Some("gsma/rsp/v2.1.0"));
+    let r = binding_exchange(
+        &[EimFault::AdminProtocolOmitted],
+        "POST",
+        "/gsma/rsp2/asn1",
+        &ESIPA_HEADERS,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-admin-protocol"), None);
+}

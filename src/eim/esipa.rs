@@ -318,7 +318,7 @@ impl Eim {
             Ok(_) => return EsipaAnswer::Undecodable("trailing bytes after the message".into()),
             Err(e) => {
                 return match get_eim_package_eid_problem(body) {
-                    Some(code) => EsipaAnswer::Message(self.package_error(code)),
+                    Some(code) => EsipaAnswer::Message(self.eid_package_error(code)),
                     None => {
                         EsipaAnswer::Undecodable(format!("not an EsipaMessageFromIpaToEim: {e}"))
                     }
@@ -429,12 +429,28 @@ impl Eim {
             .unwrap_or_else(|| self.encode_package_error(code))
     }
 
+    /// An invalidEid / missingEid GetEimPackage error (undefinedError with
+    /// `eid-errors-undefined`).
+    fn eid_package_error(&self, code: i64) -> Vec<u8> {
+        if self.has_fault(EimFault::EidErrorsUndefined) {
+            self.package_error(GetEimPackageError::UNDEFINED_ERROR.0)
+        } else {
+            self.package_error(code)
+        }
+    }
+
     /// SGP.32 6.3.2.6 ESipa.GetEimPackage.
     fn get_eim_package(&self, request: &GetEimPackageRequest) -> Vec<u8> {
         let bcd: [u8; 16] = *request.eid_value;
         if !Eid::from_bcd(bcd).is_ok_and(|e| e.is_valid()) {
-            return self.package_error(GetEimPackageError::INVALID_EID.0);
+            return self.eid_package_error(GetEimPackageError::INVALID_EID.0);
         }
+        if request.notify_state_change.is_some()
+            && self.has_fault(EimFault::NotifyStateChangeRefused)
+        {
+            return self.package_error(GetEimPackageError::UNDEFINED_ERROR.0);
+        }
+        let repoll_rebuilds = self.has_fault(EimFault::NewPackageOnRepoll);
         let now = now_secs();
         let mut answer: Option<Arc<Vec<u8>>> = None;
         let mut delivered: Option<(u64, Option<i64>)> = None;
@@ -451,7 +467,19 @@ impl Eim {
                 st.r_plmn = Some(**p);
             }
             if let Some(out) = &rec.outstanding {
-                answer = Some(out.answer.clone());
+                if repoll_rebuilds {
+                    let q = Queued {
+                        order_id: out.order_id,
+                        kind: out.kind.clone(),
+                    };
+                    if let Ok(new) = self.build_package(&bcd, rec, &q) {
+                        answer = Some(new.answer.clone());
+                        delivered = Some((q.order_id, new.counter));
+                        rec.outstanding = Some(Box::new(new));
+                        return;
+                    }
+                }
+                answer = rec.outstanding.as_ref().map(|o| o.answer.clone());
                 return;
             }
             while let Some(q) = rec.queue.pop_front() {
@@ -572,6 +600,9 @@ impl Eim {
             OrderKind::EuiccData(r) => {
                 let mut r = r.clone();
                 r.eim_transaction_id = Some(TransactionId::new(txid.to_vec()));
+                if self.has_fault(EimFault::DataTagListIgnored) {
+                    r.tag_list = vec![0xbf, 0x20].into();
+                }
                 GetEimPackageResponseChoice::IpaEuiccDataRequest(r)
             }
             OrderKind::Download(ac) => GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(
@@ -617,13 +648,26 @@ impl Eim {
     }
 
     fn result_error(&self, code: ProvideEimPackageResultError) -> Vec<u8> {
+        if self.has_fault(EimFault::ResultErrorsAcknowledged) {
+            return self.result_response(ProvideEimPackageResultResponseChoice::EmptyResponse(
+                EmptyResponse::default(),
+            ));
+        }
+        let code = if self.has_fault(EimFault::EidErrorsUndefined)
+            && (code == ProvideEimPackageResultError::INVALID_EID
+                || code == ProvideEimPackageResultError::MISSING_EID)
+        {
+            ProvideEimPackageResultError::UNDEFINED_ERROR
+        } else {
+            code
+        };
         self.result_response(
             ProvideEimPackageResultResponseChoice::ProvideEimPackageResultError(code),
         )
     }
 
     fn acknowledge(&self, seqs: Vec<i64>, empty_if_none: bool) -> Vec<u8> {
-        if seqs.is_empty() && empty_if_none {
+        if (seqs.is_empty() && empty_if_none) || self.has_fault(EimFault::AcknowledgementsOmitted) {
             return self.result_response(ProvideEimPackageResultResponseChoice::EmptyResponse(
                 EmptyResponse::default(),
             ));
@@ -661,6 +705,9 @@ impl Eim {
                     return self.result_error(ProvideEimPackageResultError::INVALID_EID);
                 }
                 bcd
+            }
+            None if self.has_fault(EimFault::EidRequiredInResult) => {
+                return self.result_error(ProvideEimPackageResultError::MISSING_EID);
             }
             None => match txid
                 .as_deref()
@@ -758,6 +805,11 @@ impl Eim {
                     };
                 };
                 let verdict = match &r.0 {
+                    IpaEuiccDataResponseChoice::IpaEuiccData(_)
+                        if self.has_fault(EimFault::EuiccDataResultRefused) =>
+                    {
+                        Verdict::failed("ipaEuiccData refused")
+                    }
                     IpaEuiccDataResponseChoice::IpaEuiccData(d) => {
                         let present = serde_json::to_value(&**d)
                             .ok()
@@ -780,6 +832,16 @@ impl Eim {
                                     rec.association_token = token;
                                 }
                             })),
+                        }
+                    }
+                    IpaEuiccDataResponseChoice::IpaEuiccDataResponseError(_)
+                        if self.has_fault(EimFault::EuiccDataErrorAccepted) =>
+                    {
+                        Verdict {
+                            accepted: true,
+                            outcomes: Vec::new(),
+                            reason: None,
+                            apply: None,
                         }
                     }
                     IpaEuiccDataResponseChoice::IpaEuiccDataResponseError(e) => Verdict::failed(
@@ -1112,6 +1174,320 @@ fn other_eid(eid: &[u8; 16]) -> [u8; 16] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod faults {
+        use super::*;
+        use crate::asn1::sgp32::{
+            EimPackageResultErrorCode, EimPackageResultResponseError, IpaEuiccData,
+            IpaEuiccDataErrorCode, IpaEuiccDataResponse, IpaEuiccDataResponseError,
+        };
+        use crate::crypto::Backend;
+        use crate::eim::{EimFaults, OrderState};
+
+        fn eim(faults: &[EimFault]) -> Eim {
+            Eim::from_seed(
+                3,
+                Backend::RustCrypto,
+                faults.iter().copied().collect::<EimFaults>(),
+            )
+            .unwrap()
+        }
+
+        fn registered(eim: &Eim, index: u64) -> Eid {
+            let eid = crate::pki::euicc_eid(index).unwrap();
+            eim.register_euicc(eid, Some(1), 0, None).unwrap();
+            eid
+        }
+
+        fn answer(eim: &Eim, message: EsipaMessageFromIpaToEim) -> EsipaMessageFromEimToIpa {
+            match eim.handle_esipa(&rasn::der::encode(&message).unwrap()) {
+                EsipaAnswer::Message(m) => rasn::der::decode(&m).unwrap(),
+                other => panic!("no message: {other:?}"),
+            }
+        }
+
+        fn poll_bytes(eim: &Eim, bcd: [u8; 16], notify: bool) -> Vec<u8> {
+            let request = GetEimPackageRequest {
+                eid_value: FixedOctetString::from(bcd),
+                notify_state_change: notify.then_some(()),
+                ..Default::default()
+            };
+            let message = EsipaMessageFromIpaToEim::GetEimPackageRequest(Box::new(request));
+            match eim.handle_esipa(&rasn::der::encode(&message).unwrap()) {
+                EsipaAnswer::Message(m) => m,
+                other => panic!("no message: {other:?}"),
+            }
+        }
+
+        fn poll(eim: &Eim, bcd: [u8; 16], notify: bool) -> GetEimPackageResponseChoice {
+            match rasn::der::decode(&poll_bytes(eim, bcd, notify)).unwrap() {
+                EsipaMessageFromEimToIpa::GetEimPackageResponse(r) => r.0,
+                other => panic!("not a GetEimPackageResponse: {other:?}"),
+            }
+        }
+
+        fn error(choice: GetEimPackageResponseChoice) -> i64 {
+            match choice {
+                GetEimPackageResponseChoice::EimPackageError(e) => e.0,
+                other => panic!("not an error: {other:?}"),
+            }
+        }
+
+        fn provide(
+            eim: &Eim,
+            eid: Option<[u8; 16]>,
+            result: EimPackageResult,
+        ) -> ProvideEimPackageResultResponseChoice {
+            let message = EsipaMessageFromIpaToEim::ProvideEimPackageResult(Box::new(
+                ProvideEimPackageResult {
+                    eid_value: eid.map(FixedOctetString::from),
+                    eim_package_result: result,
+                    extensions: Default::default(),
+                },
+            ));
+            match answer(eim, message) {
+                EsipaMessageFromEimToIpa::ProvideEimPackageResultResponse(r) => r.0,
+                other => panic!("not a ProvideEimPackageResultResponse: {other:?}"),
+            }
+        }
+
+        fn unsigned_error() -> EimPackageResult {
+            EimPackageResult::EuiccPackageResult(EuiccPackageResult(
+                EuiccPackageResultChoice::EuiccPackageErrorUnsigned(Default::default()),
+            ))
+        }
+
+        fn bad_check_digits(eid: Eid) -> [u8; 16] {
+            let mut bcd = *eid.as_bcd();
+            bcd[15] ^= 0x10;
+            bcd
+        }
+
+        fn data_order(eim: &Eim, eid: Eid, tags: &[u8]) -> (u64, Option<TransactionId>) {
+            let id = eim.order_euicc_data(eid, tags.to_vec()).unwrap();
+            match poll(eim, *eid.as_bcd(), false) {
+                GetEimPackageResponseChoice::IpaEuiccDataRequest(r) => {
+                    (id, r.eim_transaction_id.clone())
+                }
+                other => panic!("not a data request: {other:?}"),
+            }
+        }
+
+        fn data_result(txid: Option<TransactionId>) -> EimPackageResult {
+            EimPackageResult::IpaEuiccDataResponse(IpaEuiccDataResponse(
+                IpaEuiccDataResponseChoice::IpaEuiccData(Box::new(IpaEuiccData {
+                    eim_transaction_id: txid,
+                    ..Default::default()
+                })),
+            ))
+        }
+
+        fn data_error(txid: Option<TransactionId>) -> EimPackageResult {
+            EimPackageResult::IpaEuiccDataResponse(IpaEuiccDataResponse(
+                IpaEuiccDataResponseChoice::IpaEuiccDataResponseError(IpaEuiccDataResponseError {
+                    eim_transaction_id: txid,
+                    ipa_euicc_data_error_code: IpaEuiccDataErrorCode::INCORRECT_TAG_LIST,
+                    extensions: Default::default(),
+                }),
+            ))
+        }
+
+        #[test]
+        fn eid_errors_undefined() {
+            let eid = crate::pki::euicc_eid(1).unwrap();
+            for (faults, invalid, missing) in [
+                (vec![], 3, 4),
+                (vec![EimFault::EidErrorsUndefined], 127, 127),
+            ] {
+                let eim = eim(&faults);
+                assert_eq!(error(poll(&eim, bad_check_digits(eid), false)), invalid);
+                let EsipaAnswer::Message(m) = eim.handle_esipa(&[0xbf, 0x4f, 0x00]) else {
+                    panic!("no answer to BF4F00")
+                };
+                let EsipaMessageFromEimToIpa::GetEimPackageResponse(r) =
+                    rasn::der::decode(&m).unwrap()
+                else {
+                    panic!("not a GetEimPackageResponse")
+                };
+                assert_eq!(error(r.0), missing);
+                assert_eq!(
+                    provide(&eim, Some(bad_check_digits(eid)), unsigned_error()),
+                    ProvideEimPackageResultResponseChoice::ProvideEimPackageResultError(
+                        ProvideEimPackageResultError(invalid)
+                    )
+                );
+                // eidNotFound stays.
+                assert_eq!(
+                    provide(&eim, Some(*eid.as_bcd()), unsigned_error()),
+                    ProvideEimPackageResultResponseChoice::ProvideEimPackageResultError(
+                        ProvideEimPackageResultError::EID_NOT_FOUND
+                    )
+                );
+            }
+        }
+
+        #[test]
+        fn result_errors_acknowledged() {
+            let unknown = *crate::pki::euicc_eid(2).unwrap().as_bcd();
+            let plain = eim(&[]);
+            assert_eq!(
+                provide(&plain, Some(unknown), unsigned_error()),
+                ProvideEimPackageResultResponseChoice::ProvideEimPackageResultError(
+                    ProvideEimPackageResultError::EID_NOT_FOUND
+                )
+            );
+            let faulty = eim(&[EimFault::ResultErrorsAcknowledged]);
+            assert!(matches!(
+                provide(&faulty, Some(unknown), unsigned_error()),
+                ProvideEimPackageResultResponseChoice::EmptyResponse(_)
+            ));
+            let eid = registered(&faulty, 3);
+            assert!(matches!(
+                provide(&faulty, Some(*eid.as_bcd()), unsigned_error()),
+                ProvideEimPackageResultResponseChoice::EmptyResponse(_)
+            ));
+        }
+
+        #[test]
+        fn new_package_on_repoll() {
+            for (faults, same) in [(vec![], true), (vec![EimFault::NewPackageOnRepoll], false)] {
+                let eim = eim(&faults);
+                let eid = registered(&eim, 4);
+                let id = eim
+                    .order_psmos(eid, vec![Psmo::GetRat(Default::default())])
+                    .unwrap();
+                let first = poll_bytes(&eim, *eid.as_bcd(), false);
+                let second = poll_bytes(&eim, *eid.as_bcd(), false);
+                assert_eq!(first == second, same);
+                assert_eq!(
+                    eim.order(id).unwrap().counter,
+                    Some(if same { 1 } else { 2 })
+                );
+            }
+        }
+
+        #[test]
+        fn acknowledgements_omitted() {
+            for (faults, acks) in [
+                (vec![], true),
+                (vec![EimFault::AcknowledgementsOmitted], false),
+            ] {
+                let eim = eim(&faults);
+                let eid = registered(&eim, 5);
+                eim.order_psmos(eid, vec![Psmo::GetRat(Default::default())])
+                    .unwrap();
+                let _ = poll(&eim, *eid.as_bcd(), false);
+                let answer = provide(&eim, Some(*eid.as_bcd()), unsigned_error());
+                assert_eq!(
+                    matches!(
+                        answer,
+                        ProvideEimPackageResultResponseChoice::EimAcknowledgements(_)
+                    ),
+                    acks,
+                    "{answer:?}"
+                );
+            }
+        }
+
+        fn eim_plain() -> Eim {
+            eim(&[])
+        }
+
+        #[test]
+        fn notify_state_change_refused() {
+            let eim = eim(&[EimFault::NotifyStateChangeRefused]);
+            let eid = registered(&eim, 6);
+            assert_eq!(error(poll(&eim, *eid.as_bcd(), true)), 127);
+            assert_eq!(error(poll(&eim, *eid.as_bcd(), false)), 1);
+            let plain = eim_plain();
+            let eid = registered(&plain, 6);
+            assert_eq!(error(poll(&plain, *eid.as_bcd(), true)), 1);
+        }
+
+        #[test]
+        fn data_tag_list_ignored() {
+            for (faults, tags) in [
+                (vec![], vec![0xa0, 0xa6]),
+                (vec![EimFault::DataTagListIgnored], vec![0xbf, 0x20]),
+            ] {
+                let eim = eim(&faults);
+                let eid = registered(&eim, 7);
+                eim.order_euicc_data(eid, vec![0xa0, 0xa6]).unwrap();
+                match poll(&eim, *eid.as_bcd(), false) {
+                    GetEimPackageResponseChoice::IpaEuiccDataRequest(r) => {
+                        assert_eq!(r.tag_list.to_vec(), tags)
+                    }
+                    other => panic!("not a data request: {other:?}"),
+                }
+            }
+        }
+
+        #[test]
+        fn euicc_data_result_refused_and_error_accepted() {
+            let cases = [
+                (vec![], false, OrderState::Done),
+                (
+                    vec![EimFault::EuiccDataResultRefused],
+                    false,
+                    OrderState::Failed,
+                ),
+                (vec![], true, OrderState::Failed),
+                (
+                    vec![EimFault::EuiccDataErrorAccepted],
+                    true,
+                    OrderState::Done,
+                ),
+            ];
+            for (faults, error_answer, state) in cases {
+                let eim = eim(&faults);
+                let eid = registered(&eim, 8);
+                let (id, txid) = data_order(&eim, eid, &[0xbf, 0x20]);
+                let result = if error_answer {
+                    data_error(txid)
+                } else {
+                    data_result(txid)
+                };
+                let _ = provide(&eim, Some(*eid.as_bcd()), result);
+                assert_eq!(
+                    eim.order(id).unwrap().state,
+                    state,
+                    "{faults:?} {error_answer}"
+                );
+            }
+        }
+
+        #[test]
+        fn eid_required_in_result() {
+            for (faults, ok) in [(vec![], true), (vec![EimFault::EidRequiredInResult], false)] {
+                let eim = eim(&faults);
+                let eid = registered(&eim, 9);
+                let (id, txid) = data_order(&eim, eid, &[0xbf, 0x20]);
+                let answer = provide(&eim, None, data_result(txid));
+                assert_eq!(
+                    answer
+                        == ProvideEimPackageResultResponseChoice::ProvideEimPackageResultError(
+                            ProvideEimPackageResultError::MISSING_EID
+                        ),
+                    !ok
+                );
+                assert_eq!(eim.order(id).unwrap().state == OrderState::Done, ok);
+            }
+            // An eimPackageResultResponseError without eidValue is correlated the same way.
+            let eim = eim(&[]);
+            let eid = registered(&eim, 10);
+            let (id, txid) = data_order(&eim, eid, &[0xbf, 0x20]);
+            let _ = provide(
+                &eim,
+                None,
+                EimPackageResult::EimPackageResultResponseError(EimPackageResultResponseError {
+                    eim_transaction_id: txid,
+                    eim_package_result_error_code: EimPackageResultErrorCode::UNKNOWN_PACKAGE,
+                    extensions: Default::default(),
+                }),
+            );
+            assert_eq!(eim.order(id).unwrap().state, OrderState::Failed);
+        }
+    }
 
     #[test]
     fn tlv_splitting() {

@@ -42,11 +42,38 @@ pub enum EimFault {
     WrongOperation,
     /// An enable PSMO ordered with rollback allowed is sent without rollbackFlag.
     RollbackFlagDropped,
+    /// invalidEid and missingEid (GetEimPackage, ProvideEimPackageResult) are answered
+    /// undefinedError(127).
+    EidErrorsUndefined,
+    /// ProvideEimPackageResult errors (eidNotFound, invalidEid, missingEid, a result for no
+    /// package) are answered with emptyResponse, as if the result was taken.
+    ResultErrorsAcknowledged,
+    /// A repeated GetEimPackage before the result gets a newly built package (new counter).
+    NewPackageOnRepoll,
+    /// Results are answered emptyResponse instead of eimAcknowledgements.
+    AcknowledgementsOmitted,
+    /// A GetEimPackageRequest with notifyStateChange is answered undefinedError(127).
+    NotifyStateChangeRefused,
+    /// IpaEuiccDataRequest carries tagList 'BF20' whatever was ordered.
+    DataTagListIgnored,
+    /// An ipaEuiccData answer fails its order.
+    EuiccDataResultRefused,
+    /// An ipaEuiccDataResponseError completes its order as done.
+    EuiccDataErrorAccepted,
+    /// The HTTP binding does not check path, method, Content-Type or X-Admin-Protocol.
+    BindingViolationsAccepted,
+    /// The HTTP binding answers its violations (and undecodable bodies) with 500.
+    BindingErrorsAs500,
+    /// ESipa answers carry no X-Admin-Protocol header.
+    AdminProtocolOmitted,
+    /// A result without eidValue gets missingEid even when its eimTransactionId names the
+    /// package.
+    EidRequiredInResult,
 }
 
 impl EimFault {
     /// Every fault switch, in `--list-faults` order.
-    pub const ALL: [EimFault; 17] = [
+    pub const ALL: [EimFault; 29] = [
         EimFault::CounterReused,
         EimFault::CounterSkip,
         EimFault::BadPackageSignature,
@@ -64,6 +91,18 @@ impl EimFault {
         EimFault::ResultDataDropped,
         EimFault::WrongOperation,
         EimFault::RollbackFlagDropped,
+        EimFault::EidErrorsUndefined,
+        EimFault::ResultErrorsAcknowledged,
+        EimFault::NewPackageOnRepoll,
+        EimFault::AcknowledgementsOmitted,
+        EimFault::NotifyStateChangeRefused,
+        EimFault::DataTagListIgnored,
+        EimFault::EuiccDataResultRefused,
+        EimFault::EuiccDataErrorAccepted,
+        EimFault::BindingViolationsAccepted,
+        EimFault::BindingErrorsAs500,
+        EimFault::AdminProtocolOmitted,
+        EimFault::EidRequiredInResult,
     ];
 
     /// The switch's name (`--fault NAME`).
@@ -86,6 +125,18 @@ impl EimFault {
             EimFault::ResultDataDropped => "result-data-dropped",
             EimFault::WrongOperation => "wrong-operation",
             EimFault::RollbackFlagDropped => "rollback-flag-dropped",
+            EimFault::EidErrorsUndefined => "eid-errors-undefined",
+            EimFault::ResultErrorsAcknowledged => "result-errors-acknowledged",
+            EimFault::NewPackageOnRepoll => "new-package-on-repoll",
+            EimFault::AcknowledgementsOmitted => "acknowledgements-omitted",
+            EimFault::NotifyStateChangeRefused => "notify-state-change-refused",
+            EimFault::DataTagListIgnored => "data-tag-list-ignored",
+            EimFault::EuiccDataResultRefused => "euicc-data-result-refused",
+            EimFault::EuiccDataErrorAccepted => "euicc-data-error-accepted",
+            EimFault::BindingViolationsAccepted => "binding-violations-accepted",
+            EimFault::BindingErrorsAs500 => "binding-errors-as-500",
+            EimFault::AdminProtocolOmitted => "admin-protocol-omitted",
+            EimFault::EidRequiredInResult => "eid-required-in-result",
         }
     }
 
@@ -131,6 +182,38 @@ impl EimFault {
             EimFault::RollbackFlagDropped => {
                 "an enable ordered with rollback allowed is sent without rollbackFlag"
             }
+            EimFault::EidErrorsUndefined => {
+                "invalidEid and missingEid are answered undefinedError(127)"
+            }
+            EimFault::ResultErrorsAcknowledged => {
+                "ProvideEimPackageResult errors are answered emptyResponse"
+            }
+            EimFault::NewPackageOnRepoll => {
+                "a repeated GetEimPackage before the result gets a new package (new counter)"
+            }
+            EimFault::AcknowledgementsOmitted => {
+                "results are answered emptyResponse instead of eimAcknowledgements"
+            }
+            EimFault::NotifyStateChangeRefused => {
+                "a GetEimPackageRequest with notifyStateChange gets undefinedError(127)"
+            }
+            EimFault::DataTagListIgnored => {
+                "IpaEuiccDataRequest carries tagList BF20 whatever was ordered"
+            }
+            EimFault::EuiccDataResultRefused => "an ipaEuiccData answer fails its order",
+            EimFault::EuiccDataErrorAccepted => {
+                "an ipaEuiccDataResponseError completes its order as done"
+            }
+            EimFault::BindingViolationsAccepted => {
+                "path, method, Content-Type and X-Admin-Protocol of requests are not checked"
+            }
+            EimFault::BindingErrorsAs500 => {
+                "binding violations and undecodable bodies are answered HTTP 500"
+            }
+            EimFault::AdminProtocolOmitted => "ESipa answers carry no X-Admin-Protocol",
+            EimFault::EidRequiredInResult => {
+                "a result without eidValue gets missingEid even when its eimTransactionId is known"
+            }
         }
     }
 
@@ -167,7 +250,7 @@ impl FromStr for EimFault {
 
 /// A set of fault switches (a bit per fault).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct EimFaults(u32);
+pub struct EimFaults(u64);
 
 impl EimFaults {
     /// No fault.
@@ -187,7 +270,7 @@ impl EimFaults {
         self.0 == 0
     }
 
-    fn bit(fault: EimFault) -> u32 {
+    fn bit(fault: EimFault) -> u64 {
         1 << (fault as u32)
     }
 

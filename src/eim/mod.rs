@@ -119,7 +119,12 @@
 //! `done` whatever its codes), result-codes-dropped, result-data-dropped, wrong-operation
 //! (enable<->disable, delete->enable, listProfileInfo/setFallbackAttribute->getRAT, the other
 //! PSMOs->listProfileInfo; addEim<->updateEim, deleteEim->listEim, listEim->deleteEim of an
-//! unknown eIM), rollback-flag-dropped. See [`EimFault::description`].
+//! unknown eIM), rollback-flag-dropped, eid-errors-undefined, result-errors-acknowledged,
+//! new-package-on-repoll (the outstanding package rebuilt with a new counter),
+//! acknowledgements-omitted, notify-state-change-refused, data-tag-list-ignored,
+//! euicc-data-result-refused, euicc-data-error-accepted, eid-required-in-result; and three of
+//! the HTTP binding, applied in [`server`]: binding-violations-accepted, binding-errors-as-500,
+//! admin-protocol-omitted. See [`EimFault::description`].
 //!
 //! # Left out
 //! eIM Package Injection (TransferEimPackage), the SM-DP+ relay, the JSON ESipa binding,

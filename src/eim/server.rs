@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
-use super::{Eim, EimConfig, EimError, EsipaAnswer};
+use super::{Eim, EimConfig, EimError, EimFault, EsipaAnswer};
 use crate::crypto::{Backend, pem_encode};
 use crate::pki::Pki;
 use crate::sut::profile::{ApiEndpoint, EimIdentity, Features, SutProfile, TlsTrust};
@@ -52,6 +52,21 @@ impl HttpHandler for EimSlot {
         let (status, body) = eim.handle_api(&request.method, &request.path, &request.body);
         HttpResponse::new(status, body).with_header("Content-Type", "application/json")
     }
+}
+
+/// The HTTP binding as the eIM's configuration (its fault switches) says (SGP.32 6.1).
+fn binding_options(config: &EimConfig) -> BindingOptions {
+    let faults = config.faults;
+    let mut options = BindingOptions {
+        response_content_type: config.response_content_type().to_string(),
+        check_requests: !faults.has(EimFault::BindingViolationsAccepted),
+        error_status: faults.has(EimFault::BindingErrorsAs500).then_some(500),
+        ..BindingOptions::default()
+    };
+    if faults.has(EimFault::AdminProtocolOmitted) {
+        options.response_admin_protocol = String::new();
+    }
+    options
 }
 
 /// How to run the reference eIM.
@@ -96,10 +111,7 @@ impl RunningEim {
         } else {
             None
         };
-        let binding = BindingOptions {
-            response_content_type: config.response_content_type().to_string(),
-            ..BindingOptions::default()
-        };
+        let binding = binding_options(&config);
         let esipa_handler: Arc<dyn HttpHandler> =
             Arc::new(EsipaBinding::with_options(slot.clone(), binding));
         let esipa = HttpServer::bind(options.listen, tls, esipa_handler).await?;
@@ -188,5 +200,41 @@ impl RunningEim {
         if let Some(api) = self.api {
             api.shutdown().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eim::EimFaults;
+
+    fn options(faults: &[EimFault]) -> BindingOptions {
+        let pki = Pki::generate(3, 0).unwrap();
+        let config = EimConfig::from_pki(&pki, Backend::RustCrypto)
+            .unwrap()
+            .with_faults(faults.iter().copied().collect::<EimFaults>());
+        binding_options(&config)
+    }
+
+    #[test]
+    fn binding_faults_shape_the_binding() {
+        let plain = options(&[]);
+        assert!(plain.check_requests);
+        assert_eq!(plain.error_status, None);
+        assert_eq!(plain.response_admin_protocol, "gsma/rsp/v2.1.0");
+        assert_eq!(plain.response_content_type, "application/x-gsma-rsp-asn1");
+        assert!(!options(&[EimFault::BindingViolationsAccepted]).check_requests);
+        assert_eq!(
+            options(&[EimFault::BindingErrorsAs500]).error_status,
+            Some(500)
+        );
+        assert_eq!(
+            options(&[EimFault::AdminProtocolOmitted]).response_admin_protocol,
+            ""
+        );
+        assert_eq!(
+            options(&[EimFault::WrongContentType]).response_content_type,
+            "application/octet-stream"
+        );
     }
 }

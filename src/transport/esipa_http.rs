@@ -127,6 +127,12 @@ pub struct BindingOptions {
     pub request_content_type: String,
     /// The status of [`EsipaReply::NoContent`].
     pub no_content: NoContentStatus,
+    /// Whether path, method, `X-Admin-Protocol` and `Content-Type` of requests are checked
+    /// (default true; false only for an eIM fault switch).
+    pub check_requests: bool,
+    /// A status that replaces every error status of the table (default none; an eIM fault
+    /// switch sets 500).
+    pub error_status: Option<u16>,
 }
 
 impl Default for BindingOptions {
@@ -137,6 +143,8 @@ impl Default for BindingOptions {
             accepted_admin_protocols: vec![ADMIN_PROTOCOL.to_string()],
             request_content_type: CONTENT_TYPE.to_string(),
             no_content: NoContentStatus::NoContent204,
+            check_requests: true,
+            error_status: None,
         }
     }
 }
@@ -242,20 +250,32 @@ impl<H: EsipaHandler + ?Sized> EsipaBinding<H> {
     }
 
     fn error(&self, status: u16, reason: &str) -> HttpResponse {
-        HttpResponse::text(status, reason)
-            .with_header("X-Admin-Protocol", &self.options.response_admin_protocol)
+        self.admin_protocol(HttpResponse::text(
+            self.options.error_status.unwrap_or(status),
+            reason,
+        ))
+    }
+
+    /// Adds `X-Admin-Protocol` (none when the option is empty).
+    fn admin_protocol(&self, response: HttpResponse) -> HttpResponse {
+        if self.options.response_admin_protocol.is_empty() {
+            response
+        } else {
+            response.with_header("X-Admin-Protocol", &self.options.response_admin_protocol)
+        }
     }
 }
 
 impl<H: EsipaHandler + ?Sized> HttpHandler for EsipaBinding<H> {
     fn handle(&self, request: HttpRequest) -> HttpResponse {
-        if request.path_only() != ESIPA_PATH {
+        let check = self.options.check_requests;
+        if check && request.path_only() != ESIPA_PATH {
             return self.error(
                 404,
                 "not found: the ESipa ASN.1 binding is POST /gsma/rsp2/asn1",
             );
         }
-        if request.method != "POST" {
+        if check && request.method != "POST" {
             return self
                 .error(405, "method not allowed: use POST")
                 .with_header("Allow", "POST");
@@ -263,6 +283,7 @@ impl<H: EsipaHandler + ?Sized> HttpHandler for EsipaBinding<H> {
         let user_agent = request.header("user-agent");
         self.user_agents.observe(user_agent);
         match request.header("x-admin-protocol") {
+            _ if !check => {}
             Some(v)
                 if self
                     .options
@@ -273,6 +294,7 @@ impl<H: EsipaHandler + ?Sized> HttpHandler for EsipaBinding<H> {
             None => return self.error(400, "missing X-Admin-Protocol"),
         }
         match request.header("content-type") {
+            _ if !check => {}
             Some(v) if media_type_is(v, &self.options.request_content_type) => {}
             _ => {
                 return self.error(
@@ -290,16 +312,16 @@ impl<H: EsipaHandler + ?Sized> HttpHandler for EsipaBinding<H> {
             user_agent,
         };
         match self.handler.handle_esipa_with(&request.body, &context) {
-            EsipaReply::Message(der) => HttpResponse::new(200, der)
-                .with_header("Content-Type", &self.options.response_content_type)
-                .with_header("X-Admin-Protocol", &self.options.response_admin_protocol),
+            EsipaReply::Message(der) => self.admin_protocol(
+                HttpResponse::new(200, der)
+                    .with_header("Content-Type", &self.options.response_content_type),
+            ),
             EsipaReply::NoContent => {
                 let status = match self.options.no_content {
                     NoContentStatus::NoContent204 => 204,
                     NoContentStatus::OkEmpty => 200,
                 };
-                HttpResponse::new(status, Bytes::new())
-                    .with_header("X-Admin-Protocol", &self.options.response_admin_protocol)
+                self.admin_protocol(HttpResponse::new(status, Bytes::new()))
             }
             EsipaReply::Undecodable(reason) => {
                 self.error(400, &format!("undecodable ESipa message: {reason}"))
@@ -553,6 +575,45 @@ mod tests {
         );
         let r = b.handle(req("POST", ESIPA_PATH, GOOD, &[1]));
         assert_eq!(r.header("content-type"), Some("text/html"));
+    }
+
+    #[test]
+    fn fault_options_loosen_checks_change_statuses_and_drop_the_admin_protocol() {
+        let lenient = EsipaBinding::with_options(
+            Arc::new(Fixed(EsipaReply::Message(vec![1]))),
+            BindingOptions {
+                check_requests: false,
+                response_admin_protocol: String::new(),
+                ..BindingOptions::default()
+            },
+        );
+        let none: [(&str, &str); 0] = [];
+        for (method, path) in [("POST", "/elsewhere"), ("GET", ESIPA_PATH)] {
+            let r = lenient.handle(req(method, path, &none, &[1]));
+            assert_eq!(r.status, 200, "{method} {path}");
+            assert_eq!(r.header("x-admin-protocol"), None);
+        }
+        // The empty body is still refused.
+        assert_eq!(
+            lenient.handle(req("POST", ESIPA_PATH, GOOD, &[])).status,
+            400
+        );
+        let as500 = EsipaBinding::with_options(
+            Arc::new(Fixed(EsipaReply::Undecodable("x".into()))),
+            BindingOptions {
+                error_status: Some(500),
+                ..BindingOptions::default()
+            },
+        );
+        assert_eq!(as500.handle(req("POST", "/", GOOD, &[1])).status, 500);
+        assert_eq!(as500.handle(req("GET", ESIPA_PATH, GOOD, &[1])).status, 500);
+        assert_eq!(
+            as500.handle(req("POST", ESIPA_PATH, GOOD, &[1])).status,
+            500
+        );
+        let r = as500.handle(req("POST", ESIPA_PATH, &none, &[1]));
+        assert_eq!(r.status, 500);
+        assert_eq!(r.header("x-admin-protocol"), Some(ADMIN_PROTOCOL));
     }
 
     #[test]

@@ -19,7 +19,10 @@ use regex::Regex;
 
 use super::world::{EimWorld, StepError, StepResult, harness};
 
+pub mod binding;
 pub mod eco;
+pub mod esipa;
+pub mod euicc_data;
 pub mod fleet;
 pub mod orders;
 pub mod results;
@@ -128,7 +131,10 @@ pub fn collection() -> Collection<EimWorld> {
     let c = fleet::register(c);
     let c = results::register(c);
     let c = eco::register(c);
-    orders::register(c)
+    let c = orders::register(c);
+    let c = esipa::register(c);
+    let c = euicc_data::register(c);
+    binding::register(c)
 }
 
 #[cfg(test)]
