@@ -28,7 +28,7 @@ use crate::asn1::sgp32::{
 };
 use crate::asn1::tlv::{Tlv, children};
 use crate::crypto::{VerifyingKey, provider, raw_to_der};
-use crate::pki::{Eid, check_euicc_chain};
+use crate::pki::{ChainError, Eid, check_euicc_chain};
 
 /// The TLV at the start of `bytes`, if it parses ([`crate::asn1::tlv::split`]).
 fn split_tlv(bytes: &[u8]) -> Option<Tlv<'_>> {
@@ -333,7 +333,20 @@ impl Eim {
             if let Some(p) = &request.r_plmn {
                 st.r_plmn = Some(**p);
             }
-            if let Some(out) = &rec.outstanding {
+            if let Some(out) = rec.outstanding.clone() {
+                if self.has_fault(EimFault::SecondOutstandingPackage) && out.kind.is_euicc_package()
+                {
+                    let again = Queued {
+                        order_id: out.order_id,
+                        kind: out.kind.clone(),
+                    };
+                    if let Ok(second) = self.build_package(&bcd, rec, &again) {
+                        answer = Some(second.answer.clone());
+                        delivered = Some((again.order_id, second.counter));
+                        rec.outstanding = Some(Box::new(second));
+                        return;
+                    }
+                }
                 answer = Some(out.answer.clone());
                 return;
             }
@@ -383,7 +396,11 @@ impl Eim {
         rec: &mut DeviceRecord,
         q: &Queued,
     ) -> Result<Outstanding, String> {
-        let txid = self.transaction_id(q.order_id);
+        let txid = if self.has_fault(EimFault::TransactionIdReused) {
+            self.transaction_id(0)
+        } else {
+            self.transaction_id(q.order_id)
+        };
         let mut counter = None;
         let choice = match &*q.kind {
             OrderKind::Psmo(_) | OrderKind::Eco(_) => {
@@ -516,7 +533,19 @@ impl Eim {
     /// SGP.32 6.3.2.7 ESipa.ProvideEimPackageResult; `raw` is the 'BF50' TLV as received.
     fn provide_result(&self, raw: &[u8], p: &ProvideEimPackageResult) -> Vec<u8> {
         let txid = result_transaction_id(&p.eim_package_result);
+        let by_transaction = || {
+            txid.as_deref()
+                .and_then(|t| self.order_of_transaction(t))
+                .and_then(|id| self.store.order(id))
+                .map(|o| o.eid)
+        };
         let eid: [u8; 16] = match &p.eid_value {
+            Some(_)
+                if self.has_fault(EimFault::AcceptResultForOtherEid)
+                    && by_transaction().is_some() =>
+            {
+                by_transaction().unwrap_or_default()
+            }
             Some(v) => {
                 let bcd: [u8; 16] = **v;
                 if !Eid::from_bcd(bcd).is_ok_and(|e| e.is_valid()) {
@@ -524,12 +553,8 @@ impl Eim {
                 }
                 bcd
             }
-            None => match txid
-                .as_deref()
-                .and_then(|t| self.order_of_transaction(t))
-                .and_then(|id| self.store.order(id))
-            {
-                Some(o) => o.eid,
+            None => match by_transaction() {
+                Some(eid) => eid,
                 None => return self.result_error(ProvideEimPackageResultError::MISSING_EID),
             },
         };
@@ -548,7 +573,8 @@ impl Eim {
         // A result for a package already processed (the last one, or an older one an IPA
         // executed late): acknowledged again, no effect.
         let outstanding_id = snap.outstanding.as_ref().map(|o| o.order_id);
-        let is_repeat = txid.is_some()
+        let is_repeat = !self.has_fault(EimFault::DuplicateResultProcessedTwice)
+            && txid.is_some()
             && (txid.as_deref() == snap.last_txid.as_ref().map(|t| &t[..])
                 || txid
                     .as_deref()
@@ -814,7 +840,9 @@ impl Eim {
                 out.counter
             ));
         }
-        if txid.as_deref() != Some(&out.transaction_id[..]) {
+        if txid.as_deref() != Some(&out.transaction_id[..])
+            && !self.has_fault(EimFault::AcceptWrongTransactionId)
+        {
             return Verdict::failed(format!(
                 "eimTransactionId {} is not the {} sent",
                 txid.as_deref()
@@ -887,6 +915,12 @@ impl Eim {
                 Ok(cert_eid) if cert_eid.as_bcd() == eid => return Ok(()),
                 Ok(cert_eid) => {
                     last = format!("certificate EID {cert_eid} is not the device's EID")
+                }
+                Err(ChainError::EidOutsideRange { eid: outside, .. })
+                    if self.has_fault(EimFault::AcceptEidOutsideEumRange)
+                        && Eid::from_bcd(*eid).is_ok_and(|e| e.to_string() == outside) =>
+                {
+                    return Ok(());
                 }
                 Err(e) => last = format!("eUICC certificate chain: {e}"),
             }

@@ -31,11 +31,27 @@ pub enum EimFault {
     EidNotFoundAsNoPackage,
     /// Answers carry a wrong Content-Type (a flag for the HTTP binding).
     WrongContentType,
+    /// A result whose eimTransactionId is not the one sent is accepted.
+    AcceptWrongTransactionId,
+    /// A result is matched to its package by eimTransactionId alone: the eidValue of the
+    /// ProvideEimPackageResult (another device's EID) is ignored.
+    AcceptResultForOtherEid,
+    /// An eUICC certificate whose EID lies outside its EUM's EIN range is accepted (the rest
+    /// of the chain is still checked).
+    AcceptEidOutsideEumRange,
+    /// A poll while a package is outstanding builds a second package for the same order (a
+    /// new counterValue) instead of answering the outstanding one.
+    SecondOutstandingPackage,
+    /// A repeated result (a package already processed) is not recognised as a repeat: it is
+    /// checked against whatever package is outstanding now.
+    DuplicateResultProcessedTwice,
+    /// Every package carries the same eimTransactionId (that of order 0).
+    TransactionIdReused,
 }
 
 impl EimFault {
     /// Every fault switch, in `--list-faults` order.
-    pub const ALL: [EimFault; 12] = [
+    pub const ALL: [EimFault; 18] = [
         EimFault::CounterReused,
         EimFault::CounterSkip,
         EimFault::BadPackageSignature,
@@ -48,6 +64,12 @@ impl EimFault {
         EimFault::AcceptUnknownCi,
         EimFault::EidNotFoundAsNoPackage,
         EimFault::WrongContentType,
+        EimFault::AcceptWrongTransactionId,
+        EimFault::AcceptResultForOtherEid,
+        EimFault::AcceptEidOutsideEumRange,
+        EimFault::SecondOutstandingPackage,
+        EimFault::DuplicateResultProcessedTwice,
+        EimFault::TransactionIdReused,
     ];
 
     /// The switch's name (`--fault NAME`).
@@ -65,6 +87,12 @@ impl EimFault {
             EimFault::AcceptUnknownCi => "accept-unknown-ci",
             EimFault::EidNotFoundAsNoPackage => "eid-not-found-as-no-package",
             EimFault::WrongContentType => "wrong-content-type",
+            EimFault::AcceptWrongTransactionId => "accept-wrong-transaction-id",
+            EimFault::AcceptResultForOtherEid => "accept-result-for-other-eid",
+            EimFault::AcceptEidOutsideEumRange => "accept-eid-outside-eum-range",
+            EimFault::SecondOutstandingPackage => "second-outstanding-package",
+            EimFault::DuplicateResultProcessedTwice => "duplicate-result-processed-twice",
+            EimFault::TransactionIdReused => "transaction-id-reused",
         }
     }
 
@@ -95,6 +123,22 @@ impl EimFault {
             EimFault::WrongContentType => {
                 "ESipa answers carry Content-Type application/octet-stream"
             }
+            EimFault::AcceptWrongTransactionId => {
+                "accepts a result whose eimTransactionId is not the one sent"
+            }
+            EimFault::AcceptResultForOtherEid => {
+                "matches a result by eimTransactionId alone, ignoring its eidValue"
+            }
+            EimFault::AcceptEidOutsideEumRange => {
+                "accepts an eUICC certificate whose EID is outside the EUM's EIN range"
+            }
+            EimFault::SecondOutstandingPackage => {
+                "a poll while a package is outstanding gets a second package (new counter)"
+            }
+            EimFault::DuplicateResultProcessedTwice => {
+                "a repeated result is checked against the package outstanding now"
+            }
+            EimFault::TransactionIdReused => "every package carries the same eimTransactionId",
         }
     }
 
@@ -189,7 +233,7 @@ mod tests {
     fn list_has_one_tab_separated_line_per_fault() {
         let list = EimFault::list();
         let lines: Vec<_> = list.lines().collect();
-        assert_eq!(lines.len(), 12);
+        assert_eq!(lines.len(), EimFault::ALL.len());
         assert_eq!(
             lines[0],
             "counter-reused\ta new eUICC Package reuses the last counterValue"
