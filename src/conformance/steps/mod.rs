@@ -21,6 +21,8 @@ use super::world::{EimWorld, StepError, StepResult, harness};
 
 pub mod fleet;
 pub mod orders;
+pub mod robustness;
+pub mod security;
 
 /// The future a registered step returns.
 pub type StepFuture<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
@@ -124,6 +126,8 @@ pub fn re(pattern: &str) -> Regex {
 pub fn collection() -> Collection<EimWorld> {
     let c = Collection::new();
     let c = fleet::register(c);
+    let c = security::register(c);
+    let c = robustness::register(c);
     orders::register(c)
 }
 
