@@ -52,11 +52,12 @@ Feature: eUICC Package security on the wire (SGP.32 2.11.1.1)
     And the device polls the SUT
     Then every eUICC package the device received carries its own eimTransactionId
 
-  @id:SEC-006 @spec:2.11.1.1 @must @catches:second-outstanding-package @catches:counter-reused
-  Scenario: A package fetched by hand verifies and names the device too
+  @id:SEC-006 @spec:2.11.1.1 @must @catches:counter-reused @catches:package-for-other-eid @catches:bad-package-signature
+  Scenario: A package polled again after a lost answer is the same valid package
     Given a device registered at the SUT
     When the SUT is ordered to enable profile "B"
     And the device polls the SUT but the answer is lost
     And the device polls the SUT
     Then every eUICC package the device received verifies with the signing key the SUT declares
+    And every eUICC package the device received names the device's EID
     And the eUICC packages the device received count up by one from counterValue 1

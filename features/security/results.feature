@@ -50,7 +50,7 @@ Feature: The SUT refuses eUICC results it can't trust (SGP.32 2.11.2.1, 6.3.2.7)
     Then the SUT refuses the eUICC's result
 
   @id:SEC-016 @spec:2.11.2.1 @must @catches:accept-unknown-ci
-  Scenario: A result checked against a certificate naming another EID is refused
+  Scenario: A result from an eUICC whose certificate names another EID is refused
     Given a device registered at the SUT with the certificate of another eUICC
     When the SUT is ordered to enable profile "B"
     And the device polls the SUT

@@ -173,7 +173,17 @@ fn enabled_after(
     results: &[EuiccResultData],
     mut enabled: Option<[u8; 10]>,
 ) -> Option<[u8; 10]> {
-    use crate::asn1::sgp32::{DeleteProfileResult, DisableProfileResult, EnableProfileResult};
+    use crate::asn1::sgp32::{
+        DeleteProfileResult, DisableProfileResult, EnableProfileResult, RollbackProfileResult,
+    };
+    // A rolled-back package (ProfileRollback's result: the package's results followed by
+    // rollbackResult ok) left the profile enabled before it in place.
+    if results
+        .iter()
+        .any(|r| *r == EuiccResultData::RollbackResult(RollbackProfileResult::OK))
+    {
+        return enabled;
+    }
     for (p, r) in psmos.iter().zip(results) {
         match (p, r) {
             (Psmo::Enable(e), EuiccResultData::EnableResult(EnableProfileResult::OK)) => {
@@ -1051,6 +1061,16 @@ mod tests {
         assert_eq!(
             enabled_after(std::slice::from_ref(&enable), &[bad], None),
             None
+        );
+        // After ProfileRollback the enable is undone.
+        let b = Iccid::from_digits("894400000000000002").unwrap();
+        let rolled_back = [
+            ok.clone(),
+            EuiccResultData::RollbackResult(crate::asn1::sgp32::RollbackProfileResult::OK),
+        ];
+        assert_eq!(
+            enabled_after(std::slice::from_ref(&enable), &rolled_back, Some(*b.0)),
+            Some(*b.0)
         );
         assert_eq!(
             enabled_after(

@@ -15,8 +15,8 @@ use cucumber::step::Collection;
 use super::{Args, re};
 use crate::asn1::es10::Es10Request;
 use crate::asn1::sgp32::{
-    AddInitialEimRequest, EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim,
-    EuiccPackageRequest, GetEimPackageRequest, Psmo, PsmoEnable,
+    AddInitialEimRequest, EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim, EuiccPackageRequest,
+    GetEimPackageRequest, Psmo, PsmoEnable,
 };
 use crate::asn1::tlv;
 use crate::conformance::context::RunContext;
@@ -121,11 +121,8 @@ pub(super) struct Answer {
     pub body: Vec<u8>,
 }
 
-/// The last result delivered by hand, to deliver again.
-struct HandResult {
-    eid: Eid,
-    provide: Vec<u8>,
-}
+/// The last result delivered by hand (the ProvideEimPackageResult), to deliver again.
+struct HandResult(Vec<u8>);
 
 /// A new ESipa connection to the SUT, as an IPA opens one.
 pub(super) async fn connect(ctx: &RunContext) -> Result<EsipaClient, StepError> {
@@ -214,14 +211,27 @@ impl EimWorld {
             .card_mut()
             .handle_es10(package)
             .map_err(|e| harness(format!("the simulated eUICC refused the package: {e}")))?;
-        self.raw
-            .push(IpaTraceEntry::now("ipa->euicc", "ES10", None, package, None));
-        self.raw
-            .push(IpaTraceEntry::now("euicc->ipa", "ES10", None, &result, None));
+        self.raw.push(IpaTraceEntry::now(
+            "ipa->euicc",
+            "ES10",
+            None,
+            package,
+            None,
+        ));
+        self.raw.push(IpaTraceEntry::now(
+            "euicc->ipa",
+            "ES10",
+            None,
+            &result,
+            None,
+        ));
         Ok(result)
     }
 
-    fn device_at(&mut self, position: usize) -> Result<&mut crate::conformance::world::Device, StepError> {
+    fn device_at(
+        &mut self,
+        position: usize,
+    ) -> Result<&mut crate::conformance::world::Device, StepError> {
         let n = self.devices.len();
         self.devices
             .get_mut(position)
@@ -396,7 +406,7 @@ async fn by_hand(w: &mut EimWorld, a: Args) -> StepResult {
     let result = w.execute_package(position, &package)?;
     let provide = provide_der(eid, &result);
     let answer = w.exchange(&mut client, &provide).await?;
-    w.scratch = Some(Box::new(HandResult { eid, provide }));
+    w.scratch = Some(Box::new(HandResult(provide)));
     check(
         is_result_response(&answer),
         "SGP.32 6.3.2.7: ProvideEimPackageResult is answered with a \
@@ -415,11 +425,14 @@ async fn fetch_next(w: &mut EimWorld, _: Args) -> StepResult {
 
 async fn deliver_again(w: &mut EimWorld, _: Args) -> StepResult {
     let ctx = w.ctx()?;
-    let (eid, provide) = match w.scratch.as_ref().and_then(|s| s.downcast_ref::<HandResult>()) {
-        Some(r) => (r.eid, r.provide.clone()),
+    let provide = match w
+        .scratch
+        .as_ref()
+        .and_then(|s| s.downcast_ref::<HandResult>())
+    {
+        Some(r) => r.0.clone(),
         None => return Err(harness("no result was delivered by hand before")),
     };
-    let _ = eid;
     let mut client = connect(&ctx).await?;
     w.exchange(&mut client, &provide).await.map(|_| ())
 }
@@ -586,9 +599,7 @@ async fn bulk_fleet(w: &mut EimWorld, a: Args) -> StepResult {
             Ok(crate::asn1::es10::Es10Response::AddInitialEim(r)) => match r.0 {
                 crate::asn1::sgp32::AddInitialEimResponseChoice::AddInitialEimOk(entries) => {
                     entries.iter().find_map(|e| match e {
-                        crate::asn1::sgp32::AddInitialEimOkEntry::AssociationToken(t) => {
-                            Some(*t)
-                        }
+                        crate::asn1::sgp32::AddInitialEimOkEntry::AssociationToken(t) => Some(*t),
                         _ => None,
                     })
                 }
@@ -700,6 +711,9 @@ async fn bulk_poll(w: &mut EimWorld, a: Args) -> StepResult {
     Ok(())
 }
 
+/// counterValue, eidValue and eimTransactionId of a package a poll got (None: no package).
+type SeenPackage = Option<(i64, [u8; 16], Option<Vec<u8>>)>;
+
 async fn bulk_packages(w: &mut EimWorld, a: Args) -> StepResult {
     let want = a.parse::<i64>(1)?;
     let mut wrong = Vec::new();
@@ -707,7 +721,7 @@ async fn bulk_packages(w: &mut EimWorld, a: Args) -> StepResult {
     let total = fleet.len();
     for d in fleet.iter() {
         let eid = d.euicc.eid();
-        let seen: Vec<Option<(i64, [u8; 16], Option<Vec<u8>>)>> = d
+        let seen: Vec<SeenPackage> = d
             .answers
             .iter()
             .map(|a| {
@@ -794,7 +808,10 @@ async fn bulk_done(w: &mut EimWorld, _: Args) -> StepResult {
     for order in orders {
         let report = ctx.adapter.report(&order).await?;
         if report.progress != OrderProgress::Done {
-            not_done.push(format!("{order}: {:?} {:?}", report.progress, report.reason));
+            not_done.push(format!(
+                "{order}: {:?} {:?}",
+                report.progress, report.reason
+            ));
         }
     }
     tracing::info!(elapsed = ?started.elapsed(), "bulk fleet executed and delivered");

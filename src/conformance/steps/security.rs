@@ -16,8 +16,12 @@ use super::robustness::{
     Answer, connect, decode_package, describe, is_result_response, package_in, provide_der,
 };
 use super::{Args, re};
-use crate::asn1::sgp32::{EuiccPackageRequest, association_token_tlv, received_euicc_package_signed};
-use crate::conformance::world::{DeviceSpec, EimWorld, StepError, StepResult, check, fail, harness};
+use crate::asn1::sgp32::{
+    EuiccPackageRequest, association_token_tlv, received_euicc_package_signed,
+};
+use crate::conformance::world::{
+    DeviceSpec, EimWorld, StepError, StepResult, check, fail, harness,
+};
 use crate::crypto::provider;
 use crate::euicc::Faults;
 use crate::ipa::IpaOutcome;
@@ -135,17 +139,20 @@ async fn other_certificate(w: &mut EimWorld, _: Args) -> StepResult {
     let position = w.add_device(spec).await?;
     let device = w.device(Some(position + 1))?;
     let (eid, token, index) = (device.eid, device.association_token, device.index);
-    // A valid certificate of the same PKI, for another eUICC (another EID and key).
+    // A certificate the EUM really issued, for the device's own key but another EID (the
+    // EID of an eUICC that exists elsewhere): only the EID binding can refuse it.
+    let other_eid =
+        crate::pki::euicc_eid(index + 1_000_000).map_err(|e| harness(format!("test PKI: {e}")))?;
     let other = ctx
         .pki
-        .euicc(index + 1_000_000)
+        .issue_euicc(index, other_eid, ctx.pki.euicc_key(index))
         .map_err(|e| harness(format!("test PKI: {e}")))?;
     ctx.adapter
         .register(&DeviceRegistration {
             eid,
             association_token: token,
             counter: 0,
-            certificate_der: Some(other.credential.cert_der),
+            certificate_der: Some(other.cert_der),
         })
         .await?;
     Ok(())
@@ -373,8 +380,7 @@ async fn refuses(w: &mut EimWorld, _: Args) -> StepResult {
     )?;
     let outcome = w.devices.last().and_then(|d| d.outcomes.last().cloned());
     check(
-        is_result_response(&answer)
-            || matches!(outcome, Some(IpaOutcome::ProvideResultError(_))),
+        is_result_response(&answer) || matches!(outcome, Some(IpaOutcome::ProvideResultError(_))),
         "SGP.32 6.3.2.7: a refused result is still answered with a \
          ProvideEimPackageResultResponse (acknowledgements or provideEimPackageResultError)",
         "HTTP 200 with a ProvideEimPackageResultResponse",
