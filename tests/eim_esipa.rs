@@ -1564,3 +1564,125 @@ async fn fault_admin_protocol_omitted() {
     assert_eq!(r.status, 200);
     assert_eq!(r.header("x-admin-protocol"), None);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fault switches of the security and robustness catalogue
+
+#[test]
+fn fault_accept_wrong_transaction_id() {
+    let reference = eim();
+    let mut euicc = device(&reference, 40);
+    euicc.faults_mut().wrong_eim_transaction_id = true;
+    assert_eq!(
+        failed_round(&reference, &mut euicc).state,
+        OrderState::Failed
+    );
+    let eim = eim_with(&[EimFault::AcceptWrongTransactionId]);
+    let mut euicc = device(&eim, 40);
+    euicc.faults_mut().wrong_eim_transaction_id = true;
+    assert_eq!(failed_round(&eim, &mut euicc).state, OrderState::Done);
+}
+
+/// Device `one` executes its package; the result is delivered under `other`'s EID.
+fn result_under_other_eid(eim: &Eim, one: &mut Euicc, other: &Euicc) -> (u64, EsipaAnswer) {
+    let order = eim.order_psmos(one.eid(), vec![enable(1)]).unwrap();
+    let request = package(eim, &one.eid());
+    let (result, list) = execute(one, &request);
+    let answer = provide(
+        eim,
+        Some(&other.eid()),
+        epr_and_notifications(&result, list),
+    );
+    (order, answer)
+}
+
+#[test]
+fn fault_accept_result_for_other_eid() {
+    let reference = eim();
+    let (mut one, two) = (device(&reference, 41), device(&reference, 42));
+    let (order, answer) = result_under_other_eid(&reference, &mut one, &two);
+    assert_eq!(
+        provide_response(answer),
+        ProvideEimPackageResultResponseChoice::ProvideEimPackageResultError(
+            ProvideEimPackageResultError::UNDEFINED_ERROR
+        )
+    );
+    assert_eq!(status(&reference, order).state, OrderState::Delivered);
+
+    let eim = eim_with(&[EimFault::AcceptResultForOtherEid]);
+    let (mut one, two) = (device(&eim, 41), device(&eim, 42));
+    let (order, _) = result_under_other_eid(&eim, &mut one, &two);
+    assert_eq!(status(&eim, order).state, OrderState::Done);
+}
+
+#[test]
+fn fault_accept_eid_outside_eum_range() {
+    let outside = Eid::from_digits("89049033000000000000000000000700")
+        .unwrap()
+        .with_check_digits();
+    let eim = eim_with(&[EimFault::AcceptEidOutsideEumRange]);
+    let mut euicc = device_on(&eim, pki(), 43, Some(outside));
+    assert_eq!(failed_round(&eim, &mut euicc).state, OrderState::Done);
+    // The rest of the chain is still checked: another CI is refused.
+    let mut foreign = device_on(&eim, other_pki(), 44, None);
+    assert_eq!(failed_round(&eim, &mut foreign).state, OrderState::Failed);
+}
+
+/// Order 1 is executed and its result accepted; order 2's package is fetched; then order 1's
+/// result arrives again. Returns order 2 and the answer to the repeat.
+fn repeat_while_next_outstanding(eim: &Eim, euicc: &mut Euicc) -> (u64, EsipaAnswer) {
+    let eid = euicc.eid();
+    let first = eim.order_psmos(eid, vec![enable(1)]).unwrap();
+    let request = package(eim, &eid);
+    let (result, list) = execute(euicc, &request);
+    provide(
+        eim,
+        Some(&eid),
+        epr_and_notifications(&result, list.clone()),
+    );
+    assert_eq!(status(eim, first).state, OrderState::Done);
+    let second = eim.order_psmos(eid, vec![enable(2)]).unwrap();
+    let _ = package(eim, &eid);
+    let answer = provide(eim, Some(&eid), epr_and_notifications(&result, list));
+    (second, answer)
+}
+
+#[test]
+fn fault_duplicate_result_processed_twice() {
+    let reference = eim();
+    let mut euicc = device(&reference, 46);
+    let (second, answer) = repeat_while_next_outstanding(&reference, &mut euicc);
+    assert!(!acks(answer).is_empty());
+    assert_eq!(status(&reference, second).state, OrderState::Delivered);
+
+    let eim = eim_with(&[EimFault::DuplicateResultProcessedTwice]);
+    let mut euicc = device(&eim, 46);
+    let (second, _) = repeat_while_next_outstanding(&eim, &mut euicc);
+    let s = status(&eim, second);
+    assert_eq!(s.state, OrderState::Failed, "{s:?}");
+    assert!(s.reason.unwrap().contains("counterValue"));
+}
+
+#[test]
+fn fault_transaction_id_reused() {
+    let txid = |eim: &Eim, euicc: &mut Euicc| {
+        eim.order_psmos(euicc.eid(), vec![enable(1)]).unwrap();
+        let p = package(eim, &euicc.eid());
+        let (result, list) = execute(euicc, &p);
+        provide(
+            eim,
+            Some(&euicc.eid()),
+            epr_and_notifications(&result, list),
+        );
+        p.euicc_package_signed.eim_transaction_id.unwrap()
+    };
+    let reference = eim();
+    let mut euicc = device(&reference, 47);
+    assert_ne!(txid(&reference, &mut euicc), txid(&reference, &mut euicc));
+
+    let eim = eim_with(&[EimFault::TransactionIdReused]);
+    let mut euicc = device(&eim, 47);
+    let first = txid(&eim, &mut euicc);
+    assert_eq!(first.to_vec(), eim.transaction_id(0).to_vec());
+    assert_eq!(txid(&eim, &mut euicc), first);
+}

@@ -14,7 +14,7 @@ use crate::asn1::rsp::Iccid;
 use crate::asn1::sgp32::{AddInitialEimOkEntry, AddInitialEimRequest, AddInitialEimResponseChoice};
 use crate::euicc::{Euicc, Faults, Profile, Settings, Sgp32Version};
 use crate::ipa::{IpaConfig, IpaDriver, IpaOutcome, IpaTraceEntry};
-use crate::pki::Eid;
+use crate::pki::{Eid, Pki};
 use crate::sut::{DeviceRegistration, Order, OrderProgress, OrderReport, SutError};
 
 use super::catalogue::CaseInfo;
@@ -127,6 +127,11 @@ pub struct DeviceSpec {
     pub settings: Settings,
     /// The IPA's settings (defaults: the run's).
     pub ipa: Option<IpaConfig>,
+    /// Another PKI than the run's for the eUICC's key and certificate (a CI the SUT does not
+    /// trust).
+    pub pki: Option<Arc<Pki>>,
+    /// Another EID than the index's (its certificate issued for it by the PKI's EUM).
+    pub eid: Option<Eid>,
 }
 
 impl Default for DeviceSpec {
@@ -139,6 +144,8 @@ impl Default for DeviceSpec {
             faults: Faults::default(),
             settings: Settings::default(),
             ipa: None,
+            pki: None,
+            eid: None,
         }
     }
 }
@@ -176,6 +183,9 @@ pub struct EimWorld {
     /// The first failure of the scenario.
     pub error: Option<StepError>,
     pub started: Instant,
+    /// State a step file keeps between its own steps (e.g. a bulk fleet polled without an IPA
+    /// connection each); only the file that set it reads it.
+    pub scratch: Option<Box<dyn std::any::Any + Send>>,
 }
 
 impl fmt::Debug for EimWorld {
@@ -201,6 +211,7 @@ impl cucumber::World for EimWorld {
             raw: Vec::new(),
             error: None,
             started: Instant::now(),
+            scratch: None,
         })
     }
 }
@@ -328,7 +339,8 @@ impl EimWorld {
 
 /// Builds, provisions and connects one device.
 async fn new_device(ctx: &RunContext, index: u64, spec: &DeviceSpec) -> Result<Device, StepError> {
-    let mut builder = Euicc::builder(ctx.pki.clone(), index)
+    let pki = spec.pki.clone().unwrap_or_else(|| ctx.pki.clone());
+    let mut builder = Euicc::builder(pki.clone(), index)
         .faults(spec.faults.clone())
         .settings(Settings {
             backend: ctx.backend,
@@ -342,6 +354,9 @@ async fn new_device(ctx: &RunContext, index: u64, spec: &DeviceSpec) -> Result<D
     for (i, name) in spec.profiles.iter().enumerate() {
         let profile = Profile::new(iccid(name)?).notify(&[0, 1, 2, 3], "smdp.example.com");
         builder = builder.profile(if i == 0 { profile.enabled() } else { profile });
+    }
+    if let Some(eid) = spec.eid {
+        builder = builder.eid(eid);
     }
     let mut euicc = builder
         .build()
@@ -377,10 +392,8 @@ async fn new_device(ctx: &RunContext, index: u64, spec: &DeviceSpec) -> Result<D
     if spec.registered {
         let certificate_der = if spec.with_certificate {
             Some(
-                ctx.pki
-                    .euicc(index)
+                pki.issue_euicc(index, eid, pki.euicc_key(index))
                     .map_err(|e| harness(format!("test PKI: {e}")))?
-                    .credential
                     .cert_der,
             )
         } else {

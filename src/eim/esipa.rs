@@ -28,7 +28,7 @@ use crate::asn1::sgp32::{
 };
 use crate::asn1::tlv::{Tlv, children};
 use crate::crypto::{VerifyingKey, provider, raw_to_der};
-use crate::pki::{Eid, check_euicc_chain};
+use crate::pki::{ChainError, Eid, check_euicc_chain};
 
 /// The TLV at the start of `bytes`, if it parses ([`crate::asn1::tlv::split`]).
 fn split_tlv(bytes: &[u8]) -> Option<Tlv<'_>> {
@@ -175,7 +175,17 @@ fn enabled_after(
     results: &[EuiccResultData],
     mut enabled: Option<[u8; 10]>,
 ) -> Option<[u8; 10]> {
-    use crate::asn1::sgp32::{DeleteProfileResult, DisableProfileResult, EnableProfileResult};
+    use crate::asn1::sgp32::{
+        DeleteProfileResult, DisableProfileResult, EnableProfileResult, RollbackProfileResult,
+    };
+    // A rolled-back package (ProfileRollback's result: the package's results followed by
+    // rollbackResult ok) left the profile enabled before it in place.
+    if results
+        .iter()
+        .any(|r| *r == EuiccResultData::RollbackResult(RollbackProfileResult::OK))
+    {
+        return enabled;
+    }
     for (p, r) in psmos.iter().zip(results) {
         match (p, r) {
             (Psmo::Enable(e), EuiccResultData::EnableResult(EnableProfileResult::OK)) => {
@@ -528,7 +538,11 @@ impl Eim {
         rec: &mut DeviceRecord,
         q: &Queued,
     ) -> Result<Outstanding, String> {
-        let txid = self.transaction_id(q.order_id);
+        let txid = if self.has_fault(EimFault::TransactionIdReused) {
+            self.transaction_id(0)
+        } else {
+            self.transaction_id(q.order_id)
+        };
         let mut counter = None;
         let choice = match &*q.kind {
             OrderKind::Psmo(_) | OrderKind::Eco(_) => {
@@ -698,7 +712,19 @@ impl Eim {
     /// SGP.32 6.3.2.7 ESipa.ProvideEimPackageResult; `raw` is the 'BF50' TLV as received.
     fn provide_result(&self, raw: &[u8], p: &ProvideEimPackageResult) -> Vec<u8> {
         let txid = result_transaction_id(&p.eim_package_result);
+        let by_transaction = || {
+            txid.as_deref()
+                .and_then(|t| self.order_of_transaction(t))
+                .and_then(|id| self.store.order(id))
+                .map(|o| o.eid)
+        };
         let eid: [u8; 16] = match &p.eid_value {
+            Some(_)
+                if self.has_fault(EimFault::AcceptResultForOtherEid)
+                    && by_transaction().is_some() =>
+            {
+                by_transaction().unwrap_or_default()
+            }
             Some(v) => {
                 let bcd: [u8; 16] = **v;
                 if !Eid::from_bcd(bcd).is_ok_and(|e| e.is_valid()) {
@@ -709,12 +735,8 @@ impl Eim {
             None if self.has_fault(EimFault::EidRequiredInResult) => {
                 return self.result_error(ProvideEimPackageResultError::MISSING_EID);
             }
-            None => match txid
-                .as_deref()
-                .and_then(|t| self.order_of_transaction(t))
-                .and_then(|id| self.store.order(id))
-            {
-                Some(o) => o.eid,
+            None => match by_transaction() {
+                Some(eid) => eid,
                 None => return self.result_error(ProvideEimPackageResultError::MISSING_EID),
             },
         };
@@ -733,7 +755,8 @@ impl Eim {
         // A result for a package already processed (the last one, or an older one an IPA
         // executed late): acknowledged again, no effect.
         let outstanding_id = snap.outstanding.as_ref().map(|o| o.order_id);
-        let is_repeat = txid.is_some()
+        let is_repeat = !self.has_fault(EimFault::DuplicateResultProcessedTwice)
+            && txid.is_some()
             && (txid.as_deref() == snap.last_txid.as_ref().map(|t| &t[..])
                 || txid
                     .as_deref()
@@ -1016,7 +1039,9 @@ impl Eim {
                 out.counter
             ));
         }
-        if txid.as_deref() != Some(&out.transaction_id[..]) {
+        if txid.as_deref() != Some(&out.transaction_id[..])
+            && !self.has_fault(EimFault::AcceptWrongTransactionId)
+        {
             return Verdict::failed(format!(
                 "eimTransactionId {} is not the {} sent",
                 txid.as_deref()
@@ -1101,6 +1126,12 @@ impl Eim {
                 Ok(cert_eid) if cert_eid.as_bcd() == eid => return Ok(()),
                 Ok(cert_eid) => {
                     last = format!("certificate EID {cert_eid} is not the device's EID")
+                }
+                Err(ChainError::EidOutsideRange { eid: outside, .. })
+                    if self.has_fault(EimFault::AcceptEidOutsideEumRange)
+                        && Eid::from_bcd(*eid).is_ok_and(|e| e.to_string() == outside) =>
+                {
+                    return Ok(());
                 }
                 Err(e) => last = format!("eUICC certificate chain: {e}"),
             }
@@ -1567,6 +1598,16 @@ mod tests {
         assert_eq!(
             enabled_after(std::slice::from_ref(&enable), &[bad], None),
             None
+        );
+        // After ProfileRollback the enable is undone.
+        let b = Iccid::from_digits("894400000000000002").unwrap();
+        let rolled_back = [
+            ok.clone(),
+            EuiccResultData::RollbackResult(crate::asn1::sgp32::RollbackProfileResult::OK),
+        ];
+        assert_eq!(
+            enabled_after(std::slice::from_ref(&enable), &rolled_back, Some(*b.0)),
+            Some(*b.0)
         );
         assert_eq!(
             enabled_after(

@@ -69,11 +69,24 @@ pub enum EimFault {
     /// A result without eidValue gets missingEid even when its eimTransactionId names the
     /// package.
     EidRequiredInResult,
+    /// A result whose eimTransactionId is not the one sent is accepted.
+    AcceptWrongTransactionId,
+    /// A result is matched to its package by eimTransactionId alone: the eidValue of the
+    /// ProvideEimPackageResult (another device's EID) is ignored.
+    AcceptResultForOtherEid,
+    /// An eUICC certificate whose EID lies outside its EUM's EIN range is accepted (the rest
+    /// of the chain is still checked).
+    AcceptEidOutsideEumRange,
+    /// A repeated result (a package already processed) is not recognised as a repeat: it is
+    /// checked against whatever package is outstanding now.
+    DuplicateResultProcessedTwice,
+    /// Every package carries the same eimTransactionId (that of order 0).
+    TransactionIdReused,
 }
 
 impl EimFault {
     /// Every fault switch, in `--list-faults` order.
-    pub const ALL: [EimFault; 29] = [
+    pub const ALL: [EimFault; 34] = [
         EimFault::CounterReused,
         EimFault::CounterSkip,
         EimFault::BadPackageSignature,
@@ -103,6 +116,11 @@ impl EimFault {
         EimFault::BindingErrorsAs500,
         EimFault::AdminProtocolOmitted,
         EimFault::EidRequiredInResult,
+        EimFault::AcceptWrongTransactionId,
+        EimFault::AcceptResultForOtherEid,
+        EimFault::AcceptEidOutsideEumRange,
+        EimFault::DuplicateResultProcessedTwice,
+        EimFault::TransactionIdReused,
     ];
 
     /// The switch's name (`--fault NAME`).
@@ -137,6 +155,11 @@ impl EimFault {
             EimFault::BindingErrorsAs500 => "binding-errors-as-500",
             EimFault::AdminProtocolOmitted => "admin-protocol-omitted",
             EimFault::EidRequiredInResult => "eid-required-in-result",
+            EimFault::AcceptWrongTransactionId => "accept-wrong-transaction-id",
+            EimFault::AcceptResultForOtherEid => "accept-result-for-other-eid",
+            EimFault::AcceptEidOutsideEumRange => "accept-eid-outside-eum-range",
+            EimFault::DuplicateResultProcessedTwice => "duplicate-result-processed-twice",
+            EimFault::TransactionIdReused => "transaction-id-reused",
         }
     }
 
@@ -214,6 +237,19 @@ impl EimFault {
             EimFault::EidRequiredInResult => {
                 "a result without eidValue gets missingEid even when its eimTransactionId is known"
             }
+            EimFault::AcceptWrongTransactionId => {
+                "accepts a result whose eimTransactionId is not the one sent"
+            }
+            EimFault::AcceptResultForOtherEid => {
+                "matches a result by eimTransactionId alone, ignoring its eidValue"
+            }
+            EimFault::AcceptEidOutsideEumRange => {
+                "accepts an eUICC certificate whose EID is outside the EUM's EIN range"
+            }
+            EimFault::DuplicateResultProcessedTwice => {
+                "a repeated result is checked against the package outstanding now"
+            }
+            EimFault::TransactionIdReused => "every package carries the same eimTransactionId",
         }
     }
 

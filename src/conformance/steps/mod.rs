@@ -26,6 +26,8 @@ pub mod euicc_data;
 pub mod fleet;
 pub mod orders;
 pub mod results;
+pub mod robustness;
+pub mod security;
 
 /// The future a registered step returns.
 pub type StepFuture<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
@@ -134,6 +136,8 @@ pub fn collection() -> Collection<EimWorld> {
     let c = orders::register(c);
     let c = esipa::register(c);
     let c = euicc_data::register(c);
+    let c = security::register(c);
+    let c = robustness::register(c);
     binding::register(c)
 }
 
