@@ -392,9 +392,13 @@ fn delivered_seqs(w: &mut EimWorld) -> Result<Vec<i64>, StepError> {
 async fn acknowledged_all(w: &mut EimWorld, _: Args) -> StepResult {
     let delivered = delivered_seqs(w)?;
     if delivered.len() < 2 {
-        return Err(harness(format!(
-            "the device delivered too little to check acknowledgements: {delivered:?}"
-        )));
+        // The ordered enable yields a result and notifications; fewer means the SUT's package
+        // was not the one ordered or was not executed.
+        return Err(fail(
+            ACKS,
+            "a signed result and the enable's notifications delivered",
+            format!("only seqNumbers {delivered:?} delivered"),
+        ));
     }
     let acknowledged = match w.last_outcome(None)? {
         IpaOutcome::PackageExecuted { acknowledged, .. }

@@ -111,10 +111,18 @@ async fn nothing_to_do(w: &mut EimWorld, a: Args) -> StepResult {
 
 async fn executed(w: &mut EimWorld, a: Args) -> StepResult {
     let outcome = w.last_outcome(a.parse_opt(1)?)?;
+    // An unsigned error (no seqNumber) means the eUICC refused the package itself (its
+    // signature, EID or counter): the package was not executed.
     check(
-        matches!(outcome, IpaOutcome::PackageExecuted { .. }),
-        "SGP.32 3.3.1: the ordered eUICC package is delivered, executed and its result accepted",
-        "an executed package whose result the SUT acknowledged",
+        matches!(
+            outcome,
+            IpaOutcome::PackageExecuted {
+                seq_number: Some(_),
+                ..
+            }
+        ),
+        "SGP.32 3.3.1: the ordered eUICC Package is verified and executed by the eUICC and its signed result delivered",
+        "an executed package with a signed result",
         outcome,
     )
 }
