@@ -7,7 +7,9 @@
 //! ```
 //! `status` is the HTTP status of an ESipa answer; `error` replaces the bytes when an exchange
 //! failed; `type` and `decoded` are present when the bytes decode (as the message the
-//! direction implies: ESipa from the IPA or the eIM, an ES10 request or response).
+//! direction implies: ESipa from the IPA or the eIM, an ES10 request or response). Raw
+//! exchanges of the binding checks add `HTTP` lines whose bytes are the request or status line
+//! and the headers, with that text as `decoded`.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -46,7 +48,15 @@ impl TraceLine {
     /// A line for one recorded exchange of `device`, decoded when it can be.
     pub fn from_entry(device: &str, e: &IpaTraceEntry) -> TraceLine {
         let bytes = hex::decode(&e.hex).unwrap_or_default();
-        let (type_name, decoded) = decode(e.direction, &bytes);
+        let (type_name, decoded) = if e.interface == "HTTP" {
+            // The request or status line and headers of a raw exchange, as text.
+            (
+                None,
+                Some(Value::String(String::from_utf8_lossy(&bytes).into_owned())),
+            )
+        } else {
+            decode(e.direction, &bytes)
+        };
         TraceLine {
             time: rfc3339_us(e.time_us),
             device: device.to_string(),
