@@ -206,11 +206,13 @@ impl EimWorld {
         package: &[u8],
     ) -> Result<Vec<u8>, StepError> {
         let device = self.device_at(position)?;
-        let result = device
-            .driver
-            .card_mut()
-            .handle_es10(package)
-            .map_err(|e| harness(format!("the simulated eUICC refused the package: {e}")))?;
+        let result = device.driver.card_mut().handle_es10(package).map_err(|e| {
+            fail(
+                "SGP.32 5.9.1: the eUICC Package the SUT sends is a well-formed LoadEuiccPackage",
+                "a package the eUICC can decode",
+                format!("the eUICC could not take it: {e}"),
+            )
+        })?;
         self.raw.push(IpaTraceEntry::now(
             "ipa->euicc",
             "ES10",
@@ -786,10 +788,13 @@ async fn bulk_done(w: &mut EimWorld, _: Args) -> StepResult {
             .and_then(|a| a.as_ref().ok())
             .and_then(package_of)
             .ok_or_else(|| harness("a device has no package to execute"))?;
-        let result = d
-            .euicc
-            .handle_es10(&package)
-            .map_err(|e| harness(format!("the simulated eUICC refused the package: {e}")))?;
+        let result = d.euicc.handle_es10(&package).map_err(|e| {
+            fail(
+                "SGP.32 5.9.1: the eUICC Package the SUT sends is a well-formed LoadEuiccPackage",
+                "a package the eUICC can decode",
+                format!("the eUICC could not take it: {e}"),
+            )
+        })?;
         results.push(provide_der(eid, &result));
     }
     let answers = post_all(&ctx, results, 8, 1).await?;

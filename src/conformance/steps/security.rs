@@ -228,8 +228,13 @@ async fn signatures_verify(w: &mut EimWorld, _: Args) -> StepResult {
     const REQ: &str = "SGP.32 2.11.1.1: eimSignature is ECDSA (raw r||s, 64 bytes) with the eIM's \
                        key over the received DER(EuiccPackageSigned) || '84' associationToken";
     for (bf51, package) in received_packages(w)? {
-        let signed = received_euicc_package_signed(&bf51)
-            .map_err(|e| harness(format!("cannot split the received package: {e}")))?;
+        let signed = received_euicc_package_signed(&bf51).map_err(|e| {
+            fail(
+                REQ,
+                "a package whose EuiccPackageSigned can be read",
+                e.to_string(),
+            )
+        })?;
         let tlv = |t| association_token_tlv(t).map_err(|e| harness(e.to_string()));
         let mut data = signed.to_vec();
         data.extend(tlv(token)?);
