@@ -114,8 +114,19 @@ pub fn bits_opt<S: Serializer>(
 macro_rules! named_integer {
     ($(#[$meta:meta])* $vis:vis $name:ident { $($konst:ident = $value:literal => $text:literal),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
         $vis struct $name(pub i64);
+
+        /// `Type(name(value))` for a named value, `Type(value)` otherwise: failure messages
+        /// and logs show the ASN.1 name.
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self.name() {
+                    Some(n) => write!(f, "{}({}({}))", stringify!($name), n, self.0),
+                    None => write!(f, "{}({})", stringify!($name), self.0),
+                }
+            }
+        }
 
         impl ::rasn::AsnType for $name {
             const TAG: ::rasn::types::Tag = ::rasn::types::Tag::INTEGER;
