@@ -10,6 +10,7 @@ pub mod eim;
 pub mod euicc;
 pub mod ipa;
 pub mod pki;
+pub mod profile;
 pub mod report;
 pub mod sut;
 pub mod transport;
