@@ -260,6 +260,8 @@ impl FleetTemplate {
             challenge_seed: index,
             challenges: u64::from(compact.challenges),
             last_challenge: None,
+            session: None,
+            bpp_buffer: None,
         })
     }
 

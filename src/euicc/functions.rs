@@ -8,23 +8,21 @@ use crate::asn1::pkix::SubjectKeyIdentifier;
 use crate::asn1::rsp::NotificationSentResponse;
 use crate::asn1::rsp::ProfileClass;
 use crate::asn1::rsp::{
-    AuthenticateErrorCode, DeleteNotificationStatus, DownloadErrorCode,
-    EuiccConfiguredAddressesResponse, EuiccInfo1, GetEuiccChallengeResponse, GetEuiccDataResponse,
-    GetRatResponse, Octet16, OctetTo16, OtherSignedNotification, PrepareDownloadResponseError,
-    ProfileInfoListRequest, ProfileInfoListSearchCriteria, ProfileState, VersionType,
+    DeleteNotificationStatus, EuiccConfiguredAddressesResponse, EuiccInfo1,
+    GetEuiccChallengeResponse, GetEuiccDataResponse, GetRatResponse, Octet16, OctetTo16,
+    OtherSignedNotification, ProfileInfoListRequest, ProfileInfoListSearchCriteria, ProfileState,
+    VersionType,
 };
 use crate::asn1::sgp32::{
     AddInitialEimError, AddInitialEimOkEntry, AddInitialEimRequest, AddInitialEimResponse,
-    AddInitialEimResponseChoice, AuthenticateServerResponse, AuthenticateServerResponseChoice,
-    CancelSessionResponse, CancelSessionResponseChoice, CancelSessionResponseError, Certs,
-    ConfigImmediateEnableResult, ConfigureImmediateProfileEnablingRequest,
-    ConfigureImmediateProfileEnablingResponse, EimSearchCriteria, EuiccInfo2,
-    EuiccMemoryResetRequest, EuiccMemoryResetResponse, ExecuteFallbackMechanismResponse,
-    ExecuteFallbackMechanismResult, GetCertsError, GetCertsRequest, GetCertsResponse,
-    GetCertsResponseChoice, GetEimConfigurationDataRequest, GetEimConfigurationDataResponse,
-    ImmediateEnableRequest, ImmediateEnableResponse, ImmediateEnableResult, IoTSpecificInfo,
-    IpaMode, NotificationsSearchCriteria, PendingNotification, PrepareDownloadResponse,
-    PrepareDownloadResponseChoice, ProfileInfo, ProfileInfoListError, ProfileInfoListResponse,
+    AddInitialEimResponseChoice, Certs, ConfigImmediateEnableResult,
+    ConfigureImmediateProfileEnablingRequest, ConfigureImmediateProfileEnablingResponse,
+    EimSearchCriteria, EuiccInfo2, EuiccMemoryResetRequest, EuiccMemoryResetResponse,
+    ExecuteFallbackMechanismResponse, ExecuteFallbackMechanismResult, GetCertsError,
+    GetCertsRequest, GetCertsResponse, GetCertsResponseChoice, GetEimConfigurationDataRequest,
+    GetEimConfigurationDataResponse, ImmediateEnableRequest, ImmediateEnableResponse,
+    ImmediateEnableResult, IoTSpecificInfo, IpaMode, NotificationsSearchCriteria,
+    PendingNotification, ProfileInfo, ProfileInfoListError, ProfileInfoListResponse,
     ProfileInfoListResponseChoice, ProfileRollbackCmdResult, ProfileRollbackResponse,
     ResetEimResult, ResetImmediateEnableConfigResult, ResetResult,
     RetrieveNotificationsListRequest, RetrieveNotificationsListResponse,
@@ -60,6 +58,9 @@ fn bits_of(set: &[usize]) -> BitString {
 impl Euicc {
     /// One ES10 request (BER-TLV) in, one response (DER TLV) out. See the module docs.
     pub fn handle_es10(&mut self, request: &[u8]) -> Result<Vec<u8>, Es10Error> {
+        if let Some(answer) = self.bpp_segment(request) {
+            return answer;
+        }
         let len = tlv_len(request)?;
         if len < request.len() {
             return Err(Es10Error::TrailingBytes(request.len() - len));
@@ -69,6 +70,15 @@ impl Euicc {
         let response = match decoded {
             Es10Request::LoadEuiccPackage(r) => {
                 Es10Response::LoadEuiccPackage(self.load_euicc_package(&r, request))
+            }
+            Es10Request::AuthenticateServer(r) => Es10Response::AuthenticateServer(
+                self.authenticate_server(&r, super::download::first_inner_tlv(request)),
+            ),
+            Es10Request::PrepareDownload(r) => Es10Response::PrepareDownload(
+                self.prepare_download(&r, super::download::first_inner_tlv(request)),
+            ),
+            Es10Request::LoadBoundProfilePackage(_) => {
+                Es10Response::LoadBoundProfilePackage(self.load_bound_profile_package(request))
             }
             other => self.handle(other)?,
         };
@@ -163,32 +173,15 @@ impl Euicc {
                 })
             }
             Es10Request::AuthenticateServer(r) => {
-                Es10Response::AuthenticateServer(AuthenticateServerResponse(
-                    AuthenticateServerResponseChoice::AuthenticateResponseError(
-                        crate::asn1::rsp::AuthenticateResponseError {
-                            transaction_id: r.server_signed1.transaction_id,
-                            authenticate_error_code: AuthenticateErrorCode::UNDEFINED_ERROR,
-                            extensions: Default::default(),
-                        },
-                    ),
-                ))
+                Es10Response::AuthenticateServer(self.authenticate_server(&r, None))
             }
-            Es10Request::PrepareDownload(r) => Es10Response::PrepareDownload(
-                PrepareDownloadResponse(PrepareDownloadResponseChoice::DownloadResponseError(
-                    PrepareDownloadResponseError {
-                        transaction_id: r.smdp_signed2.transaction_id,
-                        download_error_code: DownloadErrorCode::UNDEFINED_ERROR,
-                        extensions: Default::default(),
-                    },
-                )),
-            ),
-            Es10Request::CancelSession(_) => Es10Response::CancelSession(CancelSessionResponse(
-                CancelSessionResponseChoice::CancelSessionResponseError(
-                    CancelSessionResponseError::UNDEFINED_ERROR,
-                ),
-            )),
-            Es10Request::LoadBoundProfilePackage(_) => {
-                return Err(Es10Error::Unsupported("LoadBoundProfilePackage"));
+            Es10Request::PrepareDownload(r) => {
+                Es10Response::PrepareDownload(self.prepare_download(&r, None))
+            }
+            Es10Request::CancelSession(r) => Es10Response::CancelSession(self.cancel_session(&r)),
+            Es10Request::LoadBoundProfilePackage(r) => {
+                let raw = rasn::der::encode(&r).map_err(|e| Es10Error::Encode(e.to_string()))?;
+                Es10Response::LoadBoundProfilePackage(self.load_bound_profile_package(&raw))
             }
             Es10Request::ListNotification(_) => {
                 return Err(Es10Error::Unsupported("ListNotification"));
@@ -234,6 +227,7 @@ impl Euicc {
         }
     }
 
+    /// euiccCiPKIdListForSigning: the CI of the eUICC's own certificate chain.
     fn ci_list(&self) -> Vec<SubjectKeyIdentifier> {
         self.ci_pk_ids
             .iter()
@@ -241,18 +235,26 @@ impl Euicc {
             .collect()
     }
 
+    /// euiccCiPKIdListForVerification: the own CI and [`super::Settings::trusted_cis`].
+    fn ci_verification_list(&self) -> Vec<SubjectKeyIdentifier> {
+        self.verification_pk_ids()
+            .into_iter()
+            .map(SubjectKeyIdentifier::new)
+            .collect()
+    }
+
     /// SGP.22 5.7.8 GetEUICCInfo1.
     fn euicc_info1(&self) -> EuiccInfo1 {
         EuiccInfo1 {
             svn: VersionType::from_parts(2, 5, 0),
-            euicc_ci_pk_id_list_for_verification: self.ci_list(),
+            euicc_ci_pk_id_list_for_verification: self.ci_verification_list(),
             euicc_ci_pk_id_list_for_signing: self.ci_list(),
             extensions: Default::default(),
         }
     }
 
     /// SGP.32 5.9.x GetEUICCInfo2 (SGP.32 form).
-    fn euicc_info2(&self) -> EuiccInfo2 {
+    pub(crate) fn euicc_info2(&self) -> EuiccInfo2 {
         // extCardResource (SGP.22 5.7.8): installed applications, free NVM, free RAM.
         let mut ext = encode_tlv(&[0x81], &[self.profiles.len() as u8]);
         ext.extend(encode_tlv(&[0x82], &[0x00, 0x10, 0x00, 0x00]));
@@ -268,7 +270,7 @@ impl Euicc {
             globalplatform_version: Some(VersionType::from_parts(2, 3, 0)),
             // additionalProfile(0), crlSupport(1), testProfileSupport(3).
             rsp_capability: bits_of(&[0, 1, 3]),
-            euicc_ci_pk_id_list_for_verification: self.ci_list(),
+            euicc_ci_pk_id_list_for_verification: self.ci_verification_list(),
             euicc_ci_pk_id_list_for_signing: self.ci_list(),
             euicc_category: None,
             forbidden_profile_policy_rules: None,
@@ -447,6 +449,11 @@ impl Euicc {
     }
 
     fn pending_notification(&self, item: &PendingItem) -> Option<PendingNotification> {
+        if let PendingItem::Pir { result, .. } = item {
+            return Some(PendingNotification::ProfileInstallationResult(
+                result.clone(),
+            ));
+        }
         let PendingItem::Other {
             metadata,
             signature,
@@ -476,7 +483,7 @@ impl Euicc {
                 .into_iter()
                 .filter_map(|p| match p {
                     PendingItem::PackageResult { result, .. } => Some(result.clone()),
-                    PendingItem::Other { .. } => None,
+                    PendingItem::Other { .. } | PendingItem::Pir { .. } => None,
                 })
                 .collect::<Vec<_>>()
         };
@@ -517,6 +524,8 @@ impl Euicc {
                                 .iter()
                                 .enumerate()
                                 .any(|(bit, on)| *on && ops.get(bit).is_some_and(|b| *b)),
+                            // A PIR is the installation notification (bit 0).
+                            PendingItem::Pir { .. } => ops.first().is_some_and(|b| *b),
                             PendingItem::PackageResult { .. } => false,
                         })
                         .collect(),

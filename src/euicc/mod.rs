@@ -162,20 +162,26 @@
 
 pub mod apdu;
 mod compact;
+mod download;
 mod functions;
 mod package;
 mod state;
 pub mod testing;
+mod trust;
 
 use std::time::Duration;
 
 pub use compact::{
     CompactError, CompactEuicc, FleetTemplate, MAX_TEMPLATE_EIMS, MAX_TEMPLATE_PROFILES,
 };
+pub use download::{
+    DownloadSession, MAX_BPP_LEN, PreparedDownload, SIMA_RESPONSE_OK, UNKNOWN_SMDP_OID,
+};
 pub use state::{
     AssociatedEim, Euicc, EuiccBuilder, EuiccCerts, FallbackState, ImmediateEnableConfig,
     PendingItem, Profile, RollbackPoint,
 };
+pub use trust::{TrustError, TrustedCi, TrustedCis};
 
 pub use crate::asn1::es10::{Es10Request, Es10Response};
 use crate::crypto::Backend;
@@ -315,6 +321,9 @@ pub struct Settings {
     pub ipa_mode: i64,
     /// RFC 6979 signatures (reproducible bytes; slower on aws-lc). Default false.
     pub deterministic_signatures: bool,
+    /// CIs trusted for RSP server certificates besides the eUICC's own PKI CI (SGP.22
+    /// 5.7.13); default: the SGP.26 v3 NIST test CI. Listed in euiccCiPKIdListForVerification.
+    pub trusted_cis: TrustedCis,
 }
 
 impl Default for Settings {
@@ -329,6 +338,7 @@ impl Default for Settings {
             rollback_supported: true,
             ipa_mode: 0,
             deterministic_signatures: false,
+            trusted_cis: TrustedCis::default(),
         }
     }
 }

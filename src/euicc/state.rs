@@ -161,6 +161,13 @@ pub enum PendingItem {
         /// The result as returned.
         result: EuiccPackageResult,
     },
+    /// A ProfileInstallationResult (LoadBoundProfilePackage), signed.
+    Pir {
+        /// Its seqNumber.
+        seq_number: i64,
+        /// The PIR as returned.
+        result: Box<crate::asn1::sgp32::ProfileInstallationResult>,
+    },
     /// An OtherSignedNotification; the certificates are attached on retrieval.
     Other {
         /// tbsOtherNotification.
@@ -175,6 +182,7 @@ impl PendingItem {
     pub fn seq_number(&self) -> i64 {
         match self {
             PendingItem::PackageResult { seq_number, .. } => *seq_number,
+            PendingItem::Pir { seq_number, .. } => *seq_number,
             PendingItem::Other { metadata, .. } => metadata.seq_number,
         }
     }
@@ -252,6 +260,8 @@ pub struct Euicc {
     pub(crate) challenge_seed: u64,
     pub(crate) challenges: u64,
     pub(crate) last_challenge: Option<[u8; 16]>,
+    pub(crate) session: Option<super::download::DownloadSession>,
+    pub(crate) bpp_buffer: Option<Vec<u8>>,
 }
 
 impl Euicc {
@@ -531,6 +541,8 @@ impl EuiccBuilder {
             challenge_seed: self.challenge_seed,
             challenges: 0,
             last_challenge: None,
+            session: None,
+            bpp_buffer: None,
         };
         for config in self.eims {
             let key =
