@@ -497,7 +497,10 @@ fn ci_lists_of_euicc_info1() {
             "F54172BDF98A95D65CBEB88A38A1C11D800A85C3".into()
         ]
     );
-    assert_eq!(ids(&info.euicc_ci_pk_id_list_for_signing), [own.clone()]);
+    assert_eq!(
+        ids(&info.euicc_ci_pk_id_list_for_signing),
+        vec![own.clone()]
+    );
     let mut strict = euicc_with(Settings {
         trusted_cis: TrustedCis::none(),
         ..Settings::default()

@@ -559,20 +559,20 @@ impl Euicc {
         &mut self,
         request: &[u8],
     ) -> Option<Result<Vec<u8>, super::Es10Error>> {
-        if let Some(mut buf) = self.bpp_buffer.take() {
-            if request.first() != Some(&0xBF) {
-                buf.extend_from_slice(request);
-                let total = bpp_declared_len(&buf)?;
-                return Some(if buf.len() < total {
-                    self.bpp_buffer = Some(buf);
-                    Ok(Vec::new())
-                } else if buf.len() > total {
-                    Err(super::Es10Error::TrailingBytes(buf.len() - total))
-                } else {
-                    self.handle_es10(&buf)
-                });
-            }
-            // A new ES10 request abandons the partial BPP.
+        // A request starting with 'BF' (a new ES10 function) abandons a partial BPP.
+        if let Some(mut buf) = self.bpp_buffer.take()
+            && request.first() != Some(&0xBF)
+        {
+            buf.extend_from_slice(request);
+            let total = bpp_declared_len(&buf)?;
+            return Some(if buf.len() < total {
+                self.bpp_buffer = Some(buf);
+                Ok(Vec::new())
+            } else if buf.len() > total {
+                Err(super::Es10Error::TrailingBytes(buf.len() - total))
+            } else {
+                self.handle_es10(&buf)
+            });
         }
         let total = bpp_declared_len(request)?;
         if request.len() >= total {

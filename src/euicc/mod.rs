@@ -154,11 +154,70 @@
 //! [`testing::TestEim`] signs packages for the eUICC with a test eIM key of the PKI;
 //! [`testing::verify_result`] is the eIM-side check of a result's signature.
 //!
+//! # Download (SGP.22 3.1.3; `download.rs`, `trust.rs`)
+//! **Trust.** Server certificates must be issued (issuer name and ECDSA signature) by a trusted
+//! CI: the eUICC's own PKI CI (the only entry of euiccCiPKIdListForSigning) and
+//! [`Settings::trusted_cis`] (default: the SGP.26 v3 NIST test CI, embedded); both are listed in
+//! euiccCiPKIdListForVerification. Validity periods are not checked (an eUICC has no reliable
+//! clock). The SM-DP+ OID is the certificate's subjectAltName registeredID; without one (the
+//! harness PKI's DPauth/DPpb) [`UNKNOWN_SMDP_OID`] `2.999` is signed.
+//!
+//! **Signed data** (SK.EUICC / PK.DP*, raw `r||s`; pySim `osmo-smdpp.py` (notes S10) signs and
+//! verifies exactly these, and the captured `es9-json/initiateAuthentication_resp.json`
+//! serverSignature1 verifies over its serverSigned1):
+//! - serverSignature1 (PK.DPauth): DER(serverSigned1) as received (`30 ..`);
+//! - euiccSignature1: DER(euiccSigned1) (`30 ..`, the SGP.32 EUICCInfo2 inside);
+//! - smdpSignature2 (PK.DPpb): DER(smdpSigned2) as received || the euiccSignature1 TLV
+//!   (`5F37 40 ..`);
+//! - euiccSignature2: DER(euiccSigned2) || the smdpSignature2 TLV (`5F37 40 ..`);
+//! - euiccSignPIR: DER(ProfileInstallationResultData) (`BF27 ..`);
+//! - euiccCancelSessionSignature: DER(EuiccCancelSessionSigned) (`30 ..`).
+//!
+//! **AuthenticateServer** (checks in this order): no challenge since the last
+//! AuthenticateServer -> noSessionContext (a challenge serves one attempt; any
+//! AuthenticateServer ends an ongoing session); euiccCiPKIdToBeUsed not in the verification
+//! list -> ciPKUnknown; serverCertificate not issued by a trusted CI -> invalidCertificate, key
+//! on another curve than P-256/brainpoolP256r1 -> unsupportedCurve, certificate policy not
+//! id-rspRole-dp-auth/ds-auth -> invalidOid; serverSignature1 -> invalidSignature;
+//! euiccChallenge -> euiccChallengeMismatch. serverAddress and ctxParams1 are copied into
+//! euiccSigned1 (the address is not checked by the eUICC: SGP.32 puts that on the eIM/IPA);
+//! the session ([`DownloadSession`]) keeps transactionId, serverAddress, serverChallenge, the
+//! SM-DP+ OID, matchingId and the euiccSignature1 TLV.
+//!
+//! **PrepareDownload**: no session, or a session already prepared -> noSessionContext;
+//! smdpCertificate not issued by a trusted CI, not id-rspRole-dp-pb, or with another SM-DP+ OID
+//! than CERT.DPauth -> invalidCertificate (unsupportedCurve for the curve);
+//! smdpSignature2 -> invalidSignature; transactionId of another session -> invalidTransactionId;
+//! ccRequiredFlag without hashCc -> undefinedError (SGP.22 v2.5's DownloadErrorCode has no
+//! hashCcMandatory). Errors keep the session (CancelSession still works). otSK.EUICC.ECKA is
+//! derived from the seed, EID, transactionId and challenge count (reproducible); euiccSigned2
+//! carries hashCc only when ccRequiredFlag is set. bppEuiccOtpk (rebinding) is ignored: a new
+//! one-time key every time.
+//!
+//! **LoadBoundProfilePackage** always answers a signed ProfileInstallationResult and ends the
+//! session. The BPP is one BF36 TLV, or the SGP.22 segmented form: a first STORE DATA
+//! sequence holding the BF36 header (shorter than its declared length) starts buffering, the
+//! following non-'BF' pieces are appended (each answered with no data) until the declared
+//! length is reached (at most [`MAX_BPP_LEN`]); a request starting with 'BF' abandons the
+//! partial BPP. Verification, key derivation, decryption and MAC checks are
+//! [`crate::profile::open_bpp`]'s; its bppCommandId/errorReason go into errorResult. An ICCID
+//! already installed -> storeMetadata / installFailedDueToIccidAlreadyExistsOnEuicc. Success
+//! installs the profile disabled (metadata: ICCID, names, class, PPRs, notification
+//! configuration; the first free ISD-P AID slot; marked last installed for ImmediateEnable) and
+//! answers successResult (aid, simaResponse [`SIMA_RESPONSE_OK`]). The PIR (seqNumber from the
+//! common counter, profileManagementOperation install, notificationAddress = serverAddress,
+//! iccid on success) is kept as a pending notification (RetrieveNotificationsList: all,
+//! seqNumber, or the install bit). Without a prepared session: errorResult
+//! initialiseSecureChannel / invalidTransactionId naming the BPP's transactionId, not kept.
+//!
+//! **CancelSession**: no session or another transactionId -> invalidTransactionId; otherwise
+//! EuiccCancelSessionSigned (transactionId, smdpOid, reason), signed; the session ends.
+//!
 //! # Not implemented
-//! AuthenticateServer, PrepareDownload and CancelSession answer their `undefinedError` form;
-//! LoadBoundProfilePackage, ES10c EnableProfile/DisableProfile/DeleteProfile/SetNickname,
-//! ListNotification, LoadCRL, emergency profiles, IpaeActivation and
-//! GetConnectivityParameters are [`Es10Error::Unsupported`].
+//! The compact download forms (compactAuthenticateResponseOk, ...) are never produced;
+//! ES10c EnableProfile/DisableProfile/DeleteProfile/SetNickname, ListNotification, LoadCRL,
+//! emergency profiles, IpaeActivation and GetConnectivityParameters are
+//! [`Es10Error::Unsupported`].
 
 pub mod apdu;
 mod compact;
