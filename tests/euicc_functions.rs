@@ -211,7 +211,8 @@ fn get_euicc_challenge_is_16_fresh_seeded_bytes() {
 fn get_euicc_info1_and_info2() {
     let mut r = rig(vec![]);
     let info1: EuiccInfo1 = r.call(&GetEuiccInfo1Request::default());
-    assert_eq!(info1.euicc_ci_pk_id_list_for_verification.len(), 1);
+    // The harness CI and, by default, the SGP.26 v3 NIST test CI (for SGP.26 DPauth/DPpb).
+    assert_eq!(info1.euicc_ci_pk_id_list_for_verification.len(), 2);
     assert_eq!(
         info1.euicc_ci_pk_id_list_for_verification[0].as_ref().len(),
         20
@@ -1381,14 +1382,14 @@ fn malformed_and_unsupported_requests_are_es10_errors() {
         e.handle_es10(&enable),
         Err(Es10Error::Unsupported("EnableProfile"))
     );
-    // CancelSession answers its undefinedError form.
+    // CancelSession without a download session: invalidTransactionId.
     let cancel = [0xbf, 0x41, 0x06, 0x80, 0x01, 0x01, 0x81, 0x01, 0x00];
     let answer: CancelSessionResponse =
         rasn::der::decode(&e.handle_es10(&cancel).unwrap()).unwrap();
     assert_eq!(
         answer.0,
         CancelSessionResponseChoice::CancelSessionResponseError(
-            CancelSessionResponseError::UNDEFINED_ERROR
+            CancelSessionResponseError::INVALID_TRANSACTION_ID
         )
     );
 }
