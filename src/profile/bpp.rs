@@ -283,15 +283,16 @@ fn decode_exact<T: rasn::Decode>(bytes: &[u8]) -> Result<T, String> {
 
 /// The next child of the BF36 contents, if it has `tag`.
 fn take<'a>(rest: &mut &'a [u8], tag: &[u8]) -> Option<Result<Tlv<'a>, tlv::TlvError>> {
-    if rest.is_empty() {
+    // The tag decides whose element it is, even when its length is broken.
+    let tag_end = tlv::tag_len(rest).ok()?;
+    if rest.get(..tag_end) != Some(tag) {
         return None;
     }
     match tlv::split(rest) {
-        Ok(t) if t.tag == tag => {
+        Ok(t) => {
             *rest = &rest[t.whole.len()..];
             Some(Ok(t))
         }
-        Ok(_) => None,
         Err(e) => Some(Err(e)),
     }
 }
