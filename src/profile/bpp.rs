@@ -118,6 +118,9 @@ pub(super) fn build(
     params: &BindingParams<'_>,
     profile: &ProfileContent,
 ) -> Result<Vec<u8>, BppBuildError> {
+    if params.segment_size == 0 {
+        return Err(build_err("segment_size 0"));
+    }
     let provider = params.provider;
     let otsk = match &params.smdp_otsk {
         Some(k) => k.clone(),
@@ -185,9 +188,6 @@ pub(super) fn build(
     } else {
         None
     };
-    if params.segment_size == 0 {
-        return Err(build_err("segment_size 0"));
-    }
     let chunk = params.segment_size.min(Bsp::MAX_ENCRYPTED_PLAINTEXT);
     let mut seq86 = Vec::with_capacity(profile.elements.len() / chunk + 1);
     if profile.elements.is_empty() {
@@ -537,4 +537,108 @@ pub(super) fn open_segments(
         metadata,
         elements,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// BF23 { 82 01 01, 80 01 AA, A6 { 80 01 88, 81 01 10, 84 01 01 }, 5F49 01 04, 5F37 01 00 }.
+    const ISC: &str = "bf23198201018001aaa609800188810110840101 5f490104 5f370100";
+
+    fn isc() -> Vec<u8> {
+        hex::decode(ISC.replace(' ', "")).unwrap()
+    }
+
+    #[test]
+    fn signed_data_is_the_contents_before_smdp_sign_and_the_euicc_otpk() {
+        let data = smdp_signed_data(&isc(), &[0x04, 0x05]).unwrap();
+        assert_eq!(
+            hex::encode(data),
+            "8201018001aaa6098001888101108401015f4901045f49020405"
+        );
+        // The ASN.1 type decodes the same bytes.
+        let d: InitialiseSecureChannelRequest = rasn::ber::decode(&isc()).unwrap();
+        assert_eq!(d.smdp_sign.as_ref(), [0x00]);
+    }
+
+    #[test]
+    fn signed_data_needs_a_bf23_with_smdp_sign() {
+        let good = isc();
+        assert!(smdp_signed_data(&good[..good.len() - 4], &[4]).is_none()); // truncated
+        let mut other = good.clone();
+        other[1] = 0x24; // BF24
+        assert!(smdp_signed_data(&other, &[4]).is_none());
+        let mut trailing = good.clone();
+        trailing.push(0);
+        assert!(smdp_signed_data(&trailing, &[4]).is_none());
+        // No 5F37 element.
+        let no_sign = tlv::encode(&TAG_ISC, &[0x82, 0x01, 0x01]);
+        assert!(smdp_signed_data(&no_sign, &[4]).is_none());
+        // A broken child before 5F37.
+        let broken = tlv::encode(&TAG_ISC, &[0x82, 0x05, 0x01, 0x5F, 0x37, 0x00]);
+        assert!(smdp_signed_data(&broken, &[4]).is_none());
+        assert!(smdp_signed_data(&[], &[4]).is_none());
+    }
+
+    #[test]
+    fn a_container_is_named_by_its_tag_even_with_a_broken_length() {
+        let bytes = [0xA3, 0x80, 0x00];
+        let mut rest: &[u8] = &bytes;
+        assert!(take(&mut rest, &[0xA2]).is_none());
+        assert_eq!(
+            take(&mut rest, &[0xA3]),
+            Some(Err(tlv::TlvError::IndefiniteLength))
+        );
+        let e = required(&mut rest, 0xA3, BppCommandId::LOAD_PROFILE_ELEMENTS).unwrap_err();
+        assert_eq!(
+            (e.command, e.reason),
+            (
+                BppCommandId::LOAD_PROFILE_ELEMENTS,
+                ErrorReason::SCP03T_STRUCTURE_ERROR
+            )
+        );
+        let mut empty: &[u8] = &[];
+        assert!(take(&mut empty, &[0xA3]).is_none());
+        let e = required(&mut empty, 0xA0, BppCommandId::CONFIGURE_ISDP).unwrap_err();
+        assert!(e.detail.contains("missing container A0"), "{e}");
+    }
+
+    #[test]
+    fn segments_must_fill_their_container_with_the_right_tag() {
+        let cmd = BppCommandId::CONFIGURE_ISDP;
+        let c = tlv::encode(&[0xA0], &[0x87, 0x01, 0x00, 0x87, 0x00]);
+        let t = tlv::split(&c).unwrap();
+        assert_eq!(segments(&t, 0x87, cmd).unwrap().len(), 2);
+        let e = segments(&t, 0x86, cmd).unwrap_err();
+        assert_eq!(e.reason, ErrorReason::SCP03T_STRUCTURE_ERROR);
+        let c = tlv::encode(&[0xA0], &[0x87, 0x02, 0x00]);
+        assert!(segments(&tlv::split(&c).unwrap(), 0x87, cmd).is_err());
+        let c = tlv::encode(&[0xA0], &[]);
+        assert!(segments(&tlv::split(&c).unwrap(), 0x87, cmd).is_err());
+    }
+
+    #[test]
+    fn segment_errors_map_to_sgp22_reasons() {
+        assert_eq!(
+            segment_reason(&CryptoError::Scp03tMac),
+            ErrorReason::SCP03T_SECURITY_ERROR
+        );
+        assert_eq!(
+            segment_reason(&CryptoError::Scp03tPadding),
+            ErrorReason::SCP03T_SECURITY_ERROR
+        );
+        assert_eq!(
+            segment_reason(&CryptoError::Scp03tStructure("x".into())),
+            ErrorReason::SCP03T_STRUCTURE_ERROR
+        );
+    }
+
+    #[test]
+    fn decode_exact_refuses_trailing_bytes() {
+        assert!(decode_exact::<ConfigureISDPRequest>(&[0xBF, 0x24, 0x00]).is_ok());
+        assert!(decode_exact::<ConfigureISDPRequest>(&[0xBF, 0x24, 0x00, 0x00]).is_err());
+        assert!(decode_exact::<ConfigureISDPRequest>(&[0xBF, 0x25, 0x00]).is_err());
+        assert!(decode_exact::<ConfigureISDPRequest>(&[]).is_err());
+    }
 }
