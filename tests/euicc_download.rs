@@ -811,7 +811,7 @@ fn segmented_bpp_is_reassembled() {
 /// The whole download with a BPP built by the SM-DP+ side: the profile is installed disabled,
 /// the PIR says success with the ISD-P AID and verifies, and it is a pending notification.
 #[test]
-#[ignore = "needs the BPP implementation (profile)"]
+
 fn downloads_and_installs_a_profile() {
     use sgp32_harness::profile::{BindingParams, build_bpp, sample_profile};
     let dp = sgp26_dp();
