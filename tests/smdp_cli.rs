@@ -29,13 +29,19 @@ fn serves_answers_and_stops_on_sigint() {
         }
     }
     let text = lines.concat();
-    assert!(text.contains("SM-DP+ address: testsmdpplus1.example.com"), "{text}");
+    assert!(
+        text.contains("SM-DP+ address: testsmdpplus1.example.com"),
+        "{text}"
+    );
     let es9 = text
         .lines()
         .find_map(|l| l.strip_prefix("ES9+: "))
         .unwrap()
         .to_string();
-    assert!(es9.starts_with("http://127.0.0.1:") && es9.ends_with("/gsma/rsp2/es9plus"), "{text}");
+    assert!(
+        es9.starts_with("http://127.0.0.1:") && es9.ends_with("/gsma/rsp2/es9plus"),
+        "{text}"
+    );
     assert!(text.contains("ES2+: http://127.0.0.1:"), "{text}");
     let base = es9.trim_end_matches("/gsma/rsp2/es9plus").to_string();
 
@@ -54,13 +60,24 @@ fn serves_answers_and_stops_on_sigint() {
             .unwrap();
         let headers = vec![
             ("Content-Type".to_string(), "application/json".to_string()),
-            ("X-Admin-Protocol".to_string(), "gsma/rsp/v2.1.0".to_string()),
+            (
+                "X-Admin-Protocol".to_string(),
+                "gsma/rsp/v2.1.0".to_string(),
+            ),
         ];
         let r = client
-            .request("POST", "/gsma/rsp2/es9plus/initiateAuthentication", &headers, body.into())
+            .request(
+                "POST",
+                "/gsma/rsp2/es9plus/initiateAuthentication",
+                &headers,
+                body.into(),
+            )
             .await
             .unwrap();
-        (r.status, serde_json::from_slice::<serde_json::Value>(&r.body).unwrap())
+        (
+            r.status,
+            serde_json::from_slice::<serde_json::Value>(&r.body).unwrap(),
+        )
     });
     assert_eq!(status, 200);
     let data = &json["header"]["functionExecutionStatus"]["statusCodeData"];

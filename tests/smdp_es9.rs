@@ -163,7 +163,11 @@ impl World {
 
     /// PrepareDownload at the eUICC: euiccSigned2 with a fresh otPK, signed over
     /// DER(euiccSigned2) || the smdpSignature2 TLV.
-    fn prepare_download(&self, ok: &AuthenticateClientOk, hash_cc: Option<[u8; 32]>) -> PrepareDownloadResponse {
+    fn prepare_download(
+        &self,
+        ok: &AuthenticateClientOk,
+        hash_cc: Option<[u8; 32]>,
+    ) -> PrepareDownloadResponse {
         let otsk = provider(BACKEND).generate_ecka_key().unwrap();
         let signed = EuiccSigned2 {
             transaction_id: ok.transaction_id.clone(),
@@ -263,8 +267,18 @@ fn es2_order_confirm_gives_an_activation_code() {
     w.smdp.release_profile(&iccid).unwrap();
     assert_eq!(w.smdp.order(&iccid).unwrap().state, OrderState::Released);
     // A second release is an invalid transition; an unknown ICCID is unknown.
-    assert!(w.smdp.release_profile(&iccid).unwrap_err().is("8.2.1", "3.5"));
-    assert!(w.smdp.release_profile("8949009900000099990").unwrap_err().is("8.2.1", "3.9"));
+    assert!(
+        w.smdp
+            .release_profile(&iccid)
+            .unwrap_err()
+            .is("8.2.1", "3.5")
+    );
+    assert!(
+        w.smdp
+            .release_profile("8949009900000099990")
+            .unwrap_err()
+            .is("8.2.1", "3.9")
+    );
     // The same ICCID twice; an unknown profile type; a bad EID.
     let dup = DownloadOrder {
         iccid: Some(iccid.clone()),
@@ -275,13 +289,23 @@ fn es2_order_confirm_gives_an_activation_code() {
         profile_type: Some("nope".into()),
         ..Default::default()
     };
-    assert!(w.smdp.download_order(&unknown_type).unwrap_err().is("8.2.5", "3.9"));
+    assert!(
+        w.smdp
+            .download_order(&unknown_type)
+            .unwrap_err()
+            .is("8.2.5", "3.9")
+    );
     let bad_eid = DownloadOrder {
         eid: Some("89049032123451234512345678901234".into()),
         profile_type: Some(DEFAULT_PROFILE_TYPE.into()),
         ..Default::default()
     };
-    assert!(w.smdp.download_order(&bad_eid).unwrap_err().is("8.1.1", "2.1"));
+    assert!(
+        w.smdp
+            .download_order(&bad_eid)
+            .unwrap_err()
+            .is("8.1.1", "2.1")
+    );
     w.smdp.cancel_order(&iccid, None, None).unwrap();
     assert_eq!(w.smdp.order(&iccid).unwrap().state, OrderState::Cancelled);
 }
@@ -292,10 +316,15 @@ fn es2_over_json() {
     let header = json!({"functionRequesterIdentifier": "op", "functionCallIdentifier": "1"});
     let a = w.smdp.handle_es2_json(
         "downloadOrder",
-        json!({"header": header, "iccid": "8949009900000000019"}).to_string().as_bytes(),
+        json!({"header": header, "iccid": "8949009900000000019"})
+            .to_string()
+            .as_bytes(),
     );
     let body = a.body.clone().unwrap();
-    assert_eq!(body["header"]["functionExecutionStatus"]["status"], "Executed-Success");
+    assert_eq!(
+        body["header"]["functionExecutionStatus"]["status"],
+        "Executed-Success"
+    );
     assert_eq!(body["iccid"], "8949009900000000019");
     let a = w.smdp.handle_es2_json(
         "confirmOrder",
@@ -306,9 +335,13 @@ fn es2_over_json() {
     let body = a.body.unwrap();
     assert_eq!(body["matchingId"], "MID-1");
     assert_eq!(body["activationCode"], format!("1${ADDRESS}$MID-1"));
-    let a = w.smdp.handle_es2_json("confirmOrder", br#"{"iccid": "8949009900000000019"}"#);
+    let a = w
+        .smdp
+        .handle_es2_json("confirmOrder", br#"{"iccid": "8949009900000000019"}"#);
     assert_eq!(a.status_code(), Some(codes("1.1", "2.2")));
-    let a = w.smdp.handle_es2_json("releaseProfile", br#"{"iccid": "8949009900000000027"}"#);
+    let a = w
+        .smdp
+        .handle_es2_json("releaseProfile", br#"{"iccid": "8949009900000000027"}"#);
     assert_eq!(a.status_code(), Some(codes("8.2.1", "3.9")));
     assert_eq!(w.smdp.handle_es2_json("nope", b"{}").status, 404);
 }
@@ -320,22 +353,33 @@ fn initiate_authentication_signs_server_signed1_with_dpauth() {
     assert_eq!(ok.server_signed1.server_address, ADDRESS);
     assert_eq!(ok.server_signed1.euicc_challenge, Octet16::new([0x11; 16]));
     assert_eq!(ok.transaction_id, ok.server_signed1.transaction_id);
-    assert_eq!(ok.euicc_ci_pk_id_to_be_used.as_ref(), sgp26_ci_id().as_slice());
+    assert_eq!(
+        ok.euicc_ci_pk_id_to_be_used.as_ref(),
+        sgp26_ci_id().as_slice()
+    );
     let cert = rasn::der::encode(&ok.server_certificate).unwrap();
-    let key = provider(BACKEND).verifying_key_from_certificate_der(&cert).unwrap();
+    let key = provider(BACKEND)
+        .verifying_key_from_certificate_der(&cert)
+        .unwrap();
     let signed = rasn::der::encode(&ok.server_signed1).unwrap();
     key.verify(&signed, &ok.server_signature1).unwrap();
     // The signature covers serverSigned1: another challenge does not verify.
     let mut other = ok.server_signed1.clone();
     other.server_challenge = Octet16::new([0; 16]);
-    assert!(key.verify(&rasn::der::encode(&other).unwrap(), &ok.server_signature1).is_err());
+    assert!(
+        key.verify(&rasn::der::encode(&other).unwrap(), &ok.server_signature1)
+            .is_err()
+    );
     // The returned certificate is the SGP.26 v3 DPauth.
     let v3 = std::fs::read(sgp26_v3_dir().join("DPauth/CERT_S_SM_DPauth_ECDSA_NIST.der")).unwrap();
     assert_eq!(cert, v3);
     // Each session has its own transactionId and challenge.
     let again = w.initiate();
     assert_ne!(again.transaction_id, ok.transaction_id);
-    assert_ne!(again.server_signed1.server_challenge, ok.server_signed1.server_challenge);
+    assert_ne!(
+        again.server_signed1.server_challenge,
+        ok.server_signed1.server_challenge
+    );
 }
 
 #[test]
@@ -347,14 +391,28 @@ fn initiate_authentication_refuses_another_address_and_unknown_cis() {
         euicc_info1: w.euicc_info1(),
         extensions: Extensions::default(),
     };
-    assert_eq!(status_of(w.smdp.initiate_authentication(&req)), codes("8.8.1", "3.8"));
+    assert_eq!(
+        status_of(w.smdp.initiate_authentication(&req)),
+        codes("8.8.1", "3.8")
+    );
     req.smdp_address = ADDRESS.to_uppercase();
-    assert!(w.smdp.initiate_authentication(&req).is_ok(), "case-insensitive address");
-    req.euicc_info1.euicc_ci_pk_id_list_for_verification = vec![SubjectKeyIdentifier::new(vec![0xaa; 20])];
-    assert_eq!(status_of(w.smdp.initiate_authentication(&req)), codes("8.8.2", "3.1"));
+    assert!(
+        w.smdp.initiate_authentication(&req).is_ok(),
+        "case-insensitive address"
+    );
+    req.euicc_info1.euicc_ci_pk_id_list_for_verification =
+        vec![SubjectKeyIdentifier::new(vec![0xaa; 20])];
+    assert_eq!(
+        status_of(w.smdp.initiate_authentication(&req)),
+        codes("8.8.2", "3.1")
+    );
     req.euicc_info1 = w.euicc_info1();
-    req.euicc_info1.euicc_ci_pk_id_list_for_signing = vec![SubjectKeyIdentifier::new(vec![0xaa; 20])];
-    assert_eq!(status_of(w.smdp.initiate_authentication(&req)), codes("8.8.2", "3.1"));
+    req.euicc_info1.euicc_ci_pk_id_list_for_signing =
+        vec![SubjectKeyIdentifier::new(vec![0xaa; 20])];
+    assert_eq!(
+        status_of(w.smdp.initiate_authentication(&req)),
+        codes("8.8.2", "3.1")
+    );
 }
 
 #[test]
@@ -376,16 +434,27 @@ fn authenticate_client_returns_metadata_and_smdp_signed2_signed_with_dppb() {
     let cert = rasn::der::encode(&ok.smdp_certificate).unwrap();
     let v3 = std::fs::read(sgp26_v3_dir().join("DPpb/CERT_S_SM_DPpb_ECDSA_NIST.der")).unwrap();
     assert_eq!(cert, v3);
-    let key = provider(BACKEND).verifying_key_from_certificate_der(&cert).unwrap();
+    let key = provider(BACKEND)
+        .verifying_key_from_certificate_der(&cert)
+        .unwrap();
     let mut data = rasn::der::encode(&ok.smdp_signed2).unwrap();
     data.extend([0x5f, 0x37, 0x40]);
     data.extend(sig1.as_ref());
     key.verify(&data, &ok.smdp_signature2).unwrap();
     // Not over smdpSigned2 alone.
-    assert!(key.verify(&rasn::der::encode(&ok.smdp_signed2).unwrap(), &ok.smdp_signature2).is_err());
+    assert!(
+        key.verify(
+            &rasn::der::encode(&ok.smdp_signed2).unwrap(),
+            &ok.smdp_signature2
+        )
+        .is_err()
+    );
     // The session moved on: a second AuthenticateClient is an unknown transaction.
     let again = w.authenticate_server_response(&init, "MATCH-1");
-    assert_eq!(status_of(w.authenticate(&init, again)), codes("8.10.1", "3.9"));
+    assert_eq!(
+        status_of(w.authenticate(&init, again)),
+        codes("8.10.1", "3.9")
+    );
 }
 
 #[test]
@@ -409,7 +478,10 @@ fn authenticate_client_negative_cases() {
     let mut init = w.initiate();
     let asr = w.authenticate_server_response(&init, "MATCH-2");
     init.transaction_id = TransactionId::new(vec![0xde, 0xad]);
-    assert_eq!(status_of(w.authenticate(&init, asr)), codes("8.10.1", "3.9"));
+    assert_eq!(
+        status_of(w.authenticate(&init, asr)),
+        codes("8.10.1", "3.9")
+    );
     // Another serverChallenge (signed correctly by the eUICC).
     let mut init = w.initiate();
     init.server_signed1.server_challenge = Octet16::new([9; 16]);
@@ -451,7 +523,9 @@ fn get_bound_profile_package_checks_euicc_signature2_and_the_transaction() {
     let w = world();
     w.order("MATCH-3", None);
     let init = w.initiate();
-    let ok = w.authenticate(&init, w.authenticate_server_response(&init, "MATCH-3")).unwrap();
+    let ok = w
+        .authenticate(&init, w.authenticate_server_response(&init, "MATCH-3"))
+        .unwrap();
     // Unknown transaction.
     let pdr = w.prepare_download(&ok, None);
     assert_eq!(
@@ -465,7 +539,10 @@ fn get_bound_profile_package_checks_euicc_signature2_and_the_transaction() {
         sig[0] ^= 0x80;
         p.euicc_signature2 = OctetString::from(sig);
     }
-    assert_eq!(status_of(w.get_bpp(&ok.transaction_id, pdr)), codes("8.1", "6.1"));
+    assert_eq!(
+        status_of(w.get_bpp(&ok.transaction_id, pdr)),
+        codes("8.1", "6.1")
+    );
     // Signed over euiccSigned2 alone (without the smdpSignature2 TLV): refused.
     let mut pdr = w.prepare_download(&ok, None);
     if let PrepareDownloadResponse::DownloadResponseOk(p) = &mut pdr {
@@ -475,7 +552,10 @@ fn get_bound_profile_package_checks_euicc_signature2_and_the_transaction() {
             .unwrap();
         p.euicc_signature2 = OctetString::from(sig.to_vec());
     }
-    assert_eq!(status_of(w.get_bpp(&ok.transaction_id, pdr)), codes("8.1", "6.1"));
+    assert_eq!(
+        status_of(w.get_bpp(&ok.transaction_id, pdr)),
+        codes("8.1", "6.1")
+    );
     // A valid one passes the checks (the result depends on the BPP implementation).
     let pdr = w.prepare_download(&ok, None);
     match w.get_bpp(&ok.transaction_id, pdr) {
@@ -489,12 +569,20 @@ fn confirmation_code_is_required_and_checked() {
     let w = world();
     w.order("MATCH-CC", Some("1234"));
     let init = w.initiate();
-    let ok = w.authenticate(&init, w.authenticate_server_response(&init, "MATCH-CC")).unwrap();
+    let ok = w
+        .authenticate(&init, w.authenticate_server_response(&init, "MATCH-CC"))
+        .unwrap();
     assert!(ok.smdp_signed2.cc_required_flag);
     let pdr = w.prepare_download(&ok, None);
-    assert_eq!(status_of(w.get_bpp(&ok.transaction_id, pdr)), codes("8.2.7", "2.2"));
+    assert_eq!(
+        status_of(w.get_bpp(&ok.transaction_id, pdr)),
+        codes("8.2.7", "2.2")
+    );
     let pdr = w.prepare_download(&ok, Some([0; 32]));
-    assert_eq!(status_of(w.get_bpp(&ok.transaction_id, pdr)), codes("8.2.7", "3.8"));
+    assert_eq!(
+        status_of(w.get_bpp(&ok.transaction_id, pdr)),
+        codes("8.2.7", "3.8")
+    );
     let h1 = sgp32_harness::crypto::sha256(b"1234");
     let hash = sgp32_harness::crypto::sha256(&[h1.as_slice(), ok.transaction_id.as_ref()].concat());
     let pdr = w.prepare_download(&ok, Some(hash));
@@ -510,12 +598,17 @@ fn get_bound_profile_package_delivers_a_bpp_of_the_order() {
     let w = world();
     let iccid = w.order("MATCH-BPP", None);
     let init = w.initiate();
-    let ok = w.authenticate(&init, w.authenticate_server_response(&init, "MATCH-BPP")).unwrap();
+    let ok = w
+        .authenticate(&init, w.authenticate_server_response(&init, "MATCH-BPP"))
+        .unwrap();
     let pdr = w.prepare_download(&ok, None);
     let (txid, bpp) = w.get_bpp(&ok.transaction_id, pdr).unwrap();
     assert_eq!(txid, ok.transaction_id);
     let parsed: BoundProfilePackage = rasn::der::decode(&bpp).unwrap();
-    assert_eq!(parsed.initialise_secure_channel_request.transaction_id, txid);
+    assert_eq!(
+        parsed.initialise_secure_channel_request.transaction_id,
+        txid
+    );
     assert_eq!(w.smdp.order(&iccid).unwrap().state, OrderState::Downloaded);
 }
 
@@ -524,7 +617,9 @@ fn cancel_session_verifies_the_euicc_signature_and_ends_the_session() {
     let w = world();
     let iccid = w.order("MATCH-4", None);
     let init = w.initiate();
-    let ok = w.authenticate(&init, w.authenticate_server_response(&init, "MATCH-4")).unwrap();
+    let ok = w
+        .authenticate(&init, w.authenticate_server_response(&init, "MATCH-4"))
+        .unwrap();
     let cancel = |txid: &TransactionId, oid: Vec<u32>, corrupt: bool| {
         let signed = EuiccCancelSessionSigned {
             transaction_id: txid.clone(),
@@ -532,7 +627,11 @@ fn cancel_session_verifies_the_euicc_signature_and_ends_the_session() {
             reason: CancelSessionReason::default(),
             extensions: Extensions::default(),
         };
-        let mut sig = w.euicc_key.sign(&rasn::der::encode(&signed).unwrap()).unwrap().to_vec();
+        let mut sig = w
+            .euicc_key
+            .sign(&rasn::der::encode(&signed).unwrap())
+            .unwrap()
+            .to_vec();
         if corrupt {
             sig[5] ^= 1;
         }
@@ -550,18 +649,29 @@ fn cancel_session_verifies_the_euicc_signature_and_ends_the_session() {
     };
     let txid = ok.transaction_id.clone();
     assert_eq!(
-        status_of(w.smdp.cancel_session(&cancel(&txid, vec![2, 999, 10], true), None)),
+        status_of(
+            w.smdp
+                .cancel_session(&cancel(&txid, vec![2, 999, 10], true), None)
+        ),
         codes("8.1", "6.1")
     );
     // The SGP.26 DPauth names SM-DP+ OID 2.999.10: another OID is refused.
     assert_eq!(
-        status_of(w.smdp.cancel_session(&cancel(&txid, vec![2, 999, 11], false), None)),
+        status_of(
+            w.smdp
+                .cancel_session(&cancel(&txid, vec![2, 999, 11], false), None)
+        ),
         codes("8.8", "3.10")
     );
-    w.smdp.cancel_session(&cancel(&txid, vec![2, 999, 10], false), None).unwrap();
+    w.smdp
+        .cancel_session(&cancel(&txid, vec![2, 999, 10], false), None)
+        .unwrap();
     assert_eq!(w.smdp.order(&iccid).unwrap().state, OrderState::Released);
     assert_eq!(
-        status_of(w.smdp.cancel_session(&cancel(&txid, vec![2, 999, 10], false), None)),
+        status_of(
+            w.smdp
+                .cancel_session(&cancel(&txid, vec![2, 999, 10], false), None)
+        ),
         codes("8.10.1", "3.9")
     );
 }
@@ -571,7 +681,9 @@ fn handle_notification_records_a_pir_and_checks_its_signature() {
     let w = world();
     w.order("MATCH-5", None);
     let init = w.initiate();
-    let ok = w.authenticate(&init, w.authenticate_server_response(&init, "MATCH-5")).unwrap();
+    let ok = w
+        .authenticate(&init, w.authenticate_server_response(&init, "MATCH-5"))
+        .unwrap();
     let data = ProfileInstallationResultData {
         transaction_id: ok.transaction_id.clone(),
         notification_metadata: NotificationMetadata {
@@ -589,7 +701,10 @@ fn handle_notification_records_a_pir_and_checks_its_signature() {
         }),
         extensions: Extensions::default(),
     };
-    let sig = w.euicc_key.sign(&rasn::der::encode(&data).unwrap()).unwrap();
+    let sig = w
+        .euicc_key
+        .sign(&rasn::der::encode(&data).unwrap())
+        .unwrap();
     let pir = ProfileInstallationResult {
         profile_installation_result_data: data,
         euicc_sign_pir: EuiccSignPIR::new(sig.to_vec()),
@@ -598,7 +713,9 @@ fn handle_notification_records_a_pir_and_checks_its_signature() {
     let raw = rasn::der::encode(&PendingNotification::ProfileInstallationResult(pir)).unwrap();
     let answer = w.smdp.handle_es9_json(
         "handleNotification",
-        json!({"pendingNotification": b64_encode(&raw)}).to_string().as_bytes(),
+        json!({"pendingNotification": b64_encode(&raw)})
+            .to_string()
+            .as_bytes(),
     );
     assert_eq!(answer.status, 204);
     assert!(answer.body.is_none());
@@ -614,13 +731,21 @@ fn handle_notification_records_a_pir_and_checks_its_signature() {
 // ---------------------------------------------------------------------------------------------
 // The JSON binding against the captured vectors
 
-fn post(smdp: &Smdp, path: &str, body: &[u8], headers: &[(&str, &str)]) -> (u16, Option<Value>, Vec<(String, String)>) {
+fn post(
+    smdp: &Smdp,
+    path: &str,
+    body: &[u8],
+    headers: &[(&str, &str)],
+) -> (u16, Option<Value>, Vec<(String, String)>) {
     let r = handle_http(
         smdp,
         &HttpRequest {
             method: "POST".into(),
             path: path.into(),
-            headers: headers.iter().map(|(a, b)| (a.to_lowercase(), b.to_string())).collect(),
+            headers: headers
+                .iter()
+                .map(|(a, b)| (a.to_lowercase(), b.to_string()))
+                .collect(),
             body: bytes::Bytes::copy_from_slice(body),
             peer: "127.0.0.1:1".parse().unwrap(),
             connection_id: 1,
@@ -676,7 +801,10 @@ fn same_shape(ours: &Value, captured: &Value, path: &str) {
 fn answers_to_the_captured_requests_have_the_captured_shape() {
     let w = world();
     for (req, resp) in [
-        ("initiateAuthentication_req.json", "initiateAuthentication_resp.json"),
+        (
+            "initiateAuthentication_req.json",
+            "initiateAuthentication_resp.json",
+        ),
         (
             "initiateAuthentication_wrongaddr_req.json",
             "initiateAuthentication_wrongaddr_resp.json",
@@ -693,20 +821,29 @@ fn answers_to_the_captured_requests_have_the_captured_shape() {
         let json = json.unwrap();
         same_shape(&json, &read_json(resp), "");
         // The response headers of the capture.
-        let captured = std::fs::read_to_string(vectors().join("initiateAuthentication_resp.headers")).unwrap();
+        let captured =
+            std::fs::read_to_string(vectors().join("initiateAuthentication_resp.headers")).unwrap();
         for name in ["Content-Type", "X-Admin-Protocol"] {
             let want = captured
                 .lines()
                 .find_map(|l| l.strip_prefix(&format!("{name}: ")))
                 .unwrap();
-            let got = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).unwrap();
+            let got = headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .unwrap();
             assert_eq!(got.1, want, "{name}");
         }
     }
     // The success answer: serverSigned1 names our address and the request's challenge, and
     // serverSignature1 verifies with the returned certificate; the CI is the captured one.
     let body = std::fs::read(vectors().join("initiateAuthentication_req.json")).unwrap();
-    let (_, json, _) = post(&w.smdp, "/gsma/rsp2/es9plus/initiateAuthentication", &body, JSON_HEADERS);
+    let (_, json, _) = post(
+        &w.smdp,
+        "/gsma/rsp2/es9plus/initiateAuthentication",
+        &body,
+        JSON_HEADERS,
+    );
     let json = json.unwrap();
     let captured = read_json("initiateAuthentication_resp.json");
     assert_eq!(json["euiccCiPKIdToBeUsed"], captured["euiccCiPKIdToBeUsed"]);
@@ -714,11 +851,16 @@ fn answers_to_the_captured_requests_have_the_captured_shape() {
     let signed_der = b64_decode(json["serverSigned1"].as_str().unwrap()).unwrap();
     let signed: ServerSigned1 = rasn::der::decode(&signed_der).unwrap();
     assert_eq!(signed.server_address, ADDRESS);
-    assert_eq!(hex::encode_upper(&signed.transaction_id), json["transactionId"]);
+    assert_eq!(
+        hex::encode_upper(&signed.transaction_id),
+        json["transactionId"]
+    );
     let sig_tlv = b64_decode(json["serverSignature1"].as_str().unwrap()).unwrap();
     assert_eq!(&sig_tlv[..3], &[0x5f, 0x37, 0x40]);
     let cert = b64_decode(json["serverCertificate"].as_str().unwrap()).unwrap();
-    let key = provider(BACKEND).verifying_key_from_certificate_der(&cert).unwrap();
+    let key = provider(BACKEND)
+        .verifying_key_from_certificate_der(&cert)
+        .unwrap();
     key.verify(&signed_der, &sig_tlv[3..]).unwrap();
     // Same CI as the captured answer's serverSigned1 (same DPauth): the captured signature
     // verifies with the same key over the captured serverSigned1.
@@ -736,24 +878,48 @@ fn json_binding_header_and_body_errors() {
         let d = &v.as_ref().unwrap()["header"]["functionExecutionStatus"];
         assert_eq!(d["status"], "Failed");
         (
-            d["statusCodeData"]["subjectCode"].as_str().unwrap().to_string(),
-            d["statusCodeData"]["reasonCode"].as_str().unwrap().to_string(),
+            d["statusCodeData"]["subjectCode"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            d["statusCodeData"]["reasonCode"]
+                .as_str()
+                .unwrap()
+                .to_string(),
         )
     };
-    let (_, j, _) = post(&w.smdp, path, &body, &[("X-Admin-Protocol", "gsma/rsp/v2.1.0")]);
+    let (_, j, _) = post(
+        &w.smdp,
+        path,
+        &body,
+        &[("X-Admin-Protocol", "gsma/rsp/v2.1.0")],
+    );
     assert_eq!(code(&j), codes("1.2.1", "2.1"));
-    let (_, j, _) = post(&w.smdp, path, &body, &[("Content-Type", "application/json")]);
+    let (_, j, _) = post(
+        &w.smdp,
+        path,
+        &body,
+        &[("Content-Type", "application/json")],
+    );
     assert_eq!(code(&j), codes("1.2.2", "2.1"));
     let (_, j, _) = post(
         &w.smdp,
         path,
         &body,
-        &[("Content-Type", "application/json"), ("X-Admin-Protocol", "gsma/rsp/v1.0")],
+        &[
+            ("Content-Type", "application/json"),
+            ("X-Admin-Protocol", "gsma/rsp/v1.0"),
+        ],
     );
     assert_eq!(code(&j), codes("1.2.2", "2.1"));
     let (_, j, _) = post(&w.smdp, path, b"[1,2]", JSON_HEADERS);
     assert_eq!(code(&j), codes("1.1", "2.1"));
-    let (_, j, _) = post(&w.smdp, path, br#"{"smdpAddress": "testsmdpplus1.example.com"}"#, JSON_HEADERS);
+    let (_, j, _) = post(
+        &w.smdp,
+        path,
+        br#"{"smdpAddress": "testsmdpplus1.example.com"}"#,
+        JSON_HEADERS,
+    );
     assert_eq!(code(&j), codes("1.1", "2.2"));
     let (_, j, _) = post(
         &w.smdp,
@@ -778,7 +944,12 @@ fn the_full_json_flow_up_to_the_bpp() {
     let mut info = w.euicc_info1();
     info.euicc_ci_pk_id_list_for_verification = vec![SubjectKeyIdentifier::new(sgp26_ci_id())];
     req["euiccInfo1"] = Value::String(b64_encode(&rasn::der::encode(&info).unwrap()));
-    let (_, j, _) = post(&w.smdp, "/gsma/rsp2/es9plus/initiateAuthentication", req.to_string().as_bytes(), JSON_HEADERS);
+    let (_, j, _) = post(
+        &w.smdp,
+        "/gsma/rsp2/es9plus/initiateAuthentication",
+        req.to_string().as_bytes(),
+        JSON_HEADERS,
+    );
     let j = j.unwrap();
     let signed: ServerSigned1 =
         rasn::der::decode(&b64_decode(j["serverSigned1"].as_str().unwrap()).unwrap()).unwrap();
@@ -803,8 +974,17 @@ fn the_full_json_flow_up_to_the_bpp() {
         JSON_HEADERS,
     );
     let j = j.unwrap();
-    assert_eq!(j["header"]["functionExecutionStatus"]["status"], "Executed-Success", "{j}");
-    for k in ["transactionId", "profileMetadata", "smdpSigned2", "smdpSignature2", "smdpCertificate"] {
+    assert_eq!(
+        j["header"]["functionExecutionStatus"]["status"], "Executed-Success",
+        "{j}"
+    );
+    for k in [
+        "transactionId",
+        "profileMetadata",
+        "smdpSigned2",
+        "smdpSignature2",
+        "smdpCertificate",
+    ] {
         assert!(j[k].is_string(), "{k} in {j}");
     }
     let meta = b64_decode(j["profileMetadata"].as_str().unwrap()).unwrap();
@@ -844,23 +1024,33 @@ fn the_full_json_flow_up_to_the_bpp() {
     let (_, j, _) = post(
         &w.smdp,
         "/gsma/rsp2/es9plus/cancelSession",
-        json!({"transactionId": "00112233", "cancelSessionResponse": "v0EDgQF/"}).to_string().as_bytes(),
+        json!({"transactionId": "00112233", "cancelSessionResponse": "v0EDgQF/"})
+            .to_string()
+            .as_bytes(),
         JSON_HEADERS,
     );
     let j = j.unwrap();
-    assert_eq!(j["header"]["functionExecutionStatus"]["statusCodeData"]["subjectCode"], "8.10.1");
-    assert_eq!(j["header"]["functionExecutionStatus"]["statusCodeData"]["reasonCode"], "3.9");
+    assert_eq!(
+        j["header"]["functionExecutionStatus"]["statusCodeData"]["subjectCode"],
+        "8.10.1"
+    );
+    assert_eq!(
+        j["header"]["functionExecutionStatus"]["statusCodeData"]["reasonCode"],
+        "3.9"
+    );
 }
 
 #[test]
 fn the_asn1_binding_answers_initiate_authentication() {
     let w = world();
-    let req = RemoteProfileProvisioningRequest::InitiateAuthenticationRequest(InitiateAuthenticationRequest {
-        euicc_challenge: Octet16::new([3; 16]),
-        smdp_address: ADDRESS.into(),
-        euicc_info1: w.euicc_info1(),
-        extensions: Extensions::default(),
-    });
+    let req = RemoteProfileProvisioningRequest::InitiateAuthenticationRequest(
+        InitiateAuthenticationRequest {
+            euicc_challenge: Octet16::new([3; 16]),
+            smdp_address: ADDRESS.into(),
+            euicc_info1: w.euicc_info1(),
+            extensions: Extensions::default(),
+        },
+    );
     let body = rasn::der::encode(&req).unwrap();
     let r = handle_http(
         &w.smdp,
@@ -883,20 +1073,26 @@ fn the_asn1_binding_answers_initiate_authentication() {
     };
     assert_eq!(ok.server_signed1.euicc_challenge, Octet16::new([3; 16]));
     // Wrong address: invalidDpAddress(1).
-    let req = RemoteProfileProvisioningRequest::InitiateAuthenticationRequest(InitiateAuthenticationRequest {
-        euicc_challenge: Octet16::new([3; 16]),
-        smdp_address: "x.example".into(),
-        euicc_info1: w.euicc_info1(),
-        extensions: Extensions::default(),
-    });
-    let sgp32_harness::smdp::Asn1Answer::Message(der) = w.smdp.handle_asn1(&rasn::der::encode(&req).unwrap()) else {
+    let req = RemoteProfileProvisioningRequest::InitiateAuthenticationRequest(
+        InitiateAuthenticationRequest {
+            euicc_challenge: Octet16::new([3; 16]),
+            smdp_address: "x.example".into(),
+            euicc_info1: w.euicc_info1(),
+            extensions: Extensions::default(),
+        },
+    );
+    let sgp32_harness::smdp::Asn1Answer::Message(der) =
+        w.smdp.handle_asn1(&rasn::der::encode(&req).unwrap())
+    else {
         panic!()
     };
     let resp: RemoteProfileProvisioningResponse = rasn::der::decode(&der).unwrap();
     assert!(matches!(
         resp,
         RemoteProfileProvisioningResponse::InitiateAuthenticationResponse(
-            InitiateAuthenticationResponse::InitiateAuthenticationError(InitiateAuthenticationError(1))
+            InitiateAuthenticationResponse::InitiateAuthenticationError(
+                InitiateAuthenticationError(1)
+            )
         )
     ));
 }
@@ -969,21 +1165,36 @@ fn random_bodies_never_crash() {
                 }
             }
         }
-        if rng.next() % 3 == 0 {
+        if rng.next().is_multiple_of(3) {
             obj.insert("smdpAddress".into(), json!(ADDRESS));
         }
-        let body = if i % 7 == 0 {
+        let body = if i.is_multiple_of(7) {
             rng.bytes(100)
         } else {
             Value::Object(obj).to_string().into_bytes()
         };
-        let (status, json, _) = post(&w.smdp, &format!("/gsma/rsp2/es9plus/{f}"), &body, JSON_HEADERS);
+        let (status, json, _) = post(
+            &w.smdp,
+            &format!("/gsma/rsp2/es9plus/{f}"),
+            &body,
+            JSON_HEADERS,
+        );
         assert!(status == 200 || status == 204, "{f}: {status}");
         if status == 200 {
             assert!(json.unwrap()["header"]["functionExecutionStatus"]["status"].is_string());
         }
-        let es2 = ["downloadOrder", "confirmOrder", "cancelOrder", "releaseProfile"][i % 4];
-        let (status, _, _) = post(&w.smdp, &format!("/gsma/rsp2/es2plus/{es2}"), &body, JSON_HEADERS);
+        let es2 = [
+            "downloadOrder",
+            "confirmOrder",
+            "cancelOrder",
+            "releaseProfile",
+        ][i % 4];
+        let (status, _, _) = post(
+            &w.smdp,
+            &format!("/gsma/rsp2/es2plus/{es2}"),
+            &body,
+            JSON_HEADERS,
+        );
         assert_eq!(status, 200);
         // The ASN.1 binding with random DER-ish bodies.
         let mut der = vec![0xa2];
@@ -1035,19 +1246,37 @@ async fn exchange(url: &str, tls: Option<TlsClientConfig>) {
         .await
         .unwrap();
     let j: Value = serde_json::from_slice(&r.body).unwrap();
-    assert!(j["activationCode"].as_str().unwrap().starts_with(&format!("1${ADDRESS}$")));
+    assert!(
+        j["activationCode"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("1${ADDRESS}$"))
+    );
     let body = std::fs::read(vectors().join("initiateAuthentication_req.json")).unwrap();
     let r = client
-        .request("POST", "/gsma/rsp2/es9plus/initiateAuthentication", &headers, body.into())
+        .request(
+            "POST",
+            "/gsma/rsp2/es9plus/initiateAuthentication",
+            &headers,
+            body.into(),
+        )
         .await
         .unwrap();
     assert_eq!(r.status, 200);
-    assert_eq!(r.header("content-type"), Some("application/json;charset=UTF-8"));
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json;charset=UTF-8")
+    );
     assert_eq!(r.header("x-admin-protocol"), Some("gsma/rsp/v2.1.0"));
     let j: Value = serde_json::from_slice(&r.body).unwrap();
     same_shape(&j, &read_json("initiateAuthentication_resp.json"), "");
     let r = client
-        .request("GET", "/gsma/rsp2/es9plus/initiateAuthentication", &headers, bytes::Bytes::new())
+        .request(
+            "GET",
+            "/gsma/rsp2/es9plus/initiateAuthentication",
+            &headers,
+            bytes::Bytes::new(),
+        )
         .await
         .unwrap();
     assert_eq!(r.status, 405);

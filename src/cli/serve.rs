@@ -129,8 +129,12 @@ fn serve_smdp(global: &GlobalArgs, args: &ServeSmdpArgs) -> anyhow::Result<Outco
         SmdpConfig::from_harness_pki(&pki, args.crypto)?
     } else {
         let dir = args.sgp26.clone().unwrap_or_else(sgp26_v3_dir);
-        SmdpConfig::sgp26_default(&pki, &dir, args.crypto)
-            .with_context(|| format!("cannot load the SGP.26 v3 certificates from {}", dir.display()))?
+        SmdpConfig::sgp26_default(&pki, &dir, args.crypto).with_context(|| {
+            format!(
+                "cannot load the SGP.26 v3 certificates from {}",
+                dir.display()
+            )
+        })?
     };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
