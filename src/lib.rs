@@ -12,5 +12,6 @@ pub mod ipa;
 pub mod pki;
 pub mod profile;
 pub mod report;
+pub mod smdp;
 pub mod sut;
 pub mod transport;

@@ -1,4 +1,4 @@
-//! `sgp32 serve eim` (the reference eIM standalone) and `sgp32 serve smdp` (issue 6).
+//! `sgp32 serve eim` (the reference eIM standalone) and `sgp32 serve smdp` (the mock SM-DP+).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,6 +11,8 @@ use crate::crypto::Backend;
 use crate::eim::server::{EimServerOptions, RunningEim};
 use crate::eim::{EimFault, EimFaults};
 use crate::pki::Pki;
+use crate::smdp::server::{RunningSmdp, SmdpServerOptions};
+use crate::smdp::{SmdpConfig, sgp26_v3_dir};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -22,8 +24,8 @@ pub struct ServeArgs {
 pub enum ServeCommand {
     /// Run the reference eIM: ESipa over HTTP(S) and the JSON order API, until Ctrl-C.
     Eim(ServeEimArgs),
-    /// Run the mock SM-DP+ [not built yet: issue 6].
-    Smdp(super::NotYetArgs),
+    /// Run the mock SM-DP+: ES9+ (JSON and ASN.1 bindings) and ES2+ over HTTP(S), until Ctrl-C.
+    Smdp(ServeSmdpArgs),
 }
 
 #[derive(Debug, Args)]
@@ -51,14 +53,33 @@ pub struct ServeEimArgs {
     pub crypto: Backend,
 }
 
+#[derive(Debug, Args)]
+pub struct ServeSmdpArgs {
+    /// Listen address (port 0: any free port; the one chosen is printed).
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub listen: SocketAddr,
+    /// Its SM-DP+ address (FQDN); requests naming another get 8.8.1/3.8. Default: the listen
+    /// address actually bound.
+    #[arg(long, value_name = "FQDN")]
+    pub address: Option<String>,
+    /// HTTPS with the test PKI's SM-DP+ TLS certificate (TLS 1.2 and 1.3).
+    #[arg(long)]
+    pub tls: bool,
+    /// Sign with the harness PKI's DPauth/DPpb instead of the SGP.26 v3 test certificates.
+    #[arg(long)]
+    pub harness_pki: bool,
+    /// The SGP.26 v3 certificate directory (default: shared/spec/certs/sgp26-v3).
+    #[arg(long, value_name = "DIR")]
+    pub sgp26: Option<PathBuf>,
+    /// Crypto backend for signing and verifying: aws-lc (default) or rustcrypto.
+    #[arg(long, default_value = "aws-lc")]
+    pub crypto: Backend,
+}
+
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<Outcome> {
     match &args.command {
         ServeCommand::Eim(eim) => serve_eim(global, eim),
-        ServeCommand::Smdp(_) => {
-            anyhow::bail!(
-                "`sgp32 serve smdp` is not available yet: the mock SM-DP+ (issue 6) has not landed"
-            )
-        }
+        ServeCommand::Smdp(smdp) => serve_smdp(global, smdp),
     }
 }
 
@@ -93,6 +114,41 @@ fn serve_eim(global: &GlobalArgs, args: &ServeEimArgs) -> anyhow::Result<Outcome
             running.sut_profile().write(path)?;
             println!("SUT profile: {}", path.display());
         }
+        tracing::info!("serving until Ctrl-C");
+        stop.wait().await;
+        running.shutdown().await;
+        println!("stopped");
+        Ok(Outcome::Success)
+    })
+}
+
+fn serve_smdp(global: &GlobalArgs, args: &ServeSmdpArgs) -> anyhow::Result<Outcome> {
+    let pki = Pki::from_seed_or_dir(global.seed, global.pki.as_deref(), 0)
+        .context("cannot set up the test PKI")?;
+    let config = if args.harness_pki {
+        SmdpConfig::from_harness_pki(&pki, args.crypto)?
+    } else {
+        let dir = args.sgp26.clone().unwrap_or_else(sgp26_v3_dir);
+        SmdpConfig::sgp26_default(&pki, &dir, args.crypto).with_context(|| {
+            format!(
+                "cannot load the SGP.26 v3 certificates from {}",
+                dir.display()
+            )
+        })?
+    };
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let options = SmdpServerOptions {
+            listen: args.listen,
+            tls: args.tls,
+            address: args.address.clone(),
+        };
+        let running = RunningSmdp::start(&pki, config, &options).await?;
+        let stop = StopSignal::install()?;
+        println!("SM-DP+ address: {}", running.smdp().address());
+        println!("ES9+: {}", running.es9_url());
+        println!("ES2+: {}", running.es2_url());
+        println!("ES9+ ASN.1: {}", running.asn1_url());
         tracing::info!("serving until Ctrl-C");
         stop.wait().await;
         running.shutdown().await;
