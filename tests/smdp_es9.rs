@@ -593,7 +593,6 @@ fn confirmation_code_is_required_and_checked() {
 }
 
 #[test]
-#[ignore = "needs the BPP implementation (profile)"]
 fn get_bound_profile_package_delivers_a_bpp_of_the_order() {
     let w = world();
     let iccid = w.order("MATCH-BPP", None);
