@@ -246,11 +246,10 @@ fn segments(bpp: &[u8]) -> Vec<(usize, usize, BppCommandId)> {
 
 #[test]
 fn a_flipped_byte_in_any_bpp_segment_fails_the_installation_with_its_command() {
-    let mut checked = 0;
     let Session { bpp, .. } = session(5, Backend::AwsLc);
     let parts = segments(&bpp);
     assert!(parts.len() >= 4, "BF23, 87, 88 and 86 segments: {parts:?}");
-    for (offset, len, command) in parts {
+    for (checked, (offset, len, command)) in (0u64..).zip(parts) {
         // A byte in the middle of the segment's value (its MAC or ciphertext, or BF23's
         // signed content).
         let at = offset + len - 4;
@@ -280,6 +279,5 @@ fn a_flipped_byte_in_any_bpp_segment_fails_the_installation_with_its_command() {
             "nothing installed"
         );
         drop(smdp);
-        checked += 1;
     }
 }
