@@ -2,9 +2,10 @@
 //! embedded eIM with reports, a fault switched on (exit 1) and expected (exit 0), and a run
 //! against `sgp32 serve eim` in another process through its `--write-sut` profile.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use sgp32_harness::report::{RunResults, Verdict};
 
@@ -155,43 +156,24 @@ fn run_writes_reports_and_a_fault_fails_the_run_unless_expected() {
     }
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn the_catalogue_passes_against_serve_eim_in_another_process_through_its_sut_profile() {
     let dir = scratch("serve");
     let sut = dir.join("sut.toml");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sgp32"))
-        .args([
-            "serve",
-            "eim",
-            "--listen",
-            "127.0.0.1:0",
-            "--api",
-            "127.0.0.1:0",
-            "--tls",
-            "--write-sut",
-        ])
-        .arg(&sut)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let server = Server(child);
-    for _ in 0..20 {
-        let mut line = String::new();
-        if stdout.read_line(&mut line).unwrap() == 0 || line.starts_with("SUT profile:") {
-            break;
-        }
-    }
+    let server = common::Serving::start(
+        [
+            "serve".as_ref(),
+            "eim".as_ref(),
+            "--listen".as_ref(),
+            "127.0.0.1:0".as_ref(),
+            "--api".as_ref(),
+            "127.0.0.1:0".as_ref(),
+            "--tls".as_ref(),
+            "--write-sut".as_ref(),
+            sut.as_os_str(),
+        ],
+        "SUT profile:",
+    );
     let out = sgp32()
         .arg("run")
         .arg("--sut")

@@ -1,8 +1,9 @@
 //! `sgp32 serve eim` as a user runs it: the fault list, a port it can't bind, and a server
 //! that prints where it listens, writes its SUT profile, answers, and stops cleanly on SIGINT.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod common;
+
+use std::process::Command;
 
 use sgp32_harness::sut::SutProfile;
 use sgp32_harness::transport::{ClientOptions, HttpClient};
@@ -55,36 +56,23 @@ fn serves_writes_its_sut_profile_and_stops_on_sigint() {
     let dir = std::env::temp_dir().join(format!("sgp32-serve-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let sut = dir.join("sut.toml");
-    let mut child = sgp32()
-        .args([
-            "serve",
-            "eim",
-            "--listen",
-            "127.0.0.1:0",
-            "--api",
-            "127.0.0.1:0",
-            "--tls",
-        ])
-        .args(["--fault", "counter-skip", "--write-sut"])
-        .arg(&sut)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut lines = Vec::new();
-    for _ in 0..20 {
-        let mut line = String::new();
-        if stdout.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        let done = line.starts_with("SUT profile:");
-        lines.push(line);
-        if done {
-            break;
-        }
-    }
-    let text = lines.concat();
+    let server = common::Serving::start(
+        [
+            "serve".as_ref(),
+            "eim".as_ref(),
+            "--listen".as_ref(),
+            "127.0.0.1:0".as_ref(),
+            "--api".as_ref(),
+            "127.0.0.1:0".as_ref(),
+            "--tls".as_ref(),
+            "--fault".as_ref(),
+            "counter-skip".as_ref(),
+            "--write-sut".as_ref(),
+            sut.as_os_str(),
+        ],
+        "SUT profile:",
+    );
+    let text = server.banner.clone();
     assert!(text.contains("ESipa: https://127.0.0.1:"), "{text}");
     assert!(text.contains("fault: counter-skip"), "{text}");
     let profile = SutProfile::read(&sut).unwrap();
@@ -112,15 +100,8 @@ fn serves_writes_its_sut_profile_and_stops_on_sigint() {
     let config: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(config["eimFqdn"].as_str(), url.split('/').nth(2));
 
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
+    let (code, rest) = server.interrupt();
+    assert_eq!(code, Some(0));
     assert!(rest.contains("stopped"), "{rest}");
     let _ = std::fs::remove_dir_all(&dir);
 }

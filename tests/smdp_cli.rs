@@ -1,34 +1,26 @@
 //! `sgp32 serve smdp` as a user runs it: it prints where it listens, answers ES9+ JSON, and
 //! stops cleanly on SIGINT.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
+mod common;
+
+use std::process::Command;
 
 use sgp32_harness::transport::{ClientOptions, HttpClient};
 
 #[test]
 fn serves_answers_and_stops_on_sigint() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sgp32"))
-        .args(["serve", "smdp", "--listen", "127.0.0.1:0"])
-        .args(["--address", "testsmdpplus1.example.com"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut lines = Vec::new();
-    for _ in 0..10 {
-        let mut line = String::new();
-        if stdout.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        let done = line.starts_with("ES9+ ASN.1:");
-        lines.push(line);
-        if done {
-            break;
-        }
-    }
-    let text = lines.concat();
+    let server = common::Serving::start(
+        [
+            "serve",
+            "smdp",
+            "--listen",
+            "127.0.0.1:0",
+            "--address",
+            "testsmdpplus1.example.com",
+        ],
+        "ES9+ ASN.1:",
+    );
+    let text = server.banner.clone();
     assert!(
         text.contains("SM-DP+ address: testsmdpplus1.example.com"),
         "{text}"
@@ -84,15 +76,8 @@ fn serves_answers_and_stops_on_sigint() {
     assert_eq!(data["subjectCode"], "8.8.1");
     assert_eq!(data["reasonCode"], "3.8");
 
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
+    let (code, rest) = server.interrupt();
+    assert_eq!(code, Some(0));
     assert!(rest.contains("stopped"), "{rest}");
 }
 

@@ -47,3 +47,82 @@ pub fn garble(bytes: &[u8], edits: &[(Index, u8)]) -> Vec<u8> {
     }
     out
 }
+
+/// A `sgp32 serve ...` process started by a test; killed when dropped, so a failing test never
+/// leaves a server running (or a test run hanging on it).
+pub struct Serving {
+    child: Option<std::process::Child>,
+    stdout: Option<std::io::BufReader<std::process::ChildStdout>>,
+    /// The lines it printed up to the one the test waited for.
+    pub banner: String,
+}
+
+impl Serving {
+    /// Starts `sgp32 ARGS` and reads its stdout up to the line starting with `last` (at most
+    /// 20 lines).
+    pub fn start<I, S>(args: I, last: &str) -> Serving
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sgp32"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn sgp32");
+        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let mut banner = String::new();
+        for _ in 0..20 {
+            let mut line = String::new();
+            if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            let done = line.starts_with(last);
+            banner.push_str(&line);
+            if done {
+                break;
+            }
+        }
+        Serving {
+            child: Some(child),
+            stdout: Some(stdout),
+            banner,
+        }
+    }
+
+    /// The value after `prefix` on a banner line (`ESipa: URL` -> `URL`).
+    pub fn line(&self, prefix: &str) -> Option<String> {
+        self.banner
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(str::to_string)
+    }
+
+    /// Sends SIGINT, waits, and returns the exit code and the rest of stdout.
+    pub fn interrupt(mut self) -> (Option<i32>, String) {
+        use std::io::Read;
+        let mut child = self.child.take().expect("running");
+        let killed = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let mut rest = String::new();
+        if let Some(mut out) = self.stdout.take() {
+            let _ = out.read_to_string(&mut rest);
+        }
+        let status = child.wait().expect("wait");
+        (status.code(), rest)
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
