@@ -211,6 +211,8 @@ impl<H: Es10Handler> IpaDriver<H> {
                 IpaOutcome::PackageExecuted { .. }
                     | IpaOutcome::EuiccDataProvided { .. }
                     | IpaOutcome::DownloadTriggerRefused
+                    | IpaOutcome::ProfileDownloaded { .. }
+                    | IpaOutcome::DownloadFailed { .. }
             );
             outcomes.push(outcome);
             if !more {

@@ -37,16 +37,22 @@
 //!   euiccCiPKIdentifierToBeUsed), `A8` ipaCapabilities (from the config); `eimTransactionId`
 //!   is always echoed. Left out (silently absent): `81` defaultSmdpAddress, `83`
 //!   rootSmdsAddress, `84` associationToken, `A9` deviceInfo.
-//! - A ProfileDownloadTriggerRequest is not executed yet (issue 6): the IPA answers
-//!   `profileDownloadTriggerResult` with `profileDownloadError undefinedError` (echoing the
-//!   eimTransactionId).
+//! - `Dl*`: a ProfileDownloadTriggerRequest runs the indirect profile download (SGP.32
+//!   3.2.3.2), see [`download`]. Without the `indirectRspServerCommunication` capability, or
+//!   with a bad activation code, the IPA answers `profileDownloadTriggerResult` with
+//!   `profileDownloadError undefinedError` (echoing the eimTransactionId).
 //!
 //! # Retries
 //! A transport failure (or a 5xx status) on ESipa is retried `retries` times; before retry
 //! `n` (1-based) the machine emits `Wait(backoff_base * n^2)` (the reference IPA's
 //! (i+1)^2 schedule, notes 4.2), then resends the same DER on `WaitElapsed`.
 
+pub mod download;
 mod driver;
+
+pub use download::{
+    ActivationCode, ActivationCodeError, DownloadFailure, DownloadStep, parse_activation_code,
+};
 
 pub use driver::{IpaDriver, IpaTraceEntry};
 
@@ -58,7 +64,7 @@ use thiserror::Error;
 use crate::asn1::es10::Es10Request;
 use crate::asn1::rsp::{
     GetEuiccDataRequest, GetEuiccDataResponse, GetEuiccInfo1Request, GetEuiccInfo2Request,
-    NotificationSentRequest,
+    NotificationSentRequest, TransactionId,
 };
 use crate::asn1::sgp32::{
     EimAcknowledgements, EimPackageResult, EprAndNotifications, EsipaMessageFromEimToIpa,
@@ -146,8 +152,33 @@ pub enum IpaOutcome {
         /// The seqNumbers acknowledged (and removed).
         acknowledged: Vec<i64>,
     },
-    /// A ProfileDownloadTriggerRequest was refused with profileDownloadError (not implemented).
+    /// A ProfileDownloadTriggerRequest was refused with profileDownloadError (no
+    /// indirectRspServerCommunication capability, or a bad activation code).
     DownloadTriggerRefused,
+    /// An indirect profile download ran to LoadBoundProfilePackage (SGP.32 3.2.3.2).
+    ProfileDownloaded {
+        /// The ICCID (from the PIR, else from the profile metadata).
+        iccid: Option<crate::asn1::rsp::Iccid>,
+        /// The SM-DP+ TransactionID.
+        transaction_id: crate::asn1::rsp::TransactionId,
+        /// The eimTransactionId of the trigger.
+        eim_transaction_id: Option<crate::asn1::rsp::TransactionId>,
+        /// Whether the PIR says successResult.
+        installed: bool,
+        /// The PIR's seqNumber.
+        seq_number: i64,
+        /// Whether HandleNotification delivered the PIR (it was then removed from the eUICC).
+        notified: bool,
+    },
+    /// An indirect profile download failed (after CancelSession where one could be run).
+    DownloadFailed {
+        /// Where.
+        step: DownloadStep,
+        /// Why.
+        reason: DownloadFailure,
+        /// Whether the eIM answered cancelSessionOk to CancelSessionRequestEsipa.
+        cancelled: bool,
+    },
     /// GetEimPackage answered an eimPackageError other than noEimPackageAvailable.
     EimPackageError(GetEimPackageError),
     /// ProvideEimPackageResult answered provideEimPackageResultError.
@@ -248,6 +279,10 @@ pub struct IpaConfig {
     pub backoff_base: Duration,
     /// notifyStateChange for the next poll.
     pub notify_state_change: Option<NotifyStateChange>,
+    /// TAC of deviceInfo in ctxParams1 (profile download).
+    pub tac: [u8; 4],
+    /// Confirmation code for PrepareDownload's hashCc (profile download), when required.
+    pub confirmation_code: Option<String>,
 }
 
 impl Default for IpaConfig {
@@ -259,6 +294,8 @@ impl Default for IpaConfig {
             retries: 3,
             backoff_base: Duration::from_secs(1),
             notify_state_change: None,
+            tac: [0x35, 0x29, 0x06, 0x11],
+            confirmation_code: None,
         }
     }
 }
@@ -306,6 +343,7 @@ enum State {
     RemoveNotifications(Vec<i64>, ResultCtx),
     GatherData(Box<IpaEuiccDataRequest>, Vec<DataStep>, Box<IpaEuiccData>),
     ProvideOther(Pending, bool),
+    Download(Box<download::Dl>),
 }
 
 impl State {
@@ -322,6 +360,7 @@ impl State {
             State::RemoveNotifications(..) => "RemoveNotifications",
             State::GatherData(..) => "GatherData",
             State::ProvideOther(..) => "ProvideOther",
+            State::Download(dl) => dl.name(),
         }
     }
 }
@@ -598,6 +637,7 @@ impl Ipa {
             (State::GatherData(req, steps, data), IpaEvent::Es10Response(bytes)) => {
                 self.on_data(req, steps, data, &bytes, name)
             }
+            (State::Download(dl), event) => self.download_step(*dl, event),
             (_, IpaEvent::Es10Failed(reason)) => self.es10_error(name, reason),
             (state, event) => {
                 let event = event.name();
@@ -693,26 +733,28 @@ impl Ipa {
             }
             GetEimPackageResponseChoice::IpaEuiccDataRequest(request) => self.gather(request),
             GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(trigger) => {
-                let result = ProfileDownloadTriggerResult {
-                    eim_transaction_id: trigger.eim_transaction_id.clone(),
-                    profile_download_trigger_result_data:
-                        ProfileDownloadTriggerResultData::ProfileDownloadError(
-                            ProfileDownloadError {
-                                profile_download_error_reason:
-                                    ProfileDownloadErrorReason::UNDEFINED_ERROR,
-                                error_response: None,
-                                extensions: Default::default(),
-                            },
-                        ),
-                    extensions: Default::default(),
-                };
-                let der = self.provide_der(EimPackageResult::ProfileDownloadTriggerResult(
-                    Box::new(result),
-                ));
-                self.state = State::ProvideOther(self.send_esipa(der.clone()), true);
-                IpaAction::SendEsipa(der)
+                self.start_download(*trigger)
             }
         }
+    }
+
+    /// Answers a trigger with profileDownloadError undefinedError.
+    fn refuse_trigger(&mut self, eim_transaction_id: Option<TransactionId>) -> IpaAction {
+        let result = ProfileDownloadTriggerResult {
+            eim_transaction_id,
+            profile_download_trigger_result_data:
+                ProfileDownloadTriggerResultData::ProfileDownloadError(ProfileDownloadError {
+                    profile_download_error_reason: ProfileDownloadErrorReason::UNDEFINED_ERROR,
+                    error_response: None,
+                    extensions: Default::default(),
+                }),
+            extensions: Default::default(),
+        };
+        let der = self.provide_der(EimPackageResult::ProfileDownloadTriggerResult(Box::new(
+            result,
+        )));
+        self.state = State::ProvideOther(self.send_esipa(der.clone()), true);
+        IpaAction::SendEsipa(der)
     }
 
     fn load_package(&mut self, request: EuiccPackageRequest) -> IpaAction {

@@ -1,0 +1,721 @@
+//! The IPA's indirect profile download (SGP.32 3.2.3.2, notes 4.4), started by a
+//! ProfileDownloadTriggerRequest in a GetEimPackage answer.
+//!
+//! # Sequence (one state per step)
+//! `DlInfo1` ES10b GetEUICCInfo1 -> `DlChallenge` ES10b GetEUICCChallenge -> `DlInitiate` ESipa
+//! InitiateAuthenticationRequestEsipa (euiccChallenge, smdpAddress, euiccInfo1,
+//! eimTransactionId) -> `DlAuthenticateServer` ES10b AuthenticateServer (ctxParams1 with the
+//! activation code's matchingId and deviceInfo with the configured TAC) -> `DlAuthenticateClient`
+//! ESipa AuthenticateClientRequestEsipa -> `DlPrepare` ES10b PrepareDownload (hashCc =
+//! SHA-256(SHA-256(CC) | transactionId) when a confirmation code is configured, SGP.22 3.1.3) ->
+//! `DlGetBpp` ESipa GetBoundProfilePackageRequestEsipa -> `DlLoad` ES10b LoadBoundProfilePackage
+//! (the whole BPP) -> `DlNotify` ESipa HandleNotificationEsipa with the PIR (HTTP 204, any 2xx
+//! accepted, the body ignored) -> `DlRemove` ES10b RemoveNotificationFromList(PIR seqNumber) ->
+//! [`IpaOutcome::ProfileDownloaded`].
+//!
+//! # Choices
+//! - Only the full ESipa forms are sent; the compact forms of an IPA with minimizeEsipaBytes are
+//!   left out (a compact eUICC answer is relayed as it is).
+//! - The IPA runs the download only when its capabilities announce
+//!   `indirectRspServerCommunication` (ipaFeatures bit 1, SGP.32 4.7); otherwise, and for an
+//!   activation code that does not parse (SGP.22 4.1) or a trigger without one, it answers
+//!   profileDownloadTriggerResult / profileDownloadError undefinedError as before
+//!   ([`IpaOutcome::DownloadTriggerRefused`]).
+//! - Errors after InitiateAuthentication (an ESipa error alternative, an eUICC
+//!   authenticateResponseError / downloadResponseError): ES10b CancelSession with reason
+//!   `undefinedReason` (127): endUserRejection/postponed/timeout need an end user (none in
+//!   SGP.32 v1.2), pprNotAllowed/metadataMismatch belong to profile policy checks this IPA does
+//!   not make, and a LoadBoundProfilePackage failure is reported by the PIR, not cancelled. The
+//!   eUICC's answer (signed cancelSessionResponseOk, or its error) goes in
+//!   CancelSessionRequestEsipa; then [`IpaOutcome::DownloadFailed`]. The SGP.22 alternative of
+//!   relaying an eUICC error response in the next ES9+ request is not used.
+//! - initiateAuthenticationErrorEsipa ends the download with no CancelSession (no transactionId
+//!   exists yet). ESipa transport failures follow the retry rules; when they give up, or when
+//!   the eUICC cannot answer, the download ends without CancelSession. A PIR that cannot be
+//!   delivered stays on the eUICC (`notified: false`, not removed).
+//! - No profileDownloadTriggerResult is sent for an indirect download: the eIM sees the PIR or
+//!   the CancelSession (SGP.32 3.2.3.2).
+
+use thiserror::Error;
+
+use super::{Answer, Ipa, IpaAction, IpaError, IpaEvent, IpaOutcome, Pending, State, encode, es10};
+use crate::asn1::es10::Es10Request;
+use crate::asn1::pkix::SubjectKeyIdentifier;
+use crate::asn1::rsp::{
+    AuthenticateErrorCode, AuthenticateServerRequest, CancelSessionReason, CancelSessionRequest,
+    CtxParams1, CtxParamsForCommonAuthentication, DeviceInfo, DownloadErrorCode, EuiccInfo1,
+    FinalResult, GetEuiccChallengeRequest, GetEuiccChallengeResponse, GetEuiccInfo1Request, Iccid,
+    NotificationSentRequest, Octet4, Octet32, PrepareDownloadRequest, TransactionId,
+};
+use crate::asn1::sgp32::{
+    AuthenticateClientErrorEsipa, AuthenticateClientRequestEsipa,
+    AuthenticateClientResponseEsipaChoice, AuthenticateServerResponse,
+    AuthenticateServerResponseChoice, CancelSessionRequestEsipa, CancelSessionResponse,
+    CancelSessionResponseEsipaChoice, EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim,
+    GetBoundProfilePackageErrorEsipa, GetBoundProfilePackageRequestEsipa,
+    GetBoundProfilePackageResponseEsipaChoice, HandleNotificationEsipa,
+    HandleNotificationEsipaChoice, InitiateAuthenticationErrorEsipa,
+    InitiateAuthenticationRequestEsipa, InitiateAuthenticationResponseEsipaChoice,
+    PendingNotification, PrepareDownloadResponse, PrepareDownloadResponseChoice,
+    ProfileDownloadTriggerRequest, ProfileInstallationResult,
+};
+
+/// An activation code (SGP.22 4.1): `1$SMDP_ADDRESS$AC_TOKEN[$SMDP_OID[$CC_REQUIRED]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivationCode {
+    /// The SM-DP+ address (FQDN, possibly with a port).
+    pub smdp_address: String,
+    /// The AC token (the matchingId); may be empty.
+    pub matching_id: String,
+    /// The SM-DP+ OID, when given.
+    pub smdp_oid: Option<String>,
+    /// The Confirmation Code Required Flag (`1`).
+    pub confirmation_code_required: bool,
+}
+
+/// Why an activation code was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ActivationCodeError {
+    /// AC_Format is not `1`.
+    #[error("activation code format {0:?} is not 1")]
+    Format(String),
+    /// Fewer than 3 or more than 5 `$`-separated fields.
+    #[error("activation code has {0} fields (3 to 5 expected)")]
+    Fields(usize),
+    /// The SM-DP+ address is empty or contains characters an FQDN cannot have.
+    #[error("invalid SM-DP+ address {0:?}")]
+    Address(String),
+    /// The Confirmation Code Required Flag is neither empty nor `1`.
+    #[error("invalid confirmation code required flag {0:?}")]
+    ConfirmationFlag(String),
+}
+
+/// Parses an activation code (SGP.22 4.1). An `LPA:` prefix (the QR code form) is accepted.
+pub fn parse_activation_code(text: &str) -> Result<ActivationCode, ActivationCodeError> {
+    let text = text.strip_prefix("LPA:").unwrap_or(text);
+    let fields: Vec<&str> = text.split('$').collect();
+    if !(3..=5).contains(&fields.len()) {
+        return Err(ActivationCodeError::Fields(fields.len()));
+    }
+    let field = |i: usize| fields.get(i).copied().unwrap_or_default();
+    if field(0) != "1" {
+        return Err(ActivationCodeError::Format(field(0).to_string()));
+    }
+    let address = field(1);
+    let address_ok = !address.is_empty()
+        && address
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '_'));
+    if !address_ok {
+        return Err(ActivationCodeError::Address(address.to_string()));
+    }
+    let confirmation_code_required = match field(4) {
+        "" => false,
+        "1" => true,
+        other => return Err(ActivationCodeError::ConfirmationFlag(other.to_string())),
+    };
+    Ok(ActivationCode {
+        smdp_address: address.to_string(),
+        matching_id: field(2).to_string(),
+        smdp_oid: Some(field(3)).filter(|o| !o.is_empty()).map(str::to_string),
+        confirmation_code_required,
+    })
+}
+
+/// The step of the download where it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DownloadStep {
+    /// ES10b GetEUICCInfo1.
+    GetEuiccInfo1,
+    /// ES10b GetEUICCChallenge.
+    GetEuiccChallenge,
+    /// ESipa InitiateAuthentication.
+    InitiateAuthentication,
+    /// ES10b AuthenticateServer.
+    AuthenticateServer,
+    /// ESipa AuthenticateClient.
+    AuthenticateClient,
+    /// ES10b PrepareDownload.
+    PrepareDownload,
+    /// ESipa GetBoundProfilePackage.
+    GetBoundProfilePackage,
+    /// ES10b LoadBoundProfilePackage.
+    LoadBoundProfilePackage,
+}
+
+/// Why a download failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DownloadFailure {
+    /// initiateAuthenticationErrorEsipa.
+    InitiateAuthentication(InitiateAuthenticationErrorEsipa),
+    /// authenticateClientErrorEsipa.
+    AuthenticateClient(AuthenticateClientErrorEsipa),
+    /// getBoundProfilePackageErrorEsipa.
+    GetBoundProfilePackage(GetBoundProfilePackageErrorEsipa),
+    /// The eUICC's authenticateResponseError.
+    AuthenticateServer(AuthenticateErrorCode),
+    /// The eUICC's downloadResponseError.
+    PrepareDownload(DownloadErrorCode),
+    /// Transport, decoding, eUICC failure or an answer of the wrong kind.
+    Ipa(IpaError),
+}
+
+/// A download in progress.
+#[derive(Debug, Clone)]
+pub(super) struct Dl {
+    eim_transaction_id: Option<TransactionId>,
+    ac: ActivationCode,
+    info1: Option<EuiccInfo1>,
+    transaction_id: Option<TransactionId>,
+    iccid: Option<Iccid>,
+    failure: Option<(DownloadStep, DownloadFailure)>,
+    /// seqNumber, success, ICCID of the PIR.
+    pir: Option<(i64, bool, Option<Iccid>)>,
+    phase: Phase,
+}
+
+#[derive(Debug, Clone)]
+enum Phase {
+    Info1,
+    Challenge,
+    Initiate(Pending),
+    AuthenticateServer,
+    AuthenticateClient(Pending),
+    Prepare,
+    GetBpp(Pending),
+    Load,
+    Notify(Pending),
+    Remove,
+    CancelEs10,
+    CancelEsipa(Pending),
+}
+
+impl Dl {
+    pub(super) fn name(&self) -> &'static str {
+        match self.phase {
+            Phase::Info1 => "DlInfo1",
+            Phase::Challenge => "DlChallenge",
+            Phase::Initiate(_) => "DlInitiate",
+            Phase::AuthenticateServer => "DlAuthenticateServer",
+            Phase::AuthenticateClient(_) => "DlAuthenticateClient",
+            Phase::Prepare => "DlPrepare",
+            Phase::GetBpp(_) => "DlGetBpp",
+            Phase::Load => "DlLoad",
+            Phase::Notify(_) => "DlNotify",
+            Phase::Remove => "DlRemove",
+            Phase::CancelEs10 => "DlCancelEs10",
+            Phase::CancelEsipa(_) => "DlCancelEsipa",
+        }
+    }
+
+    fn es10_step(&self) -> DownloadStep {
+        match self.phase {
+            Phase::Info1 => DownloadStep::GetEuiccInfo1,
+            Phase::Challenge => DownloadStep::GetEuiccChallenge,
+            Phase::AuthenticateServer | Phase::Initiate(_) => DownloadStep::AuthenticateServer,
+            Phase::Prepare | Phase::AuthenticateClient(_) => DownloadStep::PrepareDownload,
+            _ => DownloadStep::LoadBoundProfilePackage,
+        }
+    }
+}
+
+impl Ipa {
+    /// Starts an indirect download, or refuses the trigger.
+    pub(super) fn start_download(&mut self, trigger: ProfileDownloadTriggerRequest) -> IpaAction {
+        let indirect = self
+            .config
+            .capabilities
+            .ipa_features
+            .get(1)
+            .is_some_and(|b| *b);
+        let ac = match &trigger.profile_download_data {
+            Some(crate::asn1::sgp32::ProfileDownloadData::ActivationCode(text)) => {
+                parse_activation_code(text)
+                    .map_err(|e| tracing::info!(%e, "activation code refused"))
+                    .ok()
+            }
+            _ => None,
+        };
+        match ac {
+            Some(ac) if indirect => {
+                let dl = Dl {
+                    eim_transaction_id: trigger.eim_transaction_id,
+                    ac,
+                    info1: None,
+                    transaction_id: None,
+                    iccid: None,
+                    failure: None,
+                    pir: None,
+                    phase: Phase::Info1,
+                };
+                self.state = State::Download(Box::new(dl));
+                es10(Es10Request::GetEuiccInfo1(GetEuiccInfo1Request::default()))
+            }
+            _ => self.refuse_trigger(trigger.eim_transaction_id),
+        }
+    }
+
+    fn send_dl(
+        &mut self,
+        mut dl: Dl,
+        message: EsipaMessageFromIpaToEim,
+        phase: fn(Pending) -> Phase,
+    ) -> IpaAction {
+        let der = encode(&message);
+        dl.phase = phase(self.send_esipa(der.clone()));
+        self.state = State::Download(Box::new(dl));
+        IpaAction::SendEsipa(der)
+    }
+
+    fn es10_dl(&mut self, mut dl: Dl, request: Es10Request, phase: Phase) -> IpaAction {
+        dl.phase = phase;
+        self.state = State::Download(Box::new(dl));
+        es10(request)
+    }
+
+    fn dl_failed(
+        &mut self,
+        step: DownloadStep,
+        reason: DownloadFailure,
+        cancelled: bool,
+    ) -> IpaAction {
+        self.finish(IpaOutcome::DownloadFailed {
+            step,
+            reason,
+            cancelled,
+        })
+    }
+
+    /// ES10b CancelSession, then ESipa CancelSession, then DownloadFailed.
+    fn cancel(&mut self, mut dl: Dl, step: DownloadStep, reason: DownloadFailure) -> IpaAction {
+        let Some(transaction_id) = dl.transaction_id.clone() else {
+            return self.dl_failed(step, reason, false);
+        };
+        dl.failure = Some((step, reason));
+        self.es10_dl(
+            dl,
+            Es10Request::CancelSession(CancelSessionRequest {
+                transaction_id,
+                reason: CancelSessionReason::UNDEFINED_REASON,
+                extensions: Default::default(),
+            }),
+            Phase::CancelEs10,
+        )
+    }
+
+    fn finish_cancel(&mut self, dl: Dl, cancelled: bool) -> IpaAction {
+        let (step, reason) = dl.failure.unwrap_or((
+            DownloadStep::InitiateAuthentication,
+            DownloadFailure::Ipa(IpaError::UnexpectedEvent {
+                state: "DlCancel",
+                event: "none",
+            }),
+        ));
+        self.dl_failed(step, reason, cancelled)
+    }
+
+    fn finish_downloaded(&mut self, dl: Dl, notified: bool) -> IpaAction {
+        let (seq_number, installed, iccid) = dl.pir.unwrap_or((0, false, None));
+        self.finish(IpaOutcome::ProfileDownloaded {
+            iccid: iccid.or(dl.iccid),
+            transaction_id: dl.transaction_id.unwrap_or_default(),
+            eim_transaction_id: dl.eim_transaction_id,
+            installed,
+            seq_number,
+            notified,
+        })
+    }
+
+    /// One event of a download.
+    pub(super) fn download_step(&mut self, dl: Dl, event: IpaEvent) -> IpaAction {
+        let name = dl.name();
+        match &dl.phase {
+            Phase::Initiate(p)
+            | Phase::AuthenticateClient(p)
+            | Phase::GetBpp(p)
+            | Phase::CancelEsipa(p) => {
+                let p = p.clone();
+                let step = match dl.phase {
+                    Phase::Initiate(_) => DownloadStep::InitiateAuthentication,
+                    Phase::AuthenticateClient(_) => DownloadStep::AuthenticateClient,
+                    _ => DownloadStep::GetBoundProfilePackage,
+                };
+                match self.esipa_answer(p, event, name) {
+                    Answer::Again(p, action) => {
+                        let mut dl = dl;
+                        dl.phase = match dl.phase {
+                            Phase::Initiate(_) => Phase::Initiate(p),
+                            Phase::AuthenticateClient(_) => Phase::AuthenticateClient(p),
+                            Phase::GetBpp(_) => Phase::GetBpp(p),
+                            _ => Phase::CancelEsipa(p),
+                        };
+                        self.state = State::Download(Box::new(dl));
+                        action
+                    }
+                    Answer::GaveUp(e) if matches!(dl.phase, Phase::CancelEsipa(_)) => {
+                        tracing::info!(%e, "CancelSession not delivered");
+                        self.finish_cancel(dl, false)
+                    }
+                    Answer::GaveUp(e) => self.dl_failed(step, DownloadFailure::Ipa(e), false),
+                    Answer::Message(m) => self.on_dl_esipa(dl, m, step, name),
+                }
+            }
+            Phase::Notify(p) => {
+                let p = p.clone();
+                match event {
+                    IpaEvent::EsipaResponse { status, .. } if (200..300).contains(&status) => {
+                        self.remove_pir(dl)
+                    }
+                    event => match self.esipa_answer(p, event, name) {
+                        Answer::Again(p, action) => {
+                            let mut dl = dl;
+                            dl.phase = Phase::Notify(p);
+                            self.state = State::Download(Box::new(dl));
+                            action
+                        }
+                        Answer::GaveUp(e) => {
+                            tracing::info!(%e, "PIR not delivered; it stays on the eUICC");
+                            self.finish_downloaded(dl, false)
+                        }
+                        Answer::Message(_) => self.remove_pir(dl),
+                    },
+                }
+            }
+            _ => match event {
+                IpaEvent::Es10Response(bytes) => self.on_dl_es10(dl, &bytes, name),
+                IpaEvent::Es10Failed(reason) => self.on_dl_es10_failure(dl, name, reason),
+                other => self.fail(IpaError::UnexpectedEvent {
+                    state: name,
+                    event: other.name(),
+                }),
+            },
+        }
+    }
+
+    fn on_dl_es10_failure(&mut self, dl: Dl, state: &'static str, reason: String) -> IpaAction {
+        match dl.phase {
+            Phase::Remove => self.finish_downloaded(dl, true),
+            Phase::CancelEs10 => self.finish_cancel(dl, false),
+            _ => {
+                let step = dl.es10_step();
+                self.dl_failed(
+                    step,
+                    DownloadFailure::Ipa(IpaError::Es10 { state, reason }),
+                    false,
+                )
+            }
+        }
+    }
+
+    fn remove_pir(&mut self, dl: Dl) -> IpaAction {
+        let seq_number = dl.pir.as_ref().map(|p| p.0).unwrap_or_default();
+        self.es10_dl(
+            dl,
+            Es10Request::RemoveNotificationFromList(NotificationSentRequest {
+                seq_number,
+                extensions: Default::default(),
+            }),
+            Phase::Remove,
+        )
+    }
+
+    fn on_dl_es10(&mut self, mut dl: Dl, bytes: &[u8], name: &'static str) -> IpaAction {
+        fn undecodable<E: std::fmt::Display>(name: &'static str) -> impl Fn(E) -> String {
+            move |e| format!("{name}: {e}")
+        }
+        match dl.phase {
+            Phase::Info1 => match rasn::der::decode::<EuiccInfo1>(bytes) {
+                Ok(info1) => {
+                    dl.info1 = Some(info1);
+                    self.es10_dl(
+                        dl,
+                        Es10Request::GetEuiccChallenge(GetEuiccChallengeRequest::default()),
+                        Phase::Challenge,
+                    )
+                }
+                Err(e) => self.on_dl_es10_failure(dl, name, undecodable(name)(e)),
+            },
+            Phase::Challenge => match rasn::der::decode::<GetEuiccChallengeResponse>(bytes) {
+                Ok(c) => {
+                    let request = InitiateAuthenticationRequestEsipa {
+                        euicc_challenge: c.euicc_challenge,
+                        smdp_address: Some(dl.ac.smdp_address.clone()),
+                        euicc_info1: dl.info1.clone(),
+                        eim_transaction_id: dl.eim_transaction_id.clone(),
+                        extensions: Default::default(),
+                    };
+                    self.send_dl(
+                        dl,
+                        EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(Box::new(
+                            request,
+                        )),
+                        Phase::Initiate,
+                    )
+                }
+                Err(e) => self.on_dl_es10_failure(dl, name, undecodable(name)(e)),
+            },
+            Phase::AuthenticateServer => {
+                match rasn::der::decode::<AuthenticateServerResponse>(bytes) {
+                    Ok(AuthenticateServerResponse(
+                        AuthenticateServerResponseChoice::AuthenticateResponseError(e),
+                    )) => self.cancel(
+                        dl,
+                        DownloadStep::AuthenticateServer,
+                        DownloadFailure::AuthenticateServer(e.authenticate_error_code),
+                    ),
+                    Ok(response) => {
+                        let request = AuthenticateClientRequestEsipa {
+                            transaction_id: dl.transaction_id.clone().unwrap_or_default(),
+                            authenticate_server_response: response,
+                            extensions: Default::default(),
+                        };
+                        self.send_dl(
+                            dl,
+                            EsipaMessageFromIpaToEim::AuthenticateClientRequestEsipa(Box::new(
+                                request,
+                            )),
+                            Phase::AuthenticateClient,
+                        )
+                    }
+                    Err(e) => self.on_dl_es10_failure(dl, name, undecodable(name)(e)),
+                }
+            }
+            Phase::Prepare => match rasn::der::decode::<PrepareDownloadResponse>(bytes) {
+                Ok(PrepareDownloadResponse(
+                    PrepareDownloadResponseChoice::DownloadResponseError(e),
+                )) => self.cancel(
+                    dl,
+                    DownloadStep::PrepareDownload,
+                    DownloadFailure::PrepareDownload(e.download_error_code),
+                ),
+                Ok(response) => {
+                    let request = GetBoundProfilePackageRequestEsipa {
+                        transaction_id: dl.transaction_id.clone().unwrap_or_default(),
+                        prepare_download_response: response,
+                        extensions: Default::default(),
+                    };
+                    self.send_dl(
+                        dl,
+                        EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(Box::new(
+                            request,
+                        )),
+                        Phase::GetBpp,
+                    )
+                }
+                Err(e) => self.on_dl_es10_failure(dl, name, undecodable(name)(e)),
+            },
+            Phase::Load => match rasn::der::decode::<ProfileInstallationResult>(bytes) {
+                Ok(pir) => {
+                    let data = &pir.profile_installation_result_data;
+                    let installed = matches!(data.final_result, FinalResult::SuccessResult(_));
+                    dl.pir = Some((
+                        data.notification_metadata.seq_number,
+                        installed,
+                        data.notification_metadata.iccid.clone(),
+                    ));
+                    let message = EsipaMessageFromIpaToEim::HandleNotificationEsipa(Box::new(
+                        HandleNotificationEsipa(
+                            HandleNotificationEsipaChoice::PendingNotification(Box::new(
+                                PendingNotification::ProfileInstallationResult(Box::new(pir)),
+                            )),
+                        ),
+                    ));
+                    self.send_dl(dl, message, Phase::Notify)
+                }
+                Err(e) => self.on_dl_es10_failure(dl, name, undecodable(name)(e)),
+            },
+            Phase::Remove => {
+                // The deleteNotificationStatus is informational.
+                self.finish_downloaded(dl, true)
+            }
+            Phase::CancelEs10 => match rasn::der::decode::<CancelSessionResponse>(bytes) {
+                Ok(response) => {
+                    let request = CancelSessionRequestEsipa {
+                        transaction_id: dl.transaction_id.clone().unwrap_or_default(),
+                        cancel_session_response: response,
+                        extensions: Default::default(),
+                    };
+                    self.send_dl(
+                        dl,
+                        EsipaMessageFromIpaToEim::CancelSessionRequestEsipa(Box::new(request)),
+                        Phase::CancelEsipa,
+                    )
+                }
+                Err(e) => {
+                    tracing::info!(%e, "undecodable CancelSession answer");
+                    self.finish_cancel(dl, false)
+                }
+            },
+            _ => self.fail(IpaError::UnexpectedEvent {
+                state: name,
+                event: "Es10Response",
+            }),
+        }
+    }
+
+    fn on_dl_esipa(
+        &mut self,
+        mut dl: Dl,
+        message: EsipaMessageFromEimToIpa,
+        step: DownloadStep,
+        name: &'static str,
+    ) -> IpaAction {
+        let unexpected = |m: &EsipaMessageFromEimToIpa| {
+            DownloadFailure::Ipa(IpaError::UnexpectedEsipa {
+                state: name,
+                got: super::message_name(m),
+            })
+        };
+        match (&dl.phase, message) {
+            (
+                Phase::Initiate(_),
+                EsipaMessageFromEimToIpa::InitiateAuthenticationResponseEsipa(r),
+            ) => match r.0 {
+                InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationErrorEsipa(e) => {
+                    self.dl_failed(step, DownloadFailure::InitiateAuthentication(e), false)
+                }
+                InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationOkEsipa(ok) => {
+                    let ok = *ok;
+                    dl.transaction_id = Some(
+                        ok.transaction_id
+                            .unwrap_or_else(|| ok.server_signed1.transaction_id.clone()),
+                    );
+                    let matching_id = Some(dl.ac.matching_id.clone()).filter(|m| !m.is_empty());
+                    let request = AuthenticateServerRequest {
+                        server_signed1: ok.server_signed1,
+                        server_signature1: ok.server_signature1,
+                        euicc_ci_pk_id_to_be_used: SubjectKeyIdentifier(
+                            ok.euicc_ci_pk_identifier_to_be_used,
+                        ),
+                        server_certificate: ok.server_certificate,
+                        ctx_params1: CtxParams1::CtxParamsForCommonAuthentication(
+                            CtxParamsForCommonAuthentication {
+                                matching_id,
+                                device_info: DeviceInfo {
+                                    tac: Octet4::new(self.config.tac),
+                                    device_capabilities: Default::default(),
+                                    imei: None,
+                                    extensions: Default::default(),
+                                },
+                                extensions: Default::default(),
+                            },
+                        ),
+                        extensions: Default::default(),
+                    };
+                    self.es10_dl(
+                        dl,
+                        Es10Request::AuthenticateServer(request),
+                        Phase::AuthenticateServer,
+                    )
+                }
+            },
+            (
+                Phase::AuthenticateClient(_),
+                EsipaMessageFromEimToIpa::AuthenticateClientResponseEsipa(r),
+            ) => match r.0 {
+                AuthenticateClientResponseEsipaChoice::AuthenticateClientErrorEsipa(e) => {
+                    self.cancel(dl, step, DownloadFailure::AuthenticateClient(e))
+                }
+                AuthenticateClientResponseEsipaChoice::AuthenticateClientOkDSEsipa(_) => {
+                    let reason = DownloadFailure::Ipa(IpaError::UnexpectedEsipa {
+                        state: name,
+                        got: "authenticateClientOkDSEsipa".into(),
+                    });
+                    self.cancel(dl, step, reason)
+                }
+                AuthenticateClientResponseEsipaChoice::AuthenticateClientOkDPEsipa(ok) => {
+                    let ok = *ok;
+                    dl.iccid = ok.profile_meta_data.as_ref().map(|m| m.iccid.clone());
+                    let hash_cc = self.config.confirmation_code.as_ref().map(|cc| {
+                        let txid = dl.transaction_id.clone().unwrap_or_default();
+                        let inner = crate::crypto::sha256(cc.as_bytes());
+                        Octet32::new(crate::crypto::sha256(&[&inner[..], &txid[..]].concat()))
+                    });
+                    let request = PrepareDownloadRequest {
+                        smdp_signed2: ok.smdp_signed2,
+                        smdp_signature2: ok.smdp_signature2,
+                        hash_cc,
+                        smdp_certificate: ok.smdp_certificate,
+                        extensions: Default::default(),
+                    };
+                    self.es10_dl(dl, Es10Request::PrepareDownload(request), Phase::Prepare)
+                }
+            },
+            (
+                Phase::GetBpp(_),
+                EsipaMessageFromEimToIpa::GetBoundProfilePackageResponseEsipa(r),
+            ) => match r.0 {
+                GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageErrorEsipa(e) => {
+                    self.cancel(dl, step, DownloadFailure::GetBoundProfilePackage(e))
+                }
+                GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageOkEsipa(ok) => {
+                    self.es10_dl(
+                        dl,
+                        Es10Request::LoadBoundProfilePackage(ok.bound_profile_package),
+                        Phase::Load,
+                    )
+                }
+            },
+            (Phase::CancelEsipa(_), EsipaMessageFromEimToIpa::CancelSessionResponseEsipa(r)) => {
+                let cancelled = matches!(r.0, CancelSessionResponseEsipaChoice::CancelSessionOk(_));
+                self.finish_cancel(dl, cancelled)
+            }
+            (Phase::CancelEsipa(_), _) => self.finish_cancel(dl, false),
+            (Phase::Initiate(_), m) => {
+                let reason = unexpected(&m);
+                self.dl_failed(step, reason, false)
+            }
+            (_, m) => {
+                let reason = unexpected(&m);
+                self.cancel(dl, step, reason)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod ac_tests {
+    use super::*;
+
+    #[test]
+    fn activation_codes_parse_per_sgp22_4_1() {
+        let ac = parse_activation_code("1$smdp.example.com$MATCH-1").unwrap();
+        assert_eq!(ac.smdp_address, "smdp.example.com");
+        assert_eq!(ac.matching_id, "MATCH-1");
+        assert_eq!(ac.smdp_oid, None);
+        assert!(!ac.confirmation_code_required);
+        let ac = parse_activation_code("LPA:1$127.0.0.1:8443$$1.3.6.1.4.1.31746$1").unwrap();
+        assert_eq!(ac.smdp_address, "127.0.0.1:8443");
+        assert_eq!(ac.matching_id, "");
+        assert_eq!(ac.smdp_oid.as_deref(), Some("1.3.6.1.4.1.31746"));
+        assert!(ac.confirmation_code_required);
+    }
+
+    #[test]
+    fn bad_activation_codes_are_refused() {
+        assert_eq!(
+            parse_activation_code("2$smdp.example.com$X"),
+            Err(ActivationCodeError::Format("2".into()))
+        );
+        assert_eq!(
+            parse_activation_code("1$smdp.example.com"),
+            Err(ActivationCodeError::Fields(2))
+        );
+        assert_eq!(
+            parse_activation_code("1$$X"),
+            Err(ActivationCodeError::Address(String::new()))
+        );
+        assert_eq!(
+            parse_activation_code("1$smdp example$X"),
+            Err(ActivationCodeError::Address("smdp example".into()))
+        );
+        assert_eq!(
+            parse_activation_code("1$a.b$X$$2"),
+            Err(ActivationCodeError::ConfirmationFlag("2".into()))
+        );
+        assert_eq!(
+            parse_activation_code("1$a$b$c$d$e"),
+            Err(ActivationCodeError::Fields(6))
+        );
+    }
+}
