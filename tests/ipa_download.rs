@@ -1,0 +1,361 @@
+//! The IPA's indirect profile download (SGP.32 3.2.3.2) in process: the sans-IO IPA state
+//! machine against a real simulated eUICC (`Euicc::handle_es10`) and a real sans-IO mock SM-DP+,
+//! with a minimal test-only relay standing in for the eIM's ES9+' (it maps each ESipa request to
+//! the SM-DP+'s ES9+ function and the answer back; the reference eIM does this over the network).
+
+use std::sync::{Arc, OnceLock};
+
+use rasn::types::BitString;
+use sgp32_harness::asn1::rsp::{self, Iccid};
+use sgp32_harness::asn1::sgp32::*;
+use sgp32_harness::crypto::Backend;
+use sgp32_harness::euicc::Euicc;
+use sgp32_harness::ipa::{
+    DownloadFailure, DownloadStep, Ipa, IpaAction, IpaConfig, IpaEvent, IpaOutcome,
+};
+use sgp32_harness::pki::Pki;
+use sgp32_harness::smdp::es2::{ConfirmOrder, DownloadOrder};
+use sgp32_harness::smdp::{
+    DEFAULT_PROFILE_TYPE, Es9Function, OrderState, Smdp, SmdpConfig, asn1_error_code,
+    sgp26_v3_dir,
+};
+
+const ADDRESS: &str = "smdp.harness.example";
+
+fn pki() -> Arc<Pki> {
+    static PKI: OnceLock<Arc<Pki>> = OnceLock::new();
+    PKI.get_or_init(|| Arc::new(Pki::generate(31, 2).unwrap()))
+        .clone()
+}
+
+/// The same DER, read as the other module's type (SGP.32 forms vs SGP.22 forms).
+fn recode<A: rasn::Encode, B: rasn::Decode>(a: &A) -> B {
+    rasn::der::decode(&rasn::der::encode(a).unwrap()).unwrap()
+}
+
+fn answer(m: EsipaMessageFromEimToIpa) -> (u16, Vec<u8>) {
+    (200, rasn::der::encode(&m).unwrap())
+}
+
+/// Test-only ES9+' relay: one ESipa request in, the HTTP status and body out.
+fn relay(smdp: &Smdp, der: &[u8]) -> (u16, Vec<u8>) {
+    let message: EsipaMessageFromIpaToEim = rasn::der::decode(der).unwrap();
+    match message {
+        EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(r) => {
+            let request = rsp::InitiateAuthenticationRequest {
+                euicc_challenge: r.euicc_challenge,
+                smdp_address: r.smdp_address.clone().unwrap(),
+                euicc_info1: r.euicc_info1.clone().unwrap(),
+                extensions: Default::default(),
+            };
+            let choice = match smdp.initiate_authentication(&request) {
+                Ok(ok) => InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationOkEsipa(
+                    Box::new(InitiateAuthenticationOkEsipa {
+                        transaction_id: Some(ok.transaction_id),
+                        server_signed1: ok.server_signed1,
+                        server_signature1: ok.server_signature1,
+                        euicc_ci_pk_identifier_to_be_used: ok.euicc_ci_pk_id_to_be_used.0,
+                        server_certificate: ok.server_certificate,
+                        matching_id: None,
+                        ctx_params1: None,
+                        extensions: Default::default(),
+                    }),
+                ),
+                Err(s) => {
+                    InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationErrorEsipa(
+                        InitiateAuthenticationErrorEsipa(asn1_error_code(
+                            Es9Function::InitiateAuthentication,
+                            &s,
+                        )),
+                    )
+                }
+            };
+            answer(
+                EsipaMessageFromEimToIpa::InitiateAuthenticationResponseEsipa(Box::new(
+                    InitiateAuthenticationResponseEsipa(choice),
+                )),
+            )
+        }
+        EsipaMessageFromIpaToEim::AuthenticateClientRequestEsipa(r) => {
+            let request = rsp::AuthenticateClientRequest {
+                transaction_id: r.transaction_id.clone(),
+                authenticate_server_response: recode(&r.authenticate_server_response),
+                extensions: Default::default(),
+            };
+            let choice = match smdp.authenticate_client(&request, None) {
+                Ok(ok) => AuthenticateClientResponseEsipaChoice::AuthenticateClientOkDPEsipa(
+                    Box::new(AuthenticateClientOkDPEsipa {
+                        transaction_id: Some(ok.transaction_id),
+                        profile_meta_data: Some(recode(&ok.profile_meta_data)),
+                        smdp_signed2: ok.smdp_signed2,
+                        smdp_signature2: ok.smdp_signature2,
+                        smdp_certificate: ok.smdp_certificate,
+                        hash_cc: None,
+                        extensions: Default::default(),
+                    }),
+                ),
+                Err(s) => AuthenticateClientResponseEsipaChoice::AuthenticateClientErrorEsipa(
+                    AuthenticateClientErrorEsipa(asn1_error_code(
+                        Es9Function::AuthenticateClient,
+                        &s,
+                    )),
+                ),
+            };
+            answer(EsipaMessageFromEimToIpa::AuthenticateClientResponseEsipa(
+                Box::new(AuthenticateClientResponseEsipa(choice)),
+            ))
+        }
+        EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(r) => {
+            let request = rsp::GetBoundProfilePackageRequest {
+                transaction_id: r.transaction_id.clone(),
+                prepare_download_response: recode(&r.prepare_download_response),
+                extensions: Default::default(),
+            };
+            let choice = match smdp.get_bound_profile_package(&request, None) {
+                Ok((transaction_id, bpp)) => {
+                    GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageOkEsipa(
+                        Box::new(GetBoundProfilePackageOkEsipa {
+                            transaction_id: Some(transaction_id),
+                            bound_profile_package: rasn::der::decode(&bpp).unwrap(),
+                            extensions: Default::default(),
+                        }),
+                    )
+                }
+                Err(s) => {
+                    GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageErrorEsipa(
+                        GetBoundProfilePackageErrorEsipa(asn1_error_code(
+                            Es9Function::GetBoundProfilePackage,
+                            &s,
+                        )),
+                    )
+                }
+            };
+            answer(
+                EsipaMessageFromEimToIpa::GetBoundProfilePackageResponseEsipa(Box::new(
+                    GetBoundProfilePackageResponseEsipa(choice),
+                )),
+            )
+        }
+        EsipaMessageFromIpaToEim::HandleNotificationEsipa(h) => {
+            let HandleNotificationEsipaChoice::PendingNotification(n) = h.0 else {
+                panic!("not a notification")
+            };
+            smdp.handle_notification(
+                &rsp::HandleNotification {
+                    pending_notification: recode(&*n),
+                    extensions: Default::default(),
+                },
+                None,
+            );
+            (204, Vec::new())
+        }
+        EsipaMessageFromIpaToEim::CancelSessionRequestEsipa(r) => {
+            let request = rsp::CancelSessionRequestEs9 {
+                transaction_id: r.transaction_id.clone(),
+                cancel_session_response: recode(&r.cancel_session_response),
+                extensions: Default::default(),
+            };
+            let choice = match smdp.cancel_session(&request, None) {
+                Ok(()) => CancelSessionResponseEsipaChoice::CancelSessionOk(Default::default()),
+                Err(s) => CancelSessionResponseEsipaChoice::CancelSessionError(
+                    CancelSessionErrorEsipa(asn1_error_code(Es9Function::CancelSession, &s)),
+                ),
+            };
+            answer(EsipaMessageFromEimToIpa::CancelSessionResponseEsipa(
+                Box::new(CancelSessionResponseEsipa(choice)),
+            ))
+        }
+        other => panic!("not a download message: {other:?}"),
+    }
+}
+
+struct Setup {
+    smdp: Smdp,
+    euicc: Euicc,
+    iccid: String,
+    matching_id: String,
+}
+
+fn setup(index: u64) -> Setup {
+    let smdp = Smdp::new(
+        SmdpConfig::sgp26_default(&pki(), &sgp26_v3_dir(), Backend::AwsLc)
+            .unwrap()
+            .with_address(ADDRESS),
+    );
+    let euicc = Euicc::builder(pki(), index).build().unwrap();
+    let iccid = smdp
+        .download_order(&DownloadOrder {
+            eid: Some(euicc.eid().digits()),
+            iccid: None,
+            profile_type: Some(DEFAULT_PROFILE_TYPE.into()),
+        })
+        .unwrap();
+    let matching_id = format!("IPA-DL-{index}");
+    smdp.confirm_order(&ConfirmOrder {
+        iccid: iccid.clone(),
+        eid: None,
+        matching_id: Some(matching_id.clone()),
+        confirmation_code: None,
+        release_flag: true,
+    })
+    .unwrap();
+    Setup {
+        smdp,
+        euicc,
+        iccid,
+        matching_id,
+    }
+}
+
+fn ipa_config(eid: [u8; 16]) -> IpaConfig {
+    let mut features = BitString::repeat(false, 6);
+    features.set(1, true); // indirectRspServerCommunication
+    IpaConfig {
+        eid: Some(eid),
+        capabilities: IpaCapabilities {
+            ipa_features: features,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// Runs one procedure whose GetEimPackage answer is a trigger with `activation_code`; returns
+/// the outcome and every ESipa request the IPA sent.
+fn run(
+    smdp: &Smdp,
+    euicc: &mut Euicc,
+    activation_code: String,
+) -> (IpaOutcome, Vec<EsipaMessageFromIpaToEim>) {
+    let eid: [u8; 16] = *euicc.eid().as_bcd();
+    let mut ipa = Ipa::new(ipa_config(eid));
+    let IpaAction::SendEsipa(first) = ipa.handle(IpaEvent::StartPoll) else {
+        panic!("GetEimPackage expected")
+    };
+    assert!(matches!(
+        rasn::der::decode::<EsipaMessageFromIpaToEim>(&first).unwrap(),
+        EsipaMessageFromIpaToEim::GetEimPackageRequest(_)
+    ));
+    let trigger = ProfileDownloadTriggerRequest {
+        profile_download_data: Some(ProfileDownloadData::ActivationCode(activation_code)),
+        eim_transaction_id: Some(rsp::TransactionId::from(vec![0xE1, 0x01])),
+        extensions: Default::default(),
+    };
+    let (_, body) = answer(EsipaMessageFromEimToIpa::GetEimPackageResponse(Box::new(
+        GetEimPackageResponse(GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(
+            Box::new(trigger),
+        )),
+    )));
+    let mut action = ipa.handle(IpaEvent::EsipaResponse { status: 200, body });
+    let mut sent = Vec::new();
+    for _ in 0..100 {
+        let event = match action {
+            IpaAction::Finished(outcome) => return (outcome, sent),
+            IpaAction::Wait(_) => IpaEvent::WaitElapsed,
+            IpaAction::SendEs10(request) => match euicc.handle_es10(&request) {
+                Ok(r) => IpaEvent::Es10Response(r),
+                Err(e) => IpaEvent::Es10Failed(e.to_string()),
+            },
+            IpaAction::SendEsipa(der) => {
+                sent.push(rasn::der::decode(&der).unwrap());
+                let (status, body) = relay(smdp, &der);
+                IpaEvent::EsipaResponse { status, body }
+            }
+        };
+        action = ipa.handle(event);
+    }
+    panic!("the procedure did not finish")
+}
+
+#[test]
+fn the_ipa_downloads_and_installs_the_ordered_profile_and_delivers_the_pir() {
+    let Setup {
+        smdp,
+        mut euicc,
+        iccid,
+        matching_id,
+    } = setup(1);
+    let (outcome, sent) = run(
+        &smdp,
+        &mut euicc,
+        format!("1${ADDRESS}${matching_id}"),
+    );
+    let IpaOutcome::ProfileDownloaded {
+        iccid: got,
+        transaction_id,
+        eim_transaction_id,
+        installed,
+        seq_number,
+        notified,
+    } = outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    let id = Iccid::from_digits(&iccid).unwrap();
+    assert_eq!(got, Some(id.clone()));
+    assert!(installed && notified);
+    assert_eq!(eim_transaction_id.as_deref(), Some(&[0xE1, 0x01][..]));
+    // The installed profile is the order's, disabled.
+    let profile = euicc.profiles().iter().find(|p| p.iccid == id).unwrap();
+    assert!(!profile.enabled);
+    // The SM-DP+ got the PIR and completed the order; the PIR left the eUICC.
+    let order = smdp.order(&iccid).unwrap();
+    assert_eq!(order.state, OrderState::Installed);
+    assert_eq!(
+        order.transaction_id,
+        Some(hex::encode_upper(&transaction_id))
+    );
+    assert_eq!(smdp.notifications().len(), 1);
+    assert!(
+        !format!("{:?}", euicc.pending()).contains(&format!("seq_number: {seq_number},")),
+        "PIR {seq_number} still pending: {:?}",
+        euicc.pending()
+    );
+    // The ESipa sequence, full forms, the eimTransactionId and the address relayed.
+    let kinds: Vec<&str> = sent
+        .iter()
+        .map(|m| match m {
+            EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(r) => {
+                assert_eq!(r.smdp_address.as_deref(), Some(ADDRESS));
+                assert!(r.euicc_info1.is_some());
+                assert_eq!(r.eim_transaction_id.as_deref(), Some(&[0xE1, 0x01][..]));
+                "init"
+            }
+            EsipaMessageFromIpaToEim::AuthenticateClientRequestEsipa(_) => "auth",
+            EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(_) => "bpp",
+            EsipaMessageFromIpaToEim::HandleNotificationEsipa(_) => "notify",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["init", "auth", "bpp", "notify"]);
+}
+
+#[test]
+fn a_wrong_matching_id_ends_in_download_failed_after_cancel_session() {
+    let Setup {
+        smdp,
+        mut euicc,
+        iccid,
+        ..
+    } = setup(2);
+    let (outcome, sent) = run(&smdp, &mut euicc, format!("1${ADDRESS}$NOT-ORDERED"));
+    let IpaOutcome::DownloadFailed { step, reason, .. } = &outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(*step, DownloadStep::AuthenticateClient);
+    assert_eq!(
+        *reason,
+        DownloadFailure::AuthenticateClient(AuthenticateClientErrorEsipa::MATCHING_ID_REFUSED)
+    );
+    // The eUICC signed the cancellation and the IPA relayed it.
+    let Some(EsipaMessageFromIpaToEim::CancelSessionRequestEsipa(cancel)) = sent.last() else {
+        panic!("no CancelSession: {sent:?}")
+    };
+    assert!(matches!(
+        cancel.cancel_session_response.0,
+        CancelSessionResponseChoice::CancelSessionResponseOk(_)
+    ));
+    let id = Iccid::from_digits(&iccid).unwrap();
+    assert!(euicc.profiles().iter().all(|p| p.iccid != id));
+    assert_eq!(smdp.order(&iccid).unwrap().state, OrderState::Released);
+}
