@@ -16,8 +16,7 @@ use sgp32_harness::ipa::{
 use sgp32_harness::pki::Pki;
 use sgp32_harness::smdp::es2::{ConfirmOrder, DownloadOrder};
 use sgp32_harness::smdp::{
-    DEFAULT_PROFILE_TYPE, Es9Function, OrderState, Smdp, SmdpConfig, asn1_error_code,
-    sgp26_v3_dir,
+    DEFAULT_PROFILE_TYPE, Es9Function, OrderState, Smdp, SmdpConfig, asn1_error_code, sgp26_v3_dir,
 };
 
 const ADDRESS: &str = "smdp.harness.example";
@@ -275,11 +274,7 @@ fn the_ipa_downloads_and_installs_the_ordered_profile_and_delivers_the_pir() {
         iccid,
         matching_id,
     } = setup(1);
-    let (outcome, sent) = run(
-        &smdp,
-        &mut euicc,
-        format!("1${ADDRESS}${matching_id}"),
-    );
+    let (outcome, sent) = run(&smdp, &mut euicc, format!("1${ADDRESS}${matching_id}"));
     let IpaOutcome::ProfileDownloaded {
         iccid: got,
         transaction_id,
@@ -306,10 +301,10 @@ fn the_ipa_downloads_and_installs_the_ordered_profile_and_delivers_the_pir() {
         Some(hex::encode_upper(&transaction_id))
     );
     assert_eq!(smdp.notifications().len(), 1);
+    assert!(seq_number > 0);
     assert!(
-        !format!("{:?}", euicc.pending()).contains(&format!("seq_number: {seq_number},")),
-        "PIR {seq_number} still pending: {:?}",
-        euicc.pending()
+        euicc.pending().iter().all(|p| p.seq_number() != seq_number),
+        "PIR {seq_number} still pending"
     );
     // The ESipa sequence, full forms, the eimTransactionId and the address relayed.
     let kinds: Vec<&str> = sent
@@ -339,7 +334,12 @@ fn a_wrong_matching_id_ends_in_download_failed_after_cancel_session() {
         ..
     } = setup(2);
     let (outcome, sent) = run(&smdp, &mut euicc, format!("1${ADDRESS}$NOT-ORDERED"));
-    let IpaOutcome::DownloadFailed { step, reason, .. } = &outcome else {
+    let IpaOutcome::DownloadFailed {
+        step,
+        reason,
+        cancelled,
+    } = &outcome
+    else {
         panic!("{outcome:?}")
     };
     assert_eq!(*step, DownloadStep::AuthenticateClient);
@@ -355,6 +355,7 @@ fn a_wrong_matching_id_ends_in_download_failed_after_cancel_session() {
         cancel.cancel_session_response.0,
         CancelSessionResponseChoice::CancelSessionResponseOk(_)
     ));
+    assert!(*cancelled, "the SM-DP+ accepted the signed cancellation");
     let id = Iccid::from_digits(&iccid).unwrap();
     assert!(euicc.profiles().iter().all(|p| p.iccid != id));
     assert_eq!(smdp.order(&iccid).unwrap().state, OrderState::Released);

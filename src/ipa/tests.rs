@@ -472,3 +472,614 @@ fn undeliverable_result_rolls_back_once_only_with_rollback_flag() {
         );
     }
 }
+
+/// The indirect profile download (SGP.32 3.2.3.2), hand-fed: every event is given by the test.
+/// The well-formed ES10 and ES9+ answers come from the real simulated eUICC and mock SM-DP+
+/// (they carry real certificates and signatures); error answers are built by hand.
+mod download {
+    use std::sync::{Arc, OnceLock};
+
+    use rasn::types::BitString;
+
+    use super::*;
+    use crate::asn1::rsp::{self, AuthenticateErrorCode, CancelSessionReason, Iccid};
+    use crate::asn1::sgp32::*;
+    use crate::crypto::Backend;
+    use crate::euicc::Euicc;
+    use crate::pki::Pki;
+    use crate::smdp::es2::{ConfirmOrder, DownloadOrder};
+    use crate::smdp::{DEFAULT_PROFILE_TYPE, OrderState, Smdp, SmdpConfig, sgp26_v3_dir};
+
+    const ADDRESS: &str = "smdp.unit.example";
+    const EIM_TID: [u8; 2] = [0xE1, 0x07];
+
+    fn pki() -> Arc<Pki> {
+        static PKI: OnceLock<Arc<Pki>> = OnceLock::new();
+        PKI.get_or_init(|| Arc::new(Pki::generate(41, 2).unwrap()))
+            .clone()
+    }
+
+    fn recode<A: rasn::Encode, B: rasn::Decode>(a: &A) -> B {
+        rasn::der::decode(&rasn::der::encode(a).unwrap()).unwrap()
+    }
+
+    fn body(m: EsipaMessageFromEimToIpa) -> IpaEvent {
+        ok(rasn::der::encode(&m).unwrap())
+    }
+
+    fn indirect_config(eid: [u8; 16]) -> IpaConfig {
+        let mut features = BitString::repeat(false, 6);
+        features.set(1, true);
+        IpaConfig {
+            eid: Some(eid),
+            capabilities: IpaCapabilities {
+                ipa_features: features,
+                ..Default::default()
+            },
+            ..config()
+        }
+    }
+
+    fn trigger(ac: &str) -> IpaEvent {
+        body(EsipaMessageFromEimToIpa::GetEimPackageResponse(Box::new(
+            GetEimPackageResponse(GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(
+                Box::new(ProfileDownloadTriggerRequest {
+                    profile_download_data: Some(ProfileDownloadData::ActivationCode(ac.into())),
+                    eim_transaction_id: Some(EIM_TID.to_vec().into()),
+                    extensions: Default::default(),
+                }),
+            )),
+        )))
+    }
+
+    /// A device with an order released at the SM-DP+, and its IPA at the trigger.
+    struct Flow {
+        smdp: Smdp,
+        euicc: Euicc,
+        ipa: Ipa,
+        iccid: String,
+        action: IpaAction,
+    }
+
+    impl Flow {
+        fn new(index: u64) -> Flow {
+            let smdp = Smdp::new(
+                SmdpConfig::sgp26_default(&pki(), &sgp26_v3_dir(), Backend::AwsLc)
+                    .unwrap()
+                    .with_address(ADDRESS),
+            );
+            let euicc = Euicc::builder(pki(), index).build().unwrap();
+            let iccid = smdp
+                .download_order(&DownloadOrder {
+                    eid: Some(euicc.eid().digits()),
+                    iccid: None,
+                    profile_type: Some(DEFAULT_PROFILE_TYPE.into()),
+                })
+                .unwrap();
+            smdp.confirm_order(&ConfirmOrder {
+                iccid: iccid.clone(),
+                eid: None,
+                matching_id: Some("UNIT-MATCH".into()),
+                confirmation_code: None,
+                release_flag: true,
+            })
+            .unwrap();
+            let mut ipa = Ipa::new(indirect_config(*euicc.eid().as_bcd()));
+            sent_esipa(ipa.handle(IpaEvent::StartPoll));
+            let action = ipa.handle(trigger(&format!("1${ADDRESS}$UNIT-MATCH")));
+            Flow {
+                smdp,
+                euicc,
+                ipa,
+                iccid,
+                action,
+            }
+        }
+
+        /// The pending ES10 request.
+        fn es10_request(&self) -> Es10Request {
+            match &self.action {
+                IpaAction::SendEs10(der) => rasn::der::decode(der).unwrap(),
+                other => panic!("not SendEs10 in {}: {other:?}", self.ipa.state_name()),
+            }
+        }
+
+        /// The pending ESipa request.
+        fn esipa_request(&self) -> EsipaMessageFromIpaToEim {
+            sent_esipa(self.action.clone())
+        }
+
+        fn feed(&mut self, event: IpaEvent) {
+            self.action = self.ipa.handle(event);
+        }
+
+        /// The eUICC answers the pending ES10 request.
+        fn card(&mut self) {
+            let IpaAction::SendEs10(der) = &self.action else {
+                panic!("not SendEs10: {:?}", self.action)
+            };
+            let answer = self.euicc.handle_es10(der).unwrap();
+            self.feed(IpaEvent::Es10Response(answer));
+        }
+
+        /// The SM-DP+ answers the pending ESipa request (what the eIM's ES9+' relay does).
+        fn smdp(&mut self) {
+            let answer = match self.esipa_request() {
+                EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(r) => {
+                    let ok = self
+                        .smdp
+                        .initiate_authentication(&rsp::InitiateAuthenticationRequest {
+                            euicc_challenge: r.euicc_challenge,
+                            smdp_address: r.smdp_address.clone().unwrap(),
+                            euicc_info1: r.euicc_info1.clone().unwrap(),
+                            extensions: Default::default(),
+                        })
+                        .unwrap();
+                    EsipaMessageFromEimToIpa::InitiateAuthenticationResponseEsipa(Box::new(
+                        InitiateAuthenticationResponseEsipa(
+                            InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationOkEsipa(
+                                Box::new(InitiateAuthenticationOkEsipa {
+                                    transaction_id: Some(ok.transaction_id),
+                                    server_signed1: ok.server_signed1,
+                                    server_signature1: ok.server_signature1,
+                                    euicc_ci_pk_identifier_to_be_used: ok
+                                        .euicc_ci_pk_id_to_be_used
+                                        .0,
+                                    server_certificate: ok.server_certificate,
+                                    matching_id: None,
+                                    ctx_params1: None,
+                                    extensions: Default::default(),
+                                }),
+                            ),
+                        ),
+                    ))
+                }
+                EsipaMessageFromIpaToEim::AuthenticateClientRequestEsipa(r) => {
+                    let ok = self
+                        .smdp
+                        .authenticate_client(
+                            &rsp::AuthenticateClientRequest {
+                                transaction_id: r.transaction_id.clone(),
+                                authenticate_server_response: recode(
+                                    &r.authenticate_server_response,
+                                ),
+                                extensions: Default::default(),
+                            },
+                            None,
+                        )
+                        .unwrap();
+                    EsipaMessageFromEimToIpa::AuthenticateClientResponseEsipa(Box::new(
+                        AuthenticateClientResponseEsipa(
+                            AuthenticateClientResponseEsipaChoice::AuthenticateClientOkDPEsipa(
+                                Box::new(AuthenticateClientOkDPEsipa {
+                                    transaction_id: Some(ok.transaction_id),
+                                    profile_meta_data: Some(recode(&ok.profile_meta_data)),
+                                    smdp_signed2: ok.smdp_signed2,
+                                    smdp_signature2: ok.smdp_signature2,
+                                    smdp_certificate: ok.smdp_certificate,
+                                    hash_cc: None,
+                                    extensions: Default::default(),
+                                }),
+                            ),
+                        ),
+                    ))
+                }
+                EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(r) => {
+                    let (transaction_id, bpp) = self
+                        .smdp
+                        .get_bound_profile_package(
+                            &rsp::GetBoundProfilePackageRequest {
+                                transaction_id: r.transaction_id.clone(),
+                                prepare_download_response: recode(&r.prepare_download_response),
+                                extensions: Default::default(),
+                            },
+                            None,
+                        )
+                        .unwrap();
+                    bpp_answer(transaction_id, &bpp)
+                }
+                other => panic!("not relayed here: {other:?}"),
+            };
+            self.feed(body(answer));
+        }
+
+        /// Runs the real exchange up to the GetBoundProfilePackage request.
+        fn to_get_bpp(index: u64) -> Flow {
+            let mut f = Flow::new(index);
+            f.card(); // GetEUICCInfo1
+            f.card(); // GetEUICCChallenge
+            f.smdp(); // InitiateAuthentication
+            f.card(); // AuthenticateServer
+            f.smdp(); // AuthenticateClient
+            f.card(); // PrepareDownload
+            assert_eq!(f.ipa.state_name(), "DlGetBpp");
+            f
+        }
+
+        fn transaction_id(&self) -> rsp::TransactionId {
+            rsp::TransactionId::from(
+                hex::decode(
+                    self.smdp
+                        .order(&self.iccid)
+                        .unwrap()
+                        .transaction_id
+                        .unwrap(),
+                )
+                .unwrap(),
+            )
+        }
+    }
+
+    fn bpp_answer(transaction_id: rsp::TransactionId, bpp: &[u8]) -> EsipaMessageFromEimToIpa {
+        EsipaMessageFromEimToIpa::GetBoundProfilePackageResponseEsipa(Box::new(
+            GetBoundProfilePackageResponseEsipa(
+                GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageOkEsipa(Box::new(
+                    GetBoundProfilePackageOkEsipa {
+                        transaction_id: Some(transaction_id),
+                        bound_profile_package: rasn::der::decode(bpp).unwrap(),
+                        extensions: Default::default(),
+                    },
+                )),
+            ),
+        ))
+    }
+
+    fn cancel_ok() -> IpaEvent {
+        body(EsipaMessageFromEimToIpa::CancelSessionResponseEsipa(
+            Box::new(CancelSessionResponseEsipa(
+                CancelSessionResponseEsipaChoice::CancelSessionOk(Default::default()),
+            )),
+        ))
+    }
+
+    /// Expects ES10b CancelSession for `txid` with undefinedReason; the eUICC signs it; expects
+    /// CancelSessionRequestEsipa with the eUICC's answer; the eIM answers cancelSessionOk.
+    fn expect_cancel(f: &mut Flow, txid: &rsp::TransactionId, signed: bool) {
+        let Es10Request::CancelSession(c) = f.es10_request() else {
+            panic!("{:?}", f.action)
+        };
+        assert_eq!(&c.transaction_id, txid);
+        assert_eq!(c.reason, CancelSessionReason::UNDEFINED_REASON);
+        f.card();
+        let EsipaMessageFromIpaToEim::CancelSessionRequestEsipa(r) = f.esipa_request() else {
+            panic!("{:?}", f.action)
+        };
+        assert_eq!(&r.transaction_id, txid);
+        assert_eq!(
+            matches!(
+                r.cancel_session_response.0,
+                CancelSessionResponseChoice::CancelSessionResponseOk(_)
+            ),
+            signed,
+            "{:?}",
+            r.cancel_session_response
+        );
+        f.feed(cancel_ok());
+    }
+
+    #[test]
+    fn happy_path_step_by_step() {
+        let mut f = Flow::new(1);
+        assert_eq!(f.ipa.state_name(), "DlInfo1");
+        assert!(matches!(f.es10_request(), Es10Request::GetEuiccInfo1(_)));
+        f.card();
+        assert!(matches!(
+            f.es10_request(),
+            Es10Request::GetEuiccChallenge(_)
+        ));
+        f.card();
+        let EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(init) = f.esipa_request()
+        else {
+            panic!()
+        };
+        assert_eq!(init.smdp_address.as_deref(), Some(ADDRESS));
+        assert!(init.euicc_info1.is_some(), "full form: euiccInfo1 present");
+        assert_eq!(init.eim_transaction_id.as_deref(), Some(&EIM_TID[..]));
+        f.smdp();
+        let Es10Request::AuthenticateServer(auth) = f.es10_request() else {
+            panic!()
+        };
+        let rsp::CtxParams1::CtxParamsForCommonAuthentication(ctx) = &auth.ctx_params1;
+        assert_eq!(ctx.matching_id.as_deref(), Some("UNIT-MATCH"));
+        assert_eq!(&ctx.device_info.tac[..], &[0x35, 0x29, 0x06, 0x11]);
+        let txid = auth.server_signed1.transaction_id.clone();
+        f.card();
+        let EsipaMessageFromIpaToEim::AuthenticateClientRequestEsipa(ac) = f.esipa_request() else {
+            panic!()
+        };
+        assert_eq!(ac.transaction_id, txid);
+        assert!(matches!(
+            ac.authenticate_server_response.0,
+            AuthenticateServerResponseChoice::AuthenticateResponseOk(_)
+        ));
+        f.smdp();
+        let Es10Request::PrepareDownload(prep) = f.es10_request() else {
+            panic!()
+        };
+        assert_eq!(prep.hash_cc, None);
+        f.card();
+        let EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(g) = f.esipa_request()
+        else {
+            panic!()
+        };
+        assert_eq!(g.transaction_id, txid);
+        assert!(matches!(
+            g.prepare_download_response.0,
+            PrepareDownloadResponseChoice::DownloadResponseOk(_)
+        ));
+        f.smdp();
+        assert!(matches!(
+            f.es10_request(),
+            Es10Request::LoadBoundProfilePackage(_)
+        ));
+        f.card();
+        let EsipaMessageFromIpaToEim::HandleNotificationEsipa(h) = f.esipa_request() else {
+            panic!()
+        };
+        let HandleNotificationEsipaChoice::PendingNotification(n) = h.0 else {
+            panic!()
+        };
+        let PendingNotification::ProfileInstallationResult(pir) = *n else {
+            panic!("full PIR form")
+        };
+        let seq = pir
+            .profile_installation_result_data
+            .notification_metadata
+            .seq_number;
+        // A transient failure is retried with the same bytes, then 204 No Content.
+        let first = f.action.clone();
+        f.feed(IpaEvent::EsipaResponse {
+            status: 503,
+            body: Vec::new(),
+        });
+        assert_eq!(f.action, IpaAction::Wait(Duration::from_millis(10)));
+        f.feed(IpaEvent::WaitElapsed);
+        assert_eq!(f.action, first);
+        f.feed(IpaEvent::EsipaResponse {
+            status: 204,
+            body: Vec::new(),
+        });
+        let Es10Request::RemoveNotificationFromList(rm) = f.es10_request() else {
+            panic!()
+        };
+        assert_eq!(rm.seq_number, seq);
+        f.card();
+        let id = Iccid::from_digits(&f.iccid).unwrap();
+        assert_eq!(
+            f.action,
+            IpaAction::Finished(IpaOutcome::ProfileDownloaded {
+                iccid: Some(id),
+                transaction_id: txid,
+                eim_transaction_id: Some(EIM_TID.to_vec().into()),
+                installed: true,
+                seq_number: seq,
+                notified: true,
+            })
+        );
+        assert!(f.ipa.is_idle());
+    }
+
+    fn refused(ac: &str, cfg: IpaConfig) {
+        let mut ipa = Ipa::new(cfg);
+        sent_esipa(ipa.handle(IpaEvent::StartPoll));
+        let EsipaMessageFromIpaToEim::ProvideEimPackageResult(p) =
+            sent_esipa(ipa.handle(trigger(ac)))
+        else {
+            panic!("{ac}: no refusal")
+        };
+        let EimPackageResult::ProfileDownloadTriggerResult(r) = p.eim_package_result else {
+            panic!()
+        };
+        assert_eq!(r.eim_transaction_id.as_deref(), Some(&EIM_TID[..]));
+        let ProfileDownloadTriggerResultData::ProfileDownloadError(e) =
+            r.profile_download_trigger_result_data
+        else {
+            panic!()
+        };
+        assert_eq!(
+            e.profile_download_error_reason,
+            ProfileDownloadErrorReason::UNDEFINED_ERROR
+        );
+        let empty = body(EsipaMessageFromEimToIpa::ProvideEimPackageResultResponse(
+            Box::new(crate::asn1::sgp32::ProvideEimPackageResultResponse(
+                ProvideEimPackageResultResponseChoice::EmptyResponse(Default::default()),
+            )),
+        ));
+        assert_eq!(
+            ipa.handle(empty),
+            IpaAction::Finished(IpaOutcome::DownloadTriggerRefused)
+        );
+    }
+
+    #[test]
+    fn a_bad_activation_code_or_no_indirect_capability_is_refused() {
+        for ac in ["2$a.example$X", "1$a.example", "1$$X", "garbage"] {
+            refused(ac, indirect_config(EID));
+        }
+        // A good code, but the IPA does not announce indirectRspServerCommunication.
+        refused("1$a.example$X", config());
+    }
+
+    #[test]
+    fn initiate_authentication_error_ends_without_cancel_session() {
+        let mut f = Flow::new(2);
+        f.card();
+        f.card();
+        f.feed(body(
+            EsipaMessageFromEimToIpa::InitiateAuthenticationResponseEsipa(Box::new(
+                InitiateAuthenticationResponseEsipa(
+                    InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationErrorEsipa(
+                        InitiateAuthenticationErrorEsipa::INVALID_EIM_TRANSACTION_ID,
+                    ),
+                ),
+            )),
+        ));
+        assert_eq!(
+            f.action,
+            IpaAction::Finished(IpaOutcome::DownloadFailed {
+                step: DownloadStep::InitiateAuthentication,
+                reason: DownloadFailure::InitiateAuthentication(
+                    InitiateAuthenticationErrorEsipa::INVALID_EIM_TRANSACTION_ID
+                ),
+                cancelled: false,
+            })
+        );
+    }
+
+    #[test]
+    fn an_euicc_authenticate_response_error_cancels_the_session() {
+        let mut f = Flow::new(3);
+        f.card();
+        f.card();
+        f.smdp();
+        let Es10Request::AuthenticateServer(auth) = f.es10_request() else {
+            panic!()
+        };
+        let txid = auth.server_signed1.transaction_id.clone();
+        // The eUICC refuses (hand-made answer): no session is open on it.
+        let error = AuthenticateServerResponse(
+            AuthenticateServerResponseChoice::AuthenticateResponseError(
+                rsp::AuthenticateResponseError {
+                    transaction_id: txid.clone(),
+                    authenticate_error_code: AuthenticateErrorCode::INVALID_SIGNATURE,
+                    extensions: Default::default(),
+                },
+            ),
+        );
+        f.feed(IpaEvent::Es10Response(rasn::der::encode(&error).unwrap()));
+        // The eUICC has no session: its CancelSession answer is an error, relayed as it is.
+        expect_cancel(&mut f, &txid, false);
+        assert_eq!(
+            f.action,
+            IpaAction::Finished(IpaOutcome::DownloadFailed {
+                step: DownloadStep::AuthenticateServer,
+                reason: DownloadFailure::AuthenticateServer(
+                    AuthenticateErrorCode::INVALID_SIGNATURE
+                ),
+                cancelled: true,
+            })
+        );
+    }
+
+    #[test]
+    fn a_get_bound_profile_package_error_cancels_the_session() {
+        let mut f = Flow::to_get_bpp(4);
+        let txid = f.transaction_id();
+        f.feed(body(
+            EsipaMessageFromEimToIpa::GetBoundProfilePackageResponseEsipa(Box::new(
+                GetBoundProfilePackageResponseEsipa(
+                    GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageErrorEsipa(
+                        GetBoundProfilePackageErrorEsipa::DOWNLOAD_ORDER_EXPIRED,
+                    ),
+                ),
+            )),
+        ));
+        // The eUICC's session is open: it signs the cancellation.
+        expect_cancel(&mut f, &txid, true);
+        assert_eq!(
+            f.action,
+            IpaAction::Finished(IpaOutcome::DownloadFailed {
+                step: DownloadStep::GetBoundProfilePackage,
+                reason: DownloadFailure::GetBoundProfilePackage(
+                    GetBoundProfilePackageErrorEsipa::DOWNLOAD_ORDER_EXPIRED
+                ),
+                cancelled: true,
+            })
+        );
+        let id = Iccid::from_digits(&f.iccid).unwrap();
+        assert!(f.euicc.profiles().iter().all(|p| p.iccid != id));
+    }
+
+    #[test]
+    fn a_pir_with_error_result_is_delivered_and_reported_not_installed() {
+        let mut f = Flow::to_get_bpp(5);
+        let EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(g) = f.esipa_request()
+        else {
+            panic!()
+        };
+        let (txid, bpp) = f
+            .smdp
+            .get_bound_profile_package(
+                &rsp::GetBoundProfilePackageRequest {
+                    transaction_id: g.transaction_id.clone(),
+                    prepare_download_response: recode(&g.prepare_download_response),
+                    extensions: Default::default(),
+                },
+                None,
+            )
+            .unwrap();
+        // A flipped byte near the end (the last profile element segment's MAC).
+        let mut bad = bpp.clone();
+        let at = bad.len() - 3;
+        bad[at] ^= 0x01;
+        f.feed(body(bpp_answer(txid.clone(), &bad)));
+        f.card(); // LoadBoundProfilePackage: errorResult PIR
+        let EsipaMessageFromIpaToEim::HandleNotificationEsipa(_) = f.esipa_request() else {
+            panic!("{:?}", f.action)
+        };
+        f.feed(IpaEvent::EsipaResponse {
+            status: 204,
+            body: Vec::new(),
+        });
+        f.card(); // RemoveNotificationFromList
+        let IpaAction::Finished(IpaOutcome::ProfileDownloaded {
+            installed,
+            notified,
+            transaction_id,
+            ..
+        }) = &f.action
+        else {
+            panic!("{:?}", f.action)
+        };
+        assert!(!installed);
+        assert!(notified);
+        assert_eq!(transaction_id, &txid);
+        let id = Iccid::from_digits(&f.iccid).unwrap();
+        assert!(f.euicc.profiles().iter().all(|p| p.iccid != id));
+        assert_ne!(f.smdp.order(&f.iccid).unwrap().state, OrderState::Installed);
+    }
+
+    #[test]
+    fn an_undeliverable_pir_stays_on_the_euicc() {
+        let mut f = Flow::to_get_bpp(6);
+        f.smdp();
+        f.card();
+        for _ in 0..3 {
+            f.feed(IpaEvent::EsipaFailed("down".into()));
+            assert!(matches!(f.action, IpaAction::Wait(_)));
+            f.feed(IpaEvent::WaitElapsed);
+        }
+        f.feed(IpaEvent::EsipaFailed("down".into()));
+        let IpaAction::Finished(IpaOutcome::ProfileDownloaded {
+            installed: true,
+            notified: false,
+            seq_number,
+            ..
+        }) = f.action
+        else {
+            panic!("{:?}", f.action)
+        };
+        assert!(
+            f.euicc
+                .pending()
+                .iter()
+                .any(|p| p.seq_number() == seq_number)
+        );
+    }
+
+    #[test]
+    fn an_unexpected_esipa_answer_in_the_download_cancels() {
+        let mut f = Flow::to_get_bpp(7);
+        let txid = f.transaction_id();
+        f.feed(cancel_ok()); // a CancelSessionResponseEsipa where the BPP is due
+        expect_cancel(&mut f, &txid, true);
+        let IpaAction::Finished(IpaOutcome::DownloadFailed {
+            step: DownloadStep::GetBoundProfilePackage,
+            reason: DownloadFailure::Ipa(IpaError::UnexpectedEsipa { .. }),
+            cancelled: true,
+        }) = f.action
+        else {
+            panic!("{:?}", f.action)
+        };
+    }
+}
