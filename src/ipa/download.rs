@@ -208,12 +208,14 @@ impl Dl {
         }
     }
 
+    /// The step of an ES10 phase.
     fn es10_step(&self) -> DownloadStep {
         match self.phase {
             Phase::Info1 => DownloadStep::GetEuiccInfo1,
             Phase::Challenge => DownloadStep::GetEuiccChallenge,
-            Phase::AuthenticateServer | Phase::Initiate(_) => DownloadStep::AuthenticateServer,
-            Phase::Prepare | Phase::AuthenticateClient(_) => DownloadStep::PrepareDownload,
+            Phase::AuthenticateServer => DownloadStep::AuthenticateServer,
+            Phase::Prepare => DownloadStep::PrepareDownload,
+            // Load; Remove and CancelEs10 failures are handled by their callers.
             _ => DownloadStep::LoadBoundProfilePackage,
         }
     }
