@@ -133,10 +133,11 @@
 mod api;
 mod esipa;
 mod fault;
+pub mod relay;
 pub mod server;
 pub mod store;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -144,6 +145,7 @@ use serde::Serialize;
 
 pub use api::{DeviceStatus, OrderStatus};
 pub use fault::{EimFault, EimFaults, UnknownFault};
+pub use relay::{RelayOutcome, RelayRequest, RelaySession, RelayTicket};
 pub use store::{
     CertRef, DeviceCert, DeviceRecord, EimStore, LastState, MemStore, OrderKind, OrderRecord,
     OrderState,
@@ -156,6 +158,7 @@ use crate::asn1::sgp32::{
 };
 use crate::crypto::{Backend, Curve, SigningKey, provider};
 use crate::pki::{Eid, Pki, euicc_eid};
+use crate::transport::TlsClientConfig;
 
 /// An order's id.
 pub type OrderId = u64;
@@ -195,6 +198,9 @@ pub enum EsipaAnswer {
     NoContent,
     /// The body is not an `EsipaMessageFromIpaToEim` (HTTP 400).
     Undecodable(String),
+    /// An ES9+' call to make to an SM-DP+ first; its answer goes to [`Eim::complete_relay`],
+    /// which gives the answer to send ([`relay`]).
+    Relay(RelayRequest),
 }
 
 /// Most eUICCs one bulk registration may add (`register_range`, `POST /euiccs/bulk`); larger
@@ -227,6 +233,12 @@ pub struct EimConfig {
     pub faults: EimFaults,
     /// Crypto backend.
     pub backend: Backend,
+    /// SM-DP+ addresses (as activation codes and notificationAddress name them, compared
+    /// case-insensitively) to the base URLs ES9+' is relayed to (`http(s)://host:port`).
+    pub smdp_urls: BTreeMap<String, String>,
+    /// What HTTPS connections to those URLs trust (default: the test PKI's CI, which issues
+    /// the mock SM-DP+'s TLS certificate).
+    pub smdp_tls: TlsClientConfig,
 }
 
 impl EimConfig {
@@ -247,6 +259,8 @@ impl EimConfig {
             eum_certs_der: vec![pki.eum.cert_der.clone()],
             faults: EimFaults::NONE,
             backend,
+            smdp_urls: BTreeMap::new(),
+            smdp_tls: TlsClientConfig::trusting(vec![pki.ci.cert_der.clone()]),
         })
     }
 
@@ -263,6 +277,12 @@ impl EimConfig {
     /// With these faults.
     pub fn with_faults(mut self, faults: EimFaults) -> Self {
         self.faults = faults;
+        self
+    }
+
+    /// With an SM-DP+ address relayed to `url`.
+    pub fn with_smdp(mut self, address: impl Into<String>, url: impl Into<String>) -> Self {
+        self.smdp_urls.insert(address.into(), url.into());
         self
     }
 }
@@ -355,6 +375,7 @@ pub struct Eim {
     pkis: Mutex<HashMap<u64, Arc<Pki>>>,
     notifications: Mutex<VecDeque<NotificationRecord>>,
     notification_count: AtomicU64,
+    relay_sessions: Mutex<relay::RelaySessions>,
     /// Pre-encoded GetEimPackage errors: noEimPackageAvailable, eidNotFound, invalidEid,
     /// missingEid.
     package_errors: [Vec<u8>; 4],
@@ -375,6 +396,7 @@ impl Eim {
             pkis: Mutex::new(HashMap::new()),
             notifications: Mutex::new(VecDeque::new()),
             notification_count: AtomicU64::new(0),
+            relay_sessions: Mutex::new(relay::RelaySessions::default()),
             package_errors: Default::default(),
         };
         eim.package_errors = [1, 2, 3, 4].map(|c| eim.encode_package_error(c));
