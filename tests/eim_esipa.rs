@@ -1900,3 +1900,45 @@ fn fault_transaction_id_reused() {
     assert_eq!(first.to_vec(), eim.transaction_id(0).to_vec());
     assert_eq!(txid(&eim, &mut euicc), first);
 }
+
+/// The captured ESipa InitiateAuthentication answer comes out byte for byte from the SM-DP+
+/// answer it carries (as the JSON binding would have sent it).
+#[test]
+fn relayed_initiate_authentication_answer_keeps_the_smdp_bytes() {
+    use sgp32_harness::smdp::es9_json::b64_encode;
+    let captured = std::fs::read(format!(
+        "{SHARED}/spec/vectors/esipa-to-es9/2_initiateAuthenticationResponseEsipa.der"
+    ))
+    .unwrap();
+    let EsipaMessageFromEimToIpa::InitiateAuthenticationResponseEsipa(r) =
+        rasn::der::decode(&captured).unwrap()
+    else {
+        panic!("not an InitiateAuthenticationResponseEsipa")
+    };
+    let InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationOkEsipa(ok) = r.0 else {
+        panic!("not ok")
+    };
+    let tlv = |tag: &[u8], v: &[u8]| sgp32_harness::asn1::tlv::encode(tag, v);
+    let json = serde_json::json!({
+        "header": {"functionExecutionStatus": {"status": "Executed-Success"}},
+        "transactionId": hex::encode_upper(ok.transaction_id.as_ref().unwrap().as_ref()),
+        "serverSigned1": b64_encode(&rasn::der::encode(&ok.server_signed1).unwrap()),
+        "serverSignature1": b64_encode(&tlv(&[0x5f, 0x37], &ok.server_signature1)),
+        "euiccCiPKIdToBeUsed": b64_encode(&tlv(&[0x04], &ok.euicc_ci_pk_identifier_to_be_used)),
+        "serverCertificate": b64_encode(&rasn::der::encode(&ok.server_certificate).unwrap()),
+    });
+    let eim = relay_eim(&[]);
+    let (_, txid) = delivered_trigger(&eim, 74);
+    let EsipaAnswer::Relay(request) = initiate_raw(&eim, Some(txid), RELAY_A) else {
+        panic!("not relayed")
+    };
+    let answer = eim.complete_relay(
+        request.ticket,
+        sgp32_harness::eim::RelayOutcome::Answer {
+            status: 200,
+            body: serde_json::to_vec(&json).unwrap(),
+        },
+    );
+    assert_eq!(answer, EsipaAnswer::Message(captured));
+    assert_eq!(eim.relay_sessions(), 1);
+}

@@ -430,6 +430,11 @@ async fn wrong_eim_transaction_id_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_smdp_address_is_a_mismatch() {
     let mut w = world(&[], false, 3).await;
+    // The SUT profile names the SM-DP+ map.
+    assert_eq!(
+        w.eim.sut_profile().smdp.get(ADDRESS),
+        Some(&w.smdp.base_url())
+    );
     let (_, _, _, txid) = w.trigger().await;
     assert_eq!(
         initiate_error(w.initiate(Some(txid.clone()), OTHER_ADDRESS).await),

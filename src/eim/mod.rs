@@ -86,9 +86,14 @@
 //! # Other ESipa functions
 //! HandleNotification (6.3.2.4): recorded (kept in a bounded log of
 //! [`NOTIFICATION_LOG`] entries), answered `NoContent`; a ProvideEimPackageResult inside it is
-//! processed as above. The indirect-download relay (InitiateAuthentication,
-//! AuthenticateClient, GetBoundProfilePackage, CancelSession) comes with the SM-DP+ issue: for
-//! now each is answered with its `undefinedError` alternative. A TransferEimPackageResponse
+//! processed as above; a PIR ends its relay session, completes its download order and is
+//! forwarded to its notificationAddress ([`relay`]). The indirect-download functions
+//! (InitiateAuthentication, AuthenticateClient, GetBoundProfilePackage, CancelSession) are
+//! relayed to the SM-DP+ over ES9+' (the SGP.22 JSON binding): [`Eim::handle_esipa`] answers
+//! [`EsipaAnswer::Relay`], the transport makes the call and [`Eim::complete_relay`] gives the
+//! answer; the checks (eimTransactionId 52, smdpAddress 50, unknown address 1) and the
+//! ESipa <-> ES9+ mapping are in [`relay`]. The SM-DP+ URLs come from
+//! [`EimConfig::smdp_urls`] (`serve eim --smdp ADDRESS=URL`). A TransferEimPackageResponse
 //! (eIM Package Injection, not offered) is `Undecodable`.
 //!
 //! # Order API ([`Eim::handle_api`], JSON)
@@ -124,11 +129,15 @@
 //! acknowledgements-omitted, notify-state-change-refused, data-tag-list-ignored,
 //! euicc-data-result-refused, euicc-data-error-accepted, eid-required-in-result; and three of
 //! the HTTP binding, applied in [`server`]: binding-violations-accepted, binding-errors-as-500,
-//! admin-protocol-omitted. See [`EimFault::description`].
+//! admin-protocol-omitted; accept-wrong-transaction-id,
+//! accept-result-for-other-eid, accept-eid-outside-eum-range, duplicate-result-processed-twice,
+//! transaction-id-reused; and three of the download relay: relay-to-wrong-smdp,
+//! eim-transaction-id-ignored, pir-not-forwarded. See [`EimFault::description`].
 //!
 //! # Left out
-//! eIM Package Injection (TransferEimPackage), the SM-DP+ relay, the JSON ESipa binding,
-//! CoAP, persistence.
+//! eIM Package Injection (TransferEimPackage), the JSON ESipa binding, CoAP, persistence; in
+//! the relay: the compact (minimizeEsipaBytes) forms, eIM-supplied ctxParams1/matchingId, the
+//! serverAddress check of eimDownloadDataHandling, SM-DS (ES11').
 
 mod api;
 mod esipa;

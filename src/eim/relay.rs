@@ -13,7 +13,7 @@
 //! | InitiateAuthenticationRequestEsipa | eimTransactionId names an order whose ProfileDownloadTriggerRequest is the device's outstanding package, else invalidEimTransactionId(52) (absent too: this eIM always sends one); smdpAddress (when present) equals the activation code's address, case-insensitively, else smdpAddressMismatch(50); an address with no configured URL -> invalidDpAddress(1); no euiccInfo1 (minimizeEsipaBytes) -> undefinedError(127) | initiateAuthentication {euiccChallenge (the 16 bytes), euiccInfo1 (the 'BF20' TLV), smdpAddress} |
 //! | AuthenticateClientRequestEsipa | transactionId of a relayed session, else invalidTransactionId(10) | authenticateClient {transactionId, authenticateServerResponse (the 'BF38' TLV as received)} |
 //! | GetBoundProfilePackageRequestEsipa | the same, else invalidTransactionId(95) | getBoundProfilePackage {transactionId, prepareDownloadResponse (the 'BF21' TLV as received)} |
-//! | CancelSessionRequestEsipa | the same, else invalidTransactionId(1) | cancelSession {transactionId, cancelSessionResponse ('BF41' around the content of the received '[1]')} |
+//! | CancelSessionRequestEsipa | the same, else invalidTransactionId(1) | cancelSession {transactionId, cancelSessionResponse ('BF41' around the content of the received '\[1\]')} |
 //! | HandleNotificationEsipa (PIR or OtherSignedNotification, full form) | the notificationAddress has a URL | handleNotification {pendingNotification (the TLV as received)} |
 //!
 //! A session ([`RelaySession`]: EID, SM-DP+ address and URL, the download order) is remembered
@@ -494,7 +494,7 @@ impl Eim {
         let (address, is_pir) = match n {
             PendingNotification::ProfileInstallationResult(pir) => {
                 let data = &pir.profile_installation_result_data;
-                if let Some(session) = self.end_session(&data.transaction_id.to_vec()) {
+                if let Some(session) = self.end_session(&data.transaction_id) {
                     self.complete_download(&session, pir);
                 }
                 (

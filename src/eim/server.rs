@@ -285,6 +285,7 @@ impl RunningEim {
             features: Features {
                 absent: vec!["coap".into(), "coaps".into(), "injection".into()],
             },
+            smdp: self.eim.eim_config().smdp_urls.clone(),
         }
     }
 
