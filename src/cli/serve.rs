@@ -233,3 +233,22 @@ impl StopSignal {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smdp_mappings_parse() {
+        assert_eq!(
+            parse_smdp("testsmdpplus1.example.com=https://127.0.0.1:8443").unwrap(),
+            (
+                "testsmdpplus1.example.com".to_string(),
+                "https://127.0.0.1:8443".to_string()
+            )
+        );
+        assert!(parse_smdp("a=127.0.0.1:80").is_err());
+        assert!(parse_smdp("=http://x:1").is_err());
+        assert!(parse_smdp("no-equals").is_err());
+    }
+}
