@@ -847,7 +847,7 @@ fn handle_notification_is_recorded_without_content() {
 }
 
 #[test]
-fn relay_functions_answer_undefined_error() {
+fn initiate_authentication_without_a_known_eim_transaction_id_is_refused() {
     let eim = eim();
     let message = EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(Box::new(
         InitiateAuthenticationRequestEsipa {
@@ -869,9 +869,223 @@ fn relay_functions_answer_undefined_error() {
     assert_eq!(
         r.0,
         InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationErrorEsipa(
-            InitiateAuthenticationErrorEsipa::UNDEFINED_ERROR
+            InitiateAuthenticationErrorEsipa::INVALID_EIM_TRANSACTION_ID
         )
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The download relay (sans-IO: the Relay answers, not the SM-DP+; tests/eim_relay.rs runs it
+// against the mock SM-DP+ over sockets)
+
+const RELAY_A: &str = "smdp-a.example.com";
+const RELAY_B: &str = "smdp-b.example.com";
+
+fn relay_eim(faults: &[EimFault]) -> Eim {
+    Eim::new(
+        EimConfig::from_pki(&pki(), Backend::AwsLc)
+            .unwrap()
+            .with_faults(faults.iter().copied().collect::<EimFaults>())
+            .with_smdp(RELAY_A, "http://127.0.0.1:1001")
+            .with_smdp(RELAY_B, "http://127.0.0.1:1002"),
+    )
+}
+
+/// A registered EID with a delivered download trigger for `RELAY_A`: (EID, eimTransactionId).
+fn delivered_trigger(eim: &Eim, index: u64) -> (Eid, TransactionId) {
+    let eid = sgp32_harness::pki::euicc_eid(index).unwrap();
+    eim.register_euicc(eid, Some(1), 0, None).unwrap();
+    eim.order_download_trigger(eid, format!("1${RELAY_A}$MATCH-{index}"))
+        .unwrap();
+    let GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(t) =
+        decode_package(&poll_raw(eim, &eid))
+    else {
+        panic!("no trigger")
+    };
+    (eid, t.eim_transaction_id.unwrap())
+}
+
+fn euicc_info1() -> sgp32_harness::asn1::rsp::EuiccInfo1 {
+    sgp32_harness::asn1::rsp::EuiccInfo1 {
+        svn: sgp32_harness::asn1::rsp::VersionType::from_parts(2, 5, 0),
+        euicc_ci_pk_id_list_for_verification: Vec::new(),
+        euicc_ci_pk_id_list_for_signing: Vec::new(),
+        extensions: Default::default(),
+    }
+}
+
+fn initiate_raw(eim: &Eim, txid: Option<TransactionId>, address: &str) -> EsipaAnswer {
+    let message = EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(Box::new(
+        InitiateAuthenticationRequestEsipa {
+            euicc_challenge: Octet16::new([7; 16]),
+            smdp_address: Some(address.into()),
+            euicc_info1: Some(euicc_info1()),
+            eim_transaction_id: txid,
+            extensions: Default::default(),
+        },
+    ));
+    eim.handle_esipa(&rasn::der::encode(&message).unwrap())
+}
+
+fn initiate_error_code(answer: EsipaAnswer) -> i64 {
+    let EsipaAnswer::Message(m) = answer else {
+        panic!("not a message: {answer:?}")
+    };
+    match rasn::der::decode(&m).unwrap() {
+        EsipaMessageFromEimToIpa::InitiateAuthenticationResponseEsipa(r) => match r.0 {
+            InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationErrorEsipa(e) => e.0,
+            other => panic!("not an error: {other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn initiate_authentication_checks_before_relaying() {
+    let eim = relay_eim(&[]);
+    let (_, txid) = delivered_trigger(&eim, 70);
+    let mut wrong = txid.to_vec();
+    wrong[0] ^= 1;
+    assert_eq!(
+        initiate_error_code(initiate_raw(&eim, Some(TransactionId::new(wrong)), RELAY_A)),
+        52
+    );
+    assert_eq!(initiate_error_code(initiate_raw(&eim, None, RELAY_A)), 52);
+    assert_eq!(
+        initiate_error_code(initiate_raw(&eim, Some(txid.clone()), RELAY_B)),
+        50
+    );
+    let EsipaAnswer::Relay(r) = initiate_raw(&eim, Some(txid.clone()), "SMDP-A.example.com") else {
+        panic!("not relayed")
+    };
+    assert_eq!(r.url, "http://127.0.0.1:1001");
+    assert_eq!(r.path(), "/gsma/rsp2/es9plus/initiateAuthentication");
+    let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(body["smdpAddress"], RELAY_A);
+    assert_eq!(body["euiccChallenge"], "BwcHBwcHBwcHBwcHBwcHBw==");
+    // An address the activation code names but the eIM has no URL for: invalidDpAddress.
+    let plain = eim_with(&[]);
+    let (_, txid) = delivered_trigger(&plain, 71);
+    assert_eq!(
+        initiate_error_code(initiate_raw(&plain, Some(txid), RELAY_A)),
+        1
+    );
+    // The SM-DP+'s error is mapped; a transport failure is undefinedError.
+    let failed = br#"{"header":{"functionExecutionStatus":{"status":"Failed","statusCodeData":{"subjectCode":"8.8.2","reasonCode":"3.1","message":"x"}}}}"#;
+    assert_eq!(
+        initiate_error_code(eim.complete_relay(
+            r.ticket.clone(),
+            sgp32_harness::eim::RelayOutcome::Answer {
+                status: 200,
+                body: failed.to_vec()
+            }
+        )),
+        3
+    );
+    assert_eq!(
+        initiate_error_code(eim.complete_relay(
+            r.ticket,
+            sgp32_harness::eim::RelayOutcome::TransportFailure("refused".into())
+        )),
+        127
+    );
+}
+
+#[test]
+fn fault_relay_to_wrong_smdp() {
+    let reference = relay_eim(&[]);
+    let (_, txid) = delivered_trigger(&reference, 72);
+    let EsipaAnswer::Relay(r) = initiate_raw(&reference, Some(txid), RELAY_A) else {
+        panic!("not relayed")
+    };
+    assert_eq!(r.url, "http://127.0.0.1:1001");
+
+    let eim = relay_eim(&[EimFault::RelayToWrongSmdp]);
+    let (_, txid) = delivered_trigger(&eim, 72);
+    let EsipaAnswer::Relay(r) = initiate_raw(&eim, Some(txid), RELAY_A) else {
+        panic!("not relayed")
+    };
+    assert_eq!(r.url, "http://127.0.0.1:1002");
+}
+
+#[test]
+fn fault_eim_transaction_id_ignored() {
+    let unknown = Some(TransactionId::new(vec![9; 16]));
+    let reference = relay_eim(&[]);
+    delivered_trigger(&reference, 73);
+    assert_eq!(
+        initiate_error_code(initiate_raw(&reference, unknown.clone(), RELAY_A)),
+        52
+    );
+    let eim = relay_eim(&[EimFault::EimTransactionIdIgnored]);
+    delivered_trigger(&eim, 73);
+    assert!(matches!(
+        initiate_raw(&eim, unknown, RELAY_A),
+        EsipaAnswer::Relay(_)
+    ));
+}
+
+/// A (late) PIR for `RELAY_A`: no session, unsigned; only its forwarding matters here.
+fn pir_notification(address: &str) -> Vec<u8> {
+    use sgp32_harness::asn1::rsp::{
+        FinalResult, NotificationMetadata, ProfileInstallationResultData, SuccessResult,
+    };
+    let pir = ProfileInstallationResult {
+        profile_installation_result_data: ProfileInstallationResultData {
+            transaction_id: TransactionId::new(vec![1, 2, 3, 4]),
+            notification_metadata: NotificationMetadata {
+                seq_number: 5,
+                profile_management_operation: named_bits(&[0]),
+                notification_address: address.into(),
+                iccid: Some(iccid(9)),
+                extensions: Default::default(),
+            },
+            smdp_oid: rasn::types::ObjectIdentifier::new(vec![2, 999, 10]).unwrap(),
+            final_result: FinalResult::SuccessResult(SuccessResult {
+                aid: vec![0xa0, 0, 0, 5, 0x59, 0x10, 0x10, 1].into(),
+                sima_response: vec![0x30, 0x00].into(),
+                extensions: Default::default(),
+            }),
+            extensions: Default::default(),
+        },
+        euicc_sign_pir: vec![0u8; 64].into(),
+        extensions: Default::default(),
+    };
+    rasn::der::encode(&EsipaMessageFromIpaToEim::HandleNotificationEsipa(
+        Box::new(HandleNotificationEsipa(
+            HandleNotificationEsipaChoice::PendingNotification(Box::new(
+                PendingNotification::ProfileInstallationResult(Box::new(pir)),
+            )),
+        )),
+    ))
+    .unwrap()
+}
+
+#[test]
+fn fault_pir_not_forwarded() {
+    let reference = relay_eim(&[]);
+    let EsipaAnswer::Relay(r) = reference.handle_esipa(&pir_notification(RELAY_A)) else {
+        panic!("a late PIR is forwarded")
+    };
+    assert_eq!(r.url, "http://127.0.0.1:1001");
+    assert_eq!(r.path(), "/gsma/rsp2/es9plus/handleNotification");
+    let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let forwarded =
+        sgp32_harness::smdp::es9_json::b64_decode(body["pendingNotification"].as_str().unwrap())
+            .unwrap();
+    assert_eq!(&forwarded[..2], &[0xbf, 0x37]);
+    // No URL for the address: recorded, not forwarded.
+    assert_eq!(
+        reference.handle_esipa(&pir_notification("elsewhere.example")),
+        EsipaAnswer::NoContent
+    );
+
+    let eim = relay_eim(&[EimFault::PirNotForwarded]);
+    assert_eq!(
+        eim.handle_esipa(&pir_notification(RELAY_A)),
+        EsipaAnswer::NoContent
+    );
+    assert_eq!(eim.notifications().1, 1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1685,4 +1899,46 @@ fn fault_transaction_id_reused() {
     let first = txid(&eim, &mut euicc);
     assert_eq!(first.to_vec(), eim.transaction_id(0).to_vec());
     assert_eq!(txid(&eim, &mut euicc), first);
+}
+
+/// The captured ESipa InitiateAuthentication answer comes out byte for byte from the SM-DP+
+/// answer it carries (as the JSON binding would have sent it).
+#[test]
+fn relayed_initiate_authentication_answer_keeps_the_smdp_bytes() {
+    use sgp32_harness::smdp::es9_json::b64_encode;
+    let captured = std::fs::read(format!(
+        "{SHARED}/spec/vectors/esipa-to-es9/2_initiateAuthenticationResponseEsipa.der"
+    ))
+    .unwrap();
+    let EsipaMessageFromEimToIpa::InitiateAuthenticationResponseEsipa(r) =
+        rasn::der::decode(&captured).unwrap()
+    else {
+        panic!("not an InitiateAuthenticationResponseEsipa")
+    };
+    let InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationOkEsipa(ok) = r.0 else {
+        panic!("not ok")
+    };
+    let tlv = |tag: &[u8], v: &[u8]| sgp32_harness::asn1::tlv::encode(tag, v);
+    let json = serde_json::json!({
+        "header": {"functionExecutionStatus": {"status": "Executed-Success"}},
+        "transactionId": hex::encode_upper(ok.transaction_id.as_ref().unwrap().as_ref()),
+        "serverSigned1": b64_encode(&rasn::der::encode(&ok.server_signed1).unwrap()),
+        "serverSignature1": b64_encode(&tlv(&[0x5f, 0x37], &ok.server_signature1)),
+        "euiccCiPKIdToBeUsed": b64_encode(&tlv(&[0x04], &ok.euicc_ci_pk_identifier_to_be_used)),
+        "serverCertificate": b64_encode(&rasn::der::encode(&ok.server_certificate).unwrap()),
+    });
+    let eim = relay_eim(&[]);
+    let (_, txid) = delivered_trigger(&eim, 74);
+    let EsipaAnswer::Relay(request) = initiate_raw(&eim, Some(txid), RELAY_A) else {
+        panic!("not relayed")
+    };
+    let answer = eim.complete_relay(
+        request.ticket,
+        sgp32_harness::eim::RelayOutcome::Answer {
+            status: 200,
+            body: serde_json::to_vec(&json).unwrap(),
+        },
+    );
+    assert_eq!(answer, EsipaAnswer::Message(captured));
+    assert_eq!(eim.relay_sessions(), 1);
 }

@@ -9,10 +9,11 @@ use clap::{Args, Subcommand};
 use super::{GlobalArgs, Outcome};
 use crate::crypto::Backend;
 use crate::eim::server::{EimServerOptions, RunningEim};
-use crate::eim::{EimFault, EimFaults};
+use crate::eim::{EimConfig, EimFault, EimFaults};
 use crate::pki::Pki;
 use crate::smdp::server::{RunningSmdp, SmdpServerOptions};
 use crate::smdp::{SmdpConfig, sgp26_v3_dir};
+use crate::transport::TlsClientConfig;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -51,6 +52,26 @@ pub struct ServeEimArgs {
     /// Crypto backend for signing and verifying: aws-lc (default) or rustcrypto.
     #[arg(long, default_value = "aws-lc")]
     pub crypto: Backend,
+    /// Relay ES9+' for SM-DP+ address ADDRESS to URL (`http(s)://host:port`; repeatable),
+    /// e.g. `--smdp testsmdpplus1.example.com=https://127.0.0.1:8443`.
+    #[arg(long = "smdp", value_name = "ADDRESS=URL", value_parser = parse_smdp)]
+    pub smdp: Vec<(String, String)>,
+    /// Trust exactly this SM-DP+ TLS certificate (PEM or DER file) instead of the test PKI's
+    /// CI for HTTPS SM-DP+ URLs.
+    #[arg(long, value_name = "FILE")]
+    pub smdp_tls_pin: Option<PathBuf>,
+}
+
+/// `ADDRESS=URL` of `--smdp`.
+fn parse_smdp(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((a, u))
+            if !a.is_empty() && (u.starts_with("http://") || u.starts_with("https://")) =>
+        {
+            Ok((a.to_string(), u.to_string()))
+        }
+        _ => Err(format!("{s:?} is not ADDRESS=http(s)://host:port")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -99,7 +120,20 @@ fn serve_eim(global: &GlobalArgs, args: &ServeEimArgs) -> anyhow::Result<Outcome
             tls: args.tls,
             api: Some(args.api),
         };
-        let running = RunningEim::start_default(&pki, args.crypto, faults, &options).await?;
+        let mut config = EimConfig::from_pki(&pki, args.crypto)?.with_faults(faults);
+        for (address, url) in &args.smdp {
+            config = config.with_smdp(address, url);
+        }
+        if let Some(path) = &args.smdp_tls_pin {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let der = match pem::parse(&bytes) {
+                Ok(p) => p.contents().to_vec(),
+                Err(_) => bytes,
+            };
+            config.smdp_tls = TlsClientConfig::pinning(der);
+        }
+        let running = RunningEim::start(&pki, config, &options).await?;
         // Listen for the stop signal before saying where we listen, so a stop sent right after
         // reading that line is never missed.
         let stop = StopSignal::install()?;
@@ -109,6 +143,9 @@ fn serve_eim(global: &GlobalArgs, args: &ServeEimArgs) -> anyhow::Result<Outcome
         }
         for fault in faults.iter() {
             println!("fault: {}", fault.name());
+        }
+        for (address, url) in &args.smdp {
+            println!("SM-DP+ {address}: {url}");
         }
         if let Some(path) = &args.write_sut {
             running.sut_profile().write(path)?;
@@ -194,5 +231,24 @@ impl StopSignal {
             let _ = &mut self;
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smdp_mappings_parse() {
+        assert_eq!(
+            parse_smdp("testsmdpplus1.example.com=https://127.0.0.1:8443").unwrap(),
+            (
+                "testsmdpplus1.example.com".to_string(),
+                "https://127.0.0.1:8443".to_string()
+            )
+        );
+        assert!(parse_smdp("a=127.0.0.1:80").is_err());
+        assert!(parse_smdp("=http://x:1").is_err());
+        assert!(parse_smdp("no-equals").is_err());
     }
 }

@@ -11,16 +11,11 @@ use super::store::{CertRef, DeviceCert, DeviceRecord, OrderKind, OrderState, Out
 use super::{Eim, EimFault, EsipaAnswer, NOTIFICATION_LOG, NotificationRecord};
 use crate::asn1::rsp::{FinalResult, TransactionId};
 use crate::asn1::sgp32::{
-    AuthenticateClientErrorEsipa, AuthenticateClientResponseEsipa,
-    AuthenticateClientResponseEsipaChoice, CancelSessionErrorEsipa, CancelSessionResponseEsipa,
-    CancelSessionResponseEsipaChoice, Eco, EimAcknowledgements, EimPackageResult, EmptyResponse,
-    EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim, EuiccPackage, EuiccPackageRequest,
-    EuiccPackageResult, EuiccPackageResultChoice, EuiccPackageSigned, EuiccResultData,
-    GetBoundProfilePackageErrorEsipa, GetBoundProfilePackageResponseEsipa,
-    GetBoundProfilePackageResponseEsipaChoice, GetEimPackageError, GetEimPackageRequest,
-    GetEimPackageResponse, GetEimPackageResponseChoice, HandleNotificationEsipaChoice,
-    InitiateAuthenticationErrorEsipa, InitiateAuthenticationResponseEsipa,
-    InitiateAuthenticationResponseEsipaChoice, IpaEuiccDataResponseChoice, PendingNotification,
+    Eco, EimAcknowledgements, EimPackageResult, EmptyResponse, EsipaMessageFromEimToIpa,
+    EsipaMessageFromIpaToEim, EuiccPackage, EuiccPackageRequest, EuiccPackageResult,
+    EuiccPackageResultChoice, EuiccPackageSigned, EuiccResultData, GetEimPackageError,
+    GetEimPackageRequest, GetEimPackageResponse, GetEimPackageResponseChoice,
+    HandleNotificationEsipaChoice, IpaEuiccDataResponseChoice, PendingNotification,
     ProfileDownloadData, ProfileDownloadTriggerRequest, ProfileDownloadTriggerResultData,
     ProvideEimPackageResult, ProvideEimPackageResultError, ProvideEimPackageResultResponse,
     ProvideEimPackageResultResponseChoice, Psmo, SequenceNumber, association_token_tlv,
@@ -137,21 +132,21 @@ fn result_transaction_id(result: &EimPackageResult) -> Option<Vec<u8>> {
 }
 
 /// A change to the device record, applied when a result is accepted.
-type Apply = Box<dyn FnOnce(&mut DeviceRecord) + Send>;
+pub(super) type Apply = Box<dyn FnOnce(&mut DeviceRecord) + Send>;
 
 /// What processing a result decided. An accepted result with a `reason` is an authentic
 /// result whose operations reported errors (SGP.32 2.11.2.1): the device record follows it,
 /// the order fails with the eUICC's codes.
-struct Verdict {
-    accepted: bool,
-    outcomes: Vec<Value>,
-    reason: Option<String>,
+pub(super) struct Verdict {
+    pub(super) accepted: bool,
+    pub(super) outcomes: Vec<Value>,
+    pub(super) reason: Option<String>,
     /// Applied to the device record when accepted.
-    apply: Option<Apply>,
+    pub(super) apply: Option<Apply>,
 }
 
 impl Verdict {
-    fn failed(reason: impl Into<String>) -> Self {
+    pub(super) fn failed(reason: impl Into<String>) -> Self {
         Verdict {
             accepted: false,
             outcomes: Vec::new(),
@@ -342,60 +337,27 @@ impl Eim {
             EsipaMessageFromIpaToEim::ProvideEimPackageResult(p) => {
                 EsipaAnswer::Message(self.provide_result(body, &p))
             }
-            EsipaMessageFromIpaToEim::HandleNotificationEsipa(h) => {
-                match h.0 {
-                    HandleNotificationEsipaChoice::PendingNotification(n) => {
-                        self.record_notifications(std::slice::from_ref(&*n));
-                    }
-                    HandleNotificationEsipaChoice::ProvideEimPackageResult(p) => {
-                        let inner = split_tlv(body).map(|t| t.content).unwrap_or_default();
-                        let _ = self.provide_result(inner, &p);
-                    }
+            EsipaMessageFromIpaToEim::HandleNotificationEsipa(h) => match h.0 {
+                HandleNotificationEsipaChoice::PendingNotification(n) => {
+                    self.record_notifications(std::slice::from_ref(&*n));
+                    self.relay_notification(body, &n)
                 }
-                EsipaAnswer::NoContent
+                HandleNotificationEsipaChoice::ProvideEimPackageResult(p) => {
+                    let inner = split_tlv(body).map(|t| t.content).unwrap_or_default();
+                    let _ = self.provide_result(inner, &p);
+                    EsipaAnswer::NoContent
+                }
+            },
+            EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(r) => {
+                self.relay_initiate(body, &r)
             }
-            EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(_) => {
-                EsipaAnswer::Message(encode(
-                    EsipaMessageFromEimToIpa::InitiateAuthenticationResponseEsipa(Box::new(
-                        InitiateAuthenticationResponseEsipa(
-                            InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationErrorEsipa(
-                                InitiateAuthenticationErrorEsipa::UNDEFINED_ERROR,
-                            ),
-                        ),
-                    )),
-                ))
+            EsipaMessageFromIpaToEim::AuthenticateClientRequestEsipa(r) => {
+                self.relay_authenticate_client(body, &r)
             }
-            EsipaMessageFromIpaToEim::AuthenticateClientRequestEsipa(_) => {
-                EsipaAnswer::Message(encode(
-                    EsipaMessageFromEimToIpa::AuthenticateClientResponseEsipa(Box::new(
-                        AuthenticateClientResponseEsipa(
-                            AuthenticateClientResponseEsipaChoice::AuthenticateClientErrorEsipa(
-                                AuthenticateClientErrorEsipa::UNDEFINED_ERROR,
-                            ),
-                        ),
-                    )),
-                ))
+            EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(r) => {
+                self.relay_get_bpp(body, &r)
             }
-            EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(_) => {
-                EsipaAnswer::Message(encode(
-                    EsipaMessageFromEimToIpa::GetBoundProfilePackageResponseEsipa(Box::new(
-                        GetBoundProfilePackageResponseEsipa(
-                            GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageErrorEsipa(
-                                GetBoundProfilePackageErrorEsipa::UNDEFINED_ERROR,
-                            ),
-                        ),
-                    )),
-                ))
-            }
-            EsipaMessageFromIpaToEim::CancelSessionRequestEsipa(_) => {
-                EsipaAnswer::Message(encode(EsipaMessageFromEimToIpa::CancelSessionResponseEsipa(
-                    Box::new(CancelSessionResponseEsipa(
-                        CancelSessionResponseEsipaChoice::CancelSessionError(
-                            CancelSessionErrorEsipa::UNDEFINED_ERROR,
-                        ),
-                    )),
-                )))
-            }
+            EsipaMessageFromIpaToEim::CancelSessionRequestEsipa(r) => self.relay_cancel(body, &r),
             EsipaMessageFromIpaToEim::TransferEimPackageResponse(_) => EsipaAnswer::Undecodable(
                 "transferEimPackageResponse: eIM Package Injection is not offered".into(),
             ),
@@ -942,7 +904,7 @@ impl Eim {
 
     /// Applies a verdict: clears the outstanding package (once), changes the device only when
     /// accepted, and records the order's outcome.
-    fn finish(&self, eid: &[u8; 16], out: &Outstanding, verdict: Verdict) {
+    pub(super) fn finish(&self, eid: &[u8; 16], out: &Outstanding, verdict: Verdict) {
         let Verdict {
             accepted,
             outcomes,

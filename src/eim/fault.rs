@@ -82,11 +82,19 @@ pub enum EimFault {
     DuplicateResultProcessedTwice,
     /// Every package carries the same eimTransactionId (that of order 0).
     TransactionIdReused,
+    /// InitiateAuthentication is relayed to another configured SM-DP+ (or an unreachable
+    /// one) than the activation code names.
+    RelayToWrongSmdp,
+    /// An InitiateAuthentication whose eimTransactionId names no outstanding download
+    /// trigger is relayed (to the smdpAddress it gives) instead of invalidEimTransactionId.
+    EimTransactionIdIgnored,
+    /// A PIR received in HandleNotification is not forwarded to the SM-DP+.
+    PirNotForwarded,
 }
 
 impl EimFault {
     /// Every fault switch, in `--list-faults` order.
-    pub const ALL: [EimFault; 34] = [
+    pub const ALL: [EimFault; 37] = [
         EimFault::CounterReused,
         EimFault::CounterSkip,
         EimFault::BadPackageSignature,
@@ -121,6 +129,9 @@ impl EimFault {
         EimFault::AcceptEidOutsideEumRange,
         EimFault::DuplicateResultProcessedTwice,
         EimFault::TransactionIdReused,
+        EimFault::RelayToWrongSmdp,
+        EimFault::EimTransactionIdIgnored,
+        EimFault::PirNotForwarded,
     ];
 
     /// The switch's name (`--fault NAME`).
@@ -160,6 +171,9 @@ impl EimFault {
             EimFault::AcceptEidOutsideEumRange => "accept-eid-outside-eum-range",
             EimFault::DuplicateResultProcessedTwice => "duplicate-result-processed-twice",
             EimFault::TransactionIdReused => "transaction-id-reused",
+            EimFault::RelayToWrongSmdp => "relay-to-wrong-smdp",
+            EimFault::EimTransactionIdIgnored => "eim-transaction-id-ignored",
+            EimFault::PirNotForwarded => "pir-not-forwarded",
         }
     }
 
@@ -250,6 +264,13 @@ impl EimFault {
                 "a repeated result is checked against the package outstanding now"
             }
             EimFault::TransactionIdReused => "every package carries the same eimTransactionId",
+            EimFault::RelayToWrongSmdp => {
+                "the download is relayed to another SM-DP+ than the activation code names"
+            }
+            EimFault::EimTransactionIdIgnored => {
+                "InitiateAuthentication with an unknown eimTransactionId is relayed, not refused (52)"
+            }
+            EimFault::PirNotForwarded => "a PIR is not forwarded to the SM-DP+",
         }
     }
 

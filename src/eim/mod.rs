@@ -86,9 +86,14 @@
 //! # Other ESipa functions
 //! HandleNotification (6.3.2.4): recorded (kept in a bounded log of
 //! [`NOTIFICATION_LOG`] entries), answered `NoContent`; a ProvideEimPackageResult inside it is
-//! processed as above. The indirect-download relay (InitiateAuthentication,
-//! AuthenticateClient, GetBoundProfilePackage, CancelSession) comes with the SM-DP+ issue: for
-//! now each is answered with its `undefinedError` alternative. A TransferEimPackageResponse
+//! processed as above; a PIR ends its relay session, completes its download order and is
+//! forwarded to its notificationAddress ([`relay`]). The indirect-download functions
+//! (InitiateAuthentication, AuthenticateClient, GetBoundProfilePackage, CancelSession) are
+//! relayed to the SM-DP+ over ES9+' (the SGP.22 JSON binding): [`Eim::handle_esipa`] answers
+//! [`EsipaAnswer::Relay`], the transport makes the call and [`Eim::complete_relay`] gives the
+//! answer; the checks (eimTransactionId 52, smdpAddress 50, unknown address 1) and the
+//! ESipa <-> ES9+ mapping are in [`relay`]. The SM-DP+ URLs come from
+//! [`EimConfig::smdp_urls`] (`serve eim --smdp ADDRESS=URL`). A TransferEimPackageResponse
 //! (eIM Package Injection, not offered) is `Undecodable`.
 //!
 //! # Order API ([`Eim::handle_api`], JSON)
@@ -124,19 +129,24 @@
 //! acknowledgements-omitted, notify-state-change-refused, data-tag-list-ignored,
 //! euicc-data-result-refused, euicc-data-error-accepted, eid-required-in-result; and three of
 //! the HTTP binding, applied in [`server`]: binding-violations-accepted, binding-errors-as-500,
-//! admin-protocol-omitted. See [`EimFault::description`].
+//! admin-protocol-omitted; accept-wrong-transaction-id,
+//! accept-result-for-other-eid, accept-eid-outside-eum-range, duplicate-result-processed-twice,
+//! transaction-id-reused; and three of the download relay: relay-to-wrong-smdp,
+//! eim-transaction-id-ignored, pir-not-forwarded. See [`EimFault::description`].
 //!
 //! # Left out
-//! eIM Package Injection (TransferEimPackage), the SM-DP+ relay, the JSON ESipa binding,
-//! CoAP, persistence.
+//! eIM Package Injection (TransferEimPackage), the JSON ESipa binding, CoAP, persistence; in
+//! the relay: the compact (minimizeEsipaBytes) forms, eIM-supplied ctxParams1/matchingId, the
+//! serverAddress check of eimDownloadDataHandling, SM-DS (ES11').
 
 mod api;
 mod esipa;
 mod fault;
+pub mod relay;
 pub mod server;
 pub mod store;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -144,6 +154,7 @@ use serde::Serialize;
 
 pub use api::{DeviceStatus, OrderStatus};
 pub use fault::{EimFault, EimFaults, UnknownFault};
+pub use relay::{RelayOutcome, RelayRequest, RelaySession, RelayTicket};
 pub use store::{
     CertRef, DeviceCert, DeviceRecord, EimStore, LastState, MemStore, OrderKind, OrderRecord,
     OrderState,
@@ -156,6 +167,7 @@ use crate::asn1::sgp32::{
 };
 use crate::crypto::{Backend, Curve, SigningKey, provider};
 use crate::pki::{Eid, Pki, euicc_eid};
+use crate::transport::TlsClientConfig;
 
 /// An order's id.
 pub type OrderId = u64;
@@ -195,6 +207,9 @@ pub enum EsipaAnswer {
     NoContent,
     /// The body is not an `EsipaMessageFromIpaToEim` (HTTP 400).
     Undecodable(String),
+    /// An ES9+' call to make to an SM-DP+ first; its answer goes to [`Eim::complete_relay`],
+    /// which gives the answer to send ([`relay`]).
+    Relay(RelayRequest),
 }
 
 /// Most eUICCs one bulk registration may add (`register_range`, `POST /euiccs/bulk`); larger
@@ -227,6 +242,12 @@ pub struct EimConfig {
     pub faults: EimFaults,
     /// Crypto backend.
     pub backend: Backend,
+    /// SM-DP+ addresses (as activation codes and notificationAddress name them, compared
+    /// case-insensitively) to the base URLs ES9+' is relayed to (`http(s)://host:port`).
+    pub smdp_urls: BTreeMap<String, String>,
+    /// What HTTPS connections to those URLs trust (default: the test PKI's CI, which issues
+    /// the mock SM-DP+'s TLS certificate).
+    pub smdp_tls: TlsClientConfig,
 }
 
 impl EimConfig {
@@ -247,6 +268,8 @@ impl EimConfig {
             eum_certs_der: vec![pki.eum.cert_der.clone()],
             faults: EimFaults::NONE,
             backend,
+            smdp_urls: BTreeMap::new(),
+            smdp_tls: TlsClientConfig::trusting(vec![pki.ci.cert_der.clone()]),
         })
     }
 
@@ -263,6 +286,12 @@ impl EimConfig {
     /// With these faults.
     pub fn with_faults(mut self, faults: EimFaults) -> Self {
         self.faults = faults;
+        self
+    }
+
+    /// With an SM-DP+ address relayed to `url`.
+    pub fn with_smdp(mut self, address: impl Into<String>, url: impl Into<String>) -> Self {
+        self.smdp_urls.insert(address.into(), url.into());
         self
     }
 }
@@ -355,6 +384,7 @@ pub struct Eim {
     pkis: Mutex<HashMap<u64, Arc<Pki>>>,
     notifications: Mutex<VecDeque<NotificationRecord>>,
     notification_count: AtomicU64,
+    relay_sessions: Mutex<relay::RelaySessions>,
     /// Pre-encoded GetEimPackage errors: noEimPackageAvailable, eidNotFound, invalidEid,
     /// missingEid.
     package_errors: [Vec<u8>; 4],
@@ -375,6 +405,7 @@ impl Eim {
             pkis: Mutex::new(HashMap::new()),
             notifications: Mutex::new(VecDeque::new()),
             notification_count: AtomicU64::new(0),
+            relay_sessions: Mutex::new(relay::RelaySessions::default()),
             package_errors: Default::default(),
         };
         eim.package_errors = [1, 2, 3, 4].map(|c| eim.encode_package_error(c));

@@ -6,39 +6,133 @@
 //! The eIM is created once its ESipa socket is bound, so that its eimFqdn (what a device is
 //! told in AddInitialEim) is the address actually listened on, also when port 0 was asked for.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use super::{Eim, EimConfig, EimError, EimFault, EsipaAnswer};
+use super::{Eim, EimConfig, EimError, EimFault, EsipaAnswer, RelayOutcome, RelayRequest};
 use crate::crypto::{Backend, pem_encode};
 use crate::pki::Pki;
+use crate::smdp::es9_json::{ADMIN_PROTOCOL, JSON_CONTENT_TYPE};
 use crate::sut::profile::{ApiEndpoint, EimIdentity, Features, SutProfile, TlsTrust};
 use crate::transport::{
-    BindingOptions, EsipaBinding, EsipaHandler, EsipaReply, HttpHandler, HttpRequest, HttpResponse,
-    HttpServer, RunningServer, TlsServerConfig, TransportError,
+    BindingOptions, ClientOptions, EsipaBinding, EsipaHandler, EsipaReply, HttpClient, HttpHandler,
+    HttpRequest, HttpResponse, HttpServer, RunningServer, TlsClientConfig, TlsServerConfig,
+    TransportError,
 };
 
 pub use crate::transport::esipa_http::ESIPA_PATH;
 
 impl EsipaHandler for Eim {
     fn handle_esipa(&self, body: &[u8]) -> EsipaReply {
-        match Eim::handle_esipa(self, body) {
-            EsipaAnswer::Message(der) => EsipaReply::Message(der),
-            EsipaAnswer::NoContent => EsipaReply::NoContent,
-            EsipaAnswer::Undecodable(reason) => EsipaReply::Undecodable(reason),
+        answer_esipa(self, &Relayer::default(), body)
+    }
+}
+
+/// One ESipa message through the eIM, with the ES9+' relay done by `relayer`.
+fn answer_esipa(eim: &Eim, relayer: &Relayer, body: &[u8]) -> EsipaReply {
+    let mut answer = Eim::handle_esipa(eim, body);
+    if let EsipaAnswer::Relay(request) = answer {
+        let outcome = relayer.relay(&eim.eim_config().smdp_tls, &request);
+        answer = eim.complete_relay(request.ticket, outcome);
+    }
+    match answer {
+        EsipaAnswer::Message(der) => EsipaReply::Message(der),
+        EsipaAnswer::NoContent => EsipaReply::NoContent,
+        EsipaAnswer::Undecodable(reason) => EsipaReply::Undecodable(reason),
+        EsipaAnswer::Relay(_) => EsipaReply::Undecodable("relay loop".into()),
+    }
+}
+
+/// Performs ES9+' calls (the JSON binding, SGP.22 6.5) for the eIM: one keep-alive client per
+/// SM-DP+ URL, kept idle between calls. The ESipa handler is synchronous; the call blocks it:
+/// on a multi-thread runtime with `block_in_place`, else on a thread of its own.
+#[derive(Default)]
+pub struct Relayer {
+    idle: Mutex<HashMap<String, Vec<HttpClient>>>,
+}
+
+impl Relayer {
+    /// Posts `request` and returns what the SM-DP+ answered.
+    pub fn relay(&self, tls: &TlsClientConfig, request: &RelayRequest) -> RelayOutcome {
+        let call = self.call(tls, request);
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(|| h.block_on(call))
+            }
+            _ => std::thread::scope(|s| {
+                s.spawn(|| {
+                    match tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(rt) => rt.block_on(call),
+                        Err(e) => RelayOutcome::TransportFailure(e.to_string()),
+                    }
+                })
+                .join()
+                .unwrap_or_else(|_| RelayOutcome::TransportFailure("relay thread panicked".into()))
+            }),
         }
+    }
+
+    async fn call(&self, tls: &TlsClientConfig, request: &RelayRequest) -> RelayOutcome {
+        let pooled = self
+            .idle
+            .lock()
+            .ok()
+            .and_then(|mut m| m.get_mut(&request.url).and_then(Vec::pop));
+        let mut client = match pooled {
+            Some(c) => c,
+            None => {
+                let tls = request.url.starts_with("https://").then(|| tls.clone());
+                match HttpClient::connect(&request.url, tls, ClientOptions::default()).await {
+                    Ok(c) => c,
+                    Err(e) => return RelayOutcome::TransportFailure(e.to_string()),
+                }
+            }
+        };
+        let path = format!(
+            "{}{}",
+            client
+                .target()
+                .path
+                .as_deref()
+                .unwrap_or_default()
+                .trim_end_matches('/'),
+            request.path()
+        );
+        let headers = [
+            ("Content-Type".to_string(), JSON_CONTENT_TYPE.to_string()),
+            ("X-Admin-Protocol".to_string(), ADMIN_PROTOCOL.to_string()),
+            ("User-Agent".to_string(), "gsma-rsp-eim".to_string()),
+        ];
+        tracing::debug!(url = %request.url, path = %path, "ES9+' relay");
+        let outcome = match client
+            .request("POST", &path, &headers, request.body.clone().into())
+            .await
+        {
+            Ok(r) => RelayOutcome::Answer {
+                status: r.status,
+                body: r.body.to_vec(),
+            },
+            Err(e) => return RelayOutcome::TransportFailure(e.to_string()),
+        };
+        if let Ok(mut m) = self.idle.lock() {
+            m.entry(request.url.clone()).or_default().push(client);
+        }
+        outcome
     }
 }
 
 /// The eIM behind both servers, set right after the ESipa socket is bound.
 #[derive(Default)]
-struct EimSlot(OnceLock<Arc<Eim>>);
+struct EimSlot(OnceLock<Arc<Eim>>, Relayer);
 
 impl EsipaHandler for EimSlot {
     fn handle_esipa(&self, body: &[u8]) -> EsipaReply {
         match self.0.get() {
-            Some(eim) => EsipaHandler::handle_esipa(eim.as_ref(), body),
+            Some(eim) => answer_esipa(eim, &self.1, body),
             None => EsipaReply::Undecodable("the eIM is starting".into()),
         }
     }
@@ -191,6 +285,7 @@ impl RunningEim {
             features: Features {
                 absent: vec!["coap".into(), "coaps".into(), "injection".into()],
             },
+            smdp: self.eim.eim_config().smdp_urls.clone(),
         }
     }
 

@@ -25,6 +25,9 @@
 //!
 //! [features]
 //! absent = ["coaps"]                                # declared absent: their cases are UNSUPPORTED
+//!
+//! [smdp]                                            # optional: SM-DP+ address -> ES9+ URL
+//! "testsmdpplus1.example.com" = "http://127.0.0.1:8443"
 //! ```
 
 use std::collections::BTreeMap;
@@ -54,6 +57,11 @@ pub struct SutProfile {
     /// Declared features.
     #[serde(default)]
     pub features: Features,
+    /// The SM-DP+ addresses the SUT relays indirect downloads to (SGP.32 3.2.3.2), address ->
+    /// ES9+ base URL, as it was configured (`serve eim --smdp ADDRESS=URL`): activation codes
+    /// ordered at the SUT name these addresses. Optional.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub smdp: BTreeMap<String, String>,
 }
 
 /// Where and how the harness orders operations at the SUT.
@@ -183,6 +191,10 @@ mod tests {
             features: Features {
                 absent: vec!["coaps".into()],
             },
+            smdp: BTreeMap::from([(
+                "testsmdpplus1.example.com".to_string(),
+                "http://127.0.0.1:9443".to_string(),
+            )]),
         }
     }
 
@@ -190,7 +202,14 @@ mod tests {
     fn round_trips_through_toml() {
         let text = sample().to_toml().unwrap();
         assert!(text.contains("[esipa]"), "{text}");
+        assert!(text.contains("[smdp]"), "{text}");
         assert_eq!(SutProfile::from_toml(&text, "t").unwrap(), sample());
+        // The SM-DP+ map is optional.
+        let mut without = sample();
+        without.smdp.clear();
+        let text = without.to_toml().unwrap();
+        assert!(!text.contains("[smdp]"), "{text}");
+        assert_eq!(SutProfile::from_toml(&text, "t").unwrap(), without);
     }
 
     #[test]
