@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::asn1::sgp32::IpaCapabilities;
 use crate::crypto::Backend;
 use crate::eim::EimPublicConfig;
 use crate::ipa::IpaConfig;
@@ -34,6 +35,8 @@ pub struct RunContext {
     pub ipa: IpaConfig,
     /// The longest a scenario waits for an asynchronous outcome at the SUT.
     pub patience: Duration,
+    /// The harness's mock SM-DP+ the SUT relays downloads to, when the run has one.
+    pub smdp: Option<Arc<crate::smdp::Smdp>>,
     next_index: AtomicU64,
 }
 
@@ -63,9 +66,12 @@ impl RunContext {
             ipa: IpaConfig {
                 retries: 2,
                 backoff_base: Duration::from_millis(20),
+                // The devices take part in indirect profile download (SGP.32 3.2.3.2).
+                capabilities: indirect_download_capabilities(),
                 ..IpaConfig::default()
             },
             patience: Duration::from_secs(5),
+            smdp: None,
             next_index: AtomicU64::new(first_index),
         }
     }
@@ -88,4 +94,12 @@ pub fn first_index(fresh_sut: bool) -> u64 {
         .map(|d| d.as_secs())
         .unwrap_or_default();
     1_000_000 + (secs % 1_000_000) * 10_000
+}
+
+/// IPA capabilities with indirectRspServerCommunication (ipaFeatures bit 1).
+fn indirect_download_capabilities() -> IpaCapabilities {
+    IpaCapabilities {
+        ipa_features: crate::asn1::sgp32::named_bits(&[1]),
+        ..IpaCapabilities::default()
+    }
 }

@@ -17,10 +17,12 @@ use super::steps;
 use super::trace;
 use super::world::{EimWorld, StepError};
 use crate::crypto::Backend;
-use crate::eim::EimFaults;
 use crate::eim::server::{EimServerOptions, RunningEim};
+use crate::eim::{EimConfig, EimFaults};
 use crate::pki::Pki;
 use crate::report::{CaseResult, ReportError, RunResults, Verdict};
+use crate::smdp::server::{RunningSmdp, SmdpServerOptions};
+use crate::smdp::{SmdpConfig, sgp26_v3_dir};
 use crate::sut::adapter::pem_der;
 use crate::sut::{ReferenceAdapter, ReferenceApiAdapter, SutAdapter, SutError, SutProfile};
 use crate::transport::TlsClientConfig;
@@ -105,20 +107,46 @@ struct Sut {
     adapter: Arc<dyn SutAdapter>,
     tls: Option<TlsClientConfig>,
     running: Option<RunningEim>,
+    /// The harness's mock SM-DP+ the SUT relays downloads to.
+    smdp: Option<RunningSmdp>,
+}
+
+/// The SM-DP+ address of the harness's mock SM-DP+ in activation codes; the embedded eIM maps
+/// it to the SM-DP+'s URL on 127.0.0.1.
+pub const SMDP_ADDRESS: &str = "smdp.sgp32-harness.test";
+
+/// Starts the mock SM-DP+ for a run against the embedded eIM: the SGP.26 v3 DPauth/DPpb keys
+/// when the reference material is there, else the harness PKI's.
+async fn start_smdp(options: &RunOptions) -> Result<RunningSmdp, RunError> {
+    let config = SmdpConfig::sgp26_default(&options.pki, &sgp26_v3_dir(), options.backend)
+        .or_else(|_| SmdpConfig::from_harness_pki(&options.pki, options.backend))
+        .map_err(|e| RunError::Reference(format!("mock SM-DP+: {e}")))?;
+    let server = SmdpServerOptions {
+        listen: ([127, 0, 0, 1], 0).into(),
+        tls: false,
+        address: Some(SMDP_ADDRESS.into()),
+    };
+    RunningSmdp::start(&options.pki, config, &server)
+        .await
+        .map_err(|e| RunError::Reference(format!("mock SM-DP+: {e}")))
 }
 
 async fn set_up(options: &RunOptions) -> Result<Sut, RunError> {
     match &options.sut {
         SutChoice::Reference => {
+            let smdp = start_smdp(options).await?;
             let server = EimServerOptions {
                 listen: ([127, 0, 0, 1], 0).into(),
                 tls: options.transport == "https",
                 api: None,
             };
-            let running =
-                RunningEim::start_default(&options.pki, options.backend, options.faults, &server)
-                    .await
-                    .map_err(|e| RunError::Reference(e.to_string()))?;
+            let config = EimConfig::from_pki(&options.pki, options.backend)
+                .map_err(|e| RunError::Reference(e.to_string()))?
+                .with_faults(options.faults)
+                .with_smdp(SMDP_ADDRESS, smdp.base_url());
+            let running = RunningEim::start(&options.pki, config, &server)
+                .await
+                .map_err(|e| RunError::Reference(e.to_string()))?;
             let tls = (options.transport == "https")
                 .then(|| TlsClientConfig::trusting(vec![options.pki.ci.cert_der.clone()]));
             Ok(Sut {
@@ -127,6 +155,7 @@ async fn set_up(options: &RunOptions) -> Result<Sut, RunError> {
                 adapter: Arc::new(ReferenceAdapter::new(running.eim().clone())),
                 tls,
                 running: Some(running),
+                smdp: Some(smdp),
             })
         }
         SutChoice::Profile(path) => {
@@ -159,12 +188,17 @@ async fn set_up(options: &RunOptions) -> Result<Sut, RunError> {
                 }
                 _ => None,
             };
+            // Downloads need an SM-DP+ the SUT relays to; the harness's mock runs only beside
+            // the embedded eIM for now, so cases needing it are UNSUPPORTED here.
+            let mut profile = profile;
+            profile.features.absent.push("smdp".into());
             Ok(Sut {
                 name: path.display().to_string(),
                 profile,
                 adapter,
                 tls,
                 running: None,
+                smdp: None,
             })
         }
     }
@@ -198,6 +232,9 @@ pub async fn run(
     let outcome = run_cases(options, &sut, &selected, observer).await;
     if let Some(running) = sut.running {
         running.shutdown().await;
+    }
+    if let Some(smdp) = sut.smdp {
+        smdp.shutdown().await;
     }
     let mut done = outcome?;
     for case in &selected {
@@ -275,7 +312,7 @@ async fn run_cases(
         options.backend,
         first_index(sut.running.is_some()),
     );
-    ctx.ipa.retries = 2;
+    ctx.smdp = sut.smdp.as_ref().map(|s| s.smdp().clone());
     let ctx = Arc::new(ctx);
     let cases = Arc::new(to_run);
     let collected: Arc<Mutex<HashMap<String, CaseResult>>> = Arc::default();

@@ -161,6 +161,16 @@ pub struct Device {
     pub outcomes: Vec<IpaOutcome>,
 }
 
+/// A profile ordered and released at the harness's mock SM-DP+ (ES2+).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedDownload {
+    /// The ICCID the SM-DP+ allocated (digits).
+    pub iccid: String,
+    pub matching_id: String,
+    /// `1$ADDRESS$MATCHINGID`.
+    pub activation_code: String,
+}
+
 /// An order placed at the SUT in this scenario.
 #[derive(Debug, Clone)]
 pub struct PlacedOrder {
@@ -186,6 +196,8 @@ pub struct EimWorld {
     /// State a step file keeps between its own steps (e.g. a bulk fleet polled without an IPA
     /// connection each); only the file that set it reads it.
     pub scratch: Option<Box<dyn std::any::Any + Send>>,
+    /// A profile the operator prepared at the harness's SM-DP+ for this scenario.
+    pub download: Option<PreparedDownload>,
 }
 
 impl fmt::Debug for EimWorld {
@@ -212,6 +224,7 @@ impl cucumber::World for EimWorld {
             error: None,
             started: Instant::now(),
             scratch: None,
+            download: None,
         })
     }
 }

@@ -20,6 +20,7 @@ use regex::Regex;
 use super::world::{EimWorld, StepError, StepResult, harness};
 
 pub mod binding;
+pub mod download;
 pub mod eco;
 pub mod esipa;
 pub mod euicc_data;
@@ -138,6 +139,7 @@ pub fn collection() -> Collection<EimWorld> {
     let c = euicc_data::register(c);
     let c = security::register(c);
     let c = robustness::register(c);
+    let c = download::register(c);
     binding::register(c)
 }
 

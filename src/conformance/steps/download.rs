@@ -1,0 +1,332 @@
+//! Profile download through the SUT (SGP.32 3.2.3.2, indirect): a profile prepared at the
+//! harness's mock SM-DP+ over ES2+, a download trigger ordered at the SUT, the device's IPA
+//! running the download through the SUT's ES9+' relay, and what the SM-DP+ saw.
+
+use cucumber::step::Collection;
+
+use super::{Args, re};
+use crate::asn1::es10::{Es10Request, Es10Response};
+use crate::asn1::rsp::{GetEuiccChallengeRequest, GetEuiccInfo1Request, Iccid};
+use crate::asn1::sgp32::{
+    EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim, InitiateAuthenticationErrorEsipa,
+    InitiateAuthenticationRequestEsipa, InitiateAuthenticationResponseEsipaChoice,
+};
+use crate::asn1::sgp32::{Psmo, PsmoEnable};
+use crate::conformance::runner::SMDP_ADDRESS;
+use crate::conformance::world::{
+    EimWorld, PreparedDownload, StepError, StepResult, check, fail, harness,
+};
+use crate::ipa::IpaOutcome;
+use crate::smdp::es2::{ConfirmOrder, DownloadOrder};
+use crate::smdp::{DEFAULT_PROFILE_TYPE, OrderState};
+use crate::step;
+use crate::sut::Order;
+
+pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
+    c.given(
+        None,
+        re(r"^the operator has a profile released for the device at the SM-DP\+( under an unknown matchingId)?$"),
+        step!(released),
+    )
+    .when(
+        None,
+        re(r"^the SUT is ordered to trigger the download of that profile$"),
+        step!(trigger),
+    )
+    .when(
+        None,
+        re(r"^the SUT is ordered to enable the downloaded profile$"),
+        step!(enable_downloaded),
+    )
+    .when(
+        None,
+        re(r"^the device fetches its package without running it$"),
+        step!(fetch_only),
+    )
+    .when(
+        None,
+        re(r"^the device starts the download naming another eimTransactionId$"),
+        step!(initiate_with_other_transaction_id),
+    )
+    .then(
+        None,
+        re(r"^the device downloaded and installed that profile$"),
+        step!(installed),
+    )
+    .then(
+        None,
+        re(r"^the download failed at the SM-DP\+ and the session was cancelled through the SUT$"),
+        step!(failed_and_cancelled),
+    )
+    .then(
+        None,
+        re(r"^the SM-DP\+ received the installation result of that profile$"),
+        step!(smdp_got_pir),
+    )
+    .then(
+        None,
+        re(r"^the downloaded profile is enabled on the device$"),
+        step!(downloaded_enabled),
+    )
+    .then(
+        None,
+        re(r"^the SUT answers InitiateAuthentication with invalidEimTransactionId$"),
+        step!(answered_invalid_eim_transaction_id),
+    )
+}
+
+const INDIRECT: &str = "SGP.32 3.2.3.2: the eIM relays the indirect profile download between the IPA and the SM-DP+ named in the activation code";
+
+impl EimWorld {
+    /// The profile prepared for this scenario.
+    fn prepared(&self) -> Result<PreparedDownload, StepError> {
+        self.download
+            .clone()
+            .ok_or_else(|| harness("no profile was prepared at the SM-DP+"))
+    }
+}
+
+async fn released(w: &mut EimWorld, a: Args) -> StepResult {
+    let ctx = w.ctx()?;
+    let smdp = ctx
+        .smdp
+        .clone()
+        .ok_or_else(|| harness("this run has no mock SM-DP+"))?;
+    let device = w.device(None)?;
+    let eid = device.eid;
+    let iccid = smdp
+        .download_order(&DownloadOrder {
+            eid: Some(eid.digits()),
+            iccid: None,
+            profile_type: Some(DEFAULT_PROFILE_TYPE.into()),
+        })
+        .map_err(|e| harness(format!("ES2+ DownloadOrder: {e:?}")))?;
+    let matching_id = format!("MATCH-{}", device.index);
+    let confirmed = smdp
+        .confirm_order(&ConfirmOrder {
+            iccid: iccid.clone(),
+            eid: None,
+            matching_id: Some(matching_id.clone()),
+            confirmation_code: None,
+            release_flag: true,
+        })
+        .map_err(|e| harness(format!("ES2+ ConfirmOrder: {e:?}")))?;
+    // An activation code whose matchingId the SM-DP+ does not know (the cancel path).
+    let activation_code = match a.opt(1) {
+        Some(_) => format!("1${SMDP_ADDRESS}$UNKNOWN-{matching_id}"),
+        None => confirmed.activation_code,
+    };
+    w.download = Some(PreparedDownload {
+        iccid,
+        matching_id,
+        activation_code,
+    });
+    Ok(())
+}
+
+async fn trigger(w: &mut EimWorld, _: Args) -> StepResult {
+    let prepared = w.prepared()?;
+    let device = w
+        .devices
+        .len()
+        .checked_sub(1)
+        .ok_or_else(|| harness("no device"))?;
+    w.place_order(
+        device,
+        Order::DownloadTrigger {
+            activation_code: prepared.activation_code,
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
+async fn installed(w: &mut EimWorld, _: Args) -> StepResult {
+    let prepared = w.prepared()?;
+    let want = Iccid::from_digits(&prepared.iccid)
+        .ok_or_else(|| harness(format!("bad ICCID {}", prepared.iccid)))?;
+    let outcome = w.last_outcome(None)?;
+    let ok = matches!(
+        &outcome,
+        IpaOutcome::ProfileDownloaded { iccid: Some(i), installed: true, .. } if *i == want
+    );
+    check(
+        ok,
+        INDIRECT,
+        format!("the profile {} downloaded and installed", prepared.iccid),
+        &outcome,
+    )?;
+    let device = w.device(None)?;
+    let on_card = device
+        .driver
+        .card()
+        .profiles()
+        .iter()
+        .find(|p| p.iccid == want)
+        .map(|p| p.enabled);
+    check(
+        on_card == Some(false),
+        INDIRECT,
+        "the profile installed, disabled",
+        on_card,
+    )
+}
+
+async fn failed_and_cancelled(w: &mut EimWorld, _: Args) -> StepResult {
+    let outcome = w.last_outcome(None)?;
+    check(
+        matches!(
+            outcome,
+            IpaOutcome::DownloadFailed {
+                cancelled: true,
+                ..
+            }
+        ),
+        // cancelSessionOk is what the SM-DP+ answered to the relayed CancelSession.
+        "SGP.32 3.2.3.2, SGP.22 3.1.3: a download the SM-DP+ refuses is cancelled; the eIM relays CancelSession to the SM-DP+ and answers cancelSessionOk",
+        "DownloadFailed with the session cancelled",
+        &outcome,
+    )
+}
+
+async fn smdp_got_pir(w: &mut EimWorld, _: Args) -> StepResult {
+    let prepared = w.prepared()?;
+    let ctx = w.ctx()?;
+    let smdp = ctx
+        .smdp
+        .clone()
+        .ok_or_else(|| harness("this run has no mock SM-DP+"))?;
+    let state = smdp.order(&prepared.iccid).map(|o| o.state);
+    check(
+        state == Some(OrderState::Installed),
+        "SGP.32 3.2.3.2, 3.5: the eIM forwards the PIR to the SM-DP+ at its notificationAddress",
+        "the SM-DP+ order installed (its PIR received)",
+        state,
+    )
+}
+
+async fn enable_downloaded(w: &mut EimWorld, _: Args) -> StepResult {
+    let prepared = w.prepared()?;
+    let iccid = Iccid::from_digits(&prepared.iccid)
+        .ok_or_else(|| harness(format!("bad ICCID {}", prepared.iccid)))?;
+    let device = w
+        .devices
+        .len()
+        .checked_sub(1)
+        .ok_or_else(|| harness("no device"))?;
+    w.place_order(
+        device,
+        Order::Psmos(vec![Psmo::Enable(PsmoEnable {
+            iccid,
+            rollback_flag: None,
+            extensions: Default::default(),
+        })]),
+    )
+    .await
+    .map(|_| ())
+}
+
+async fn downloaded_enabled(w: &mut EimWorld, _: Args) -> StepResult {
+    let prepared = w.prepared()?;
+    let want = Iccid::from_digits(&prepared.iccid)
+        .ok_or_else(|| harness(format!("bad ICCID {}", prepared.iccid)))?;
+    let device = w.device(None)?;
+    let enabled = device
+        .driver
+        .card()
+        .profiles()
+        .iter()
+        .find(|p| p.enabled)
+        .map(|p| p.iccid.digits());
+    check(
+        enabled.as_deref() == Some(prepared.iccid.as_str()),
+        "SGP.32 2.11.1.1: an enable PSMO for the downloaded profile enables it",
+        format!("profile {} enabled", want.digits()),
+        enabled,
+    )
+}
+
+/// The device's GetEimPackage sent by hand, so that the trigger is delivered (outstanding) but
+/// the IPA does not run the download.
+async fn fetch_only(w: &mut EimWorld, _: Args) -> StepResult {
+    let eid = w.device(None)?.eid;
+    let request = EsipaMessageFromIpaToEim::GetEimPackageRequest(Box::new(
+        crate::asn1::sgp32::GetEimPackageRequest {
+            eid_value: (*eid.as_bcd()).into(),
+            ..Default::default()
+        },
+    ));
+    let der = rasn::der::encode(&request)
+        .map_err(|e| harness(format!("cannot encode GetEimPackageRequest: {e}")))?;
+    let answer = w
+        .raw_post(&der)
+        .await?
+        .ok_or_else(|| fail(INDIRECT, "an answer to GetEimPackage", "none"))?;
+    check(
+        answer.status == 200,
+        INDIRECT,
+        "HTTP 200 with the download trigger",
+        answer.status,
+    )
+}
+
+async fn initiate_with_other_transaction_id(w: &mut EimWorld, _: Args) -> StepResult {
+    let card = w.device(None)?.driver.card_mut();
+    let challenge = match card.handle(Es10Request::GetEuiccChallenge(
+        GetEuiccChallengeRequest::default(),
+    )) {
+        Ok(Es10Response::GetEuiccChallenge(c)) => c.euicc_challenge,
+        other => return Err(harness(format!("GetEUICCChallenge answered {other:?}"))),
+    };
+    let info1 = match card.handle(Es10Request::GetEuiccInfo1(GetEuiccInfo1Request::default())) {
+        Ok(Es10Response::GetEuiccInfo1(i)) => i,
+        other => return Err(harness(format!("GetEUICCInfo1 answered {other:?}"))),
+    };
+    let request = EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(Box::new(
+        InitiateAuthenticationRequestEsipa {
+            euicc_challenge: challenge,
+            smdp_address: Some(SMDP_ADDRESS.into()),
+            euicc_info1: Some(info1),
+            eim_transaction_id: Some(crate::asn1::rsp::TransactionId::new(vec![0x5a; 16])),
+            extensions: Default::default(),
+        },
+    ));
+    let der = rasn::der::encode(&request).map_err(|e| {
+        harness(format!(
+            "cannot encode InitiateAuthenticationRequestEsipa: {e}"
+        ))
+    })?;
+    w.raw_post(&der).await.map(|_| ())
+}
+
+async fn answered_invalid_eim_transaction_id(w: &mut EimWorld, _: Args) -> StepResult {
+    const REQ: &str = "SGP.32 3.2.3.2, 6.3.2.1: the eIM checks the eimTransactionId of an InitiateAuthentication against the download trigger it sent";
+    let answer = w
+        .raw
+        .iter()
+        .rev()
+        .find(|e| e.direction == "eim->ipa" && e.interface == "ESipa")
+        .ok_or_else(|| harness("no ESipa answer was recorded"))?;
+    let body = hex::decode(&answer.hex).unwrap_or_default();
+    let seen = match rasn::der::decode::<EsipaMessageFromEimToIpa>(&body) {
+        Ok(EsipaMessageFromEimToIpa::InitiateAuthenticationResponseEsipa(r)) => match r.0 {
+            InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationErrorEsipa(e) => {
+                Some(e)
+            }
+            InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationOkEsipa(_) => {
+                return Err(fail(
+                    REQ,
+                    "initiateAuthenticationErrorEsipa invalidEimTransactionId(52)",
+                    "initiateAuthenticationOkEsipa: the request was relayed",
+                ));
+            }
+        },
+        _ => None,
+    };
+    check(
+        seen == Some(InitiateAuthenticationErrorEsipa::INVALID_EIM_TRANSACTION_ID),
+        REQ,
+        "initiateAuthenticationErrorEsipa invalidEimTransactionId(52)",
+        format!("HTTP {:?}, {seen:?} ({})", answer.status, answer.hex),
+    )
+}
