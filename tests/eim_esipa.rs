@@ -1025,6 +1025,23 @@ fn fault_eim_transaction_id_ignored() {
     ));
 }
 
+#[test]
+fn fault_smdp_address_unchecked() {
+    let reference = relay_eim(&[]);
+    let (_, txid) = delivered_trigger(&reference, 74);
+    assert_eq!(
+        initiate_error_code(initiate_raw(&reference, Some(txid), RELAY_B)),
+        50,
+        "smdpAddressMismatch"
+    );
+    let eim = relay_eim(&[EimFault::SmdpAddressUnchecked]);
+    let (_, txid) = delivered_trigger(&eim, 74);
+    let EsipaAnswer::Relay(r) = initiate_raw(&eim, Some(txid), RELAY_B) else {
+        panic!("relayed to the address asked")
+    };
+    assert_eq!(r.url, "http://127.0.0.1:1002");
+}
+
 /// A (late) PIR for `RELAY_A`: no session, unsigned; only its forwarding matters here.
 fn pir_notification(address: &str) -> Vec<u8> {
     use sgp32_harness::asn1::rsp::{

@@ -44,3 +44,21 @@ Feature: Indirect profile download through the eIM (SGP.32 3.2.3.2)
     And the device fetches its package without running it
     And the device starts the download naming another eimTransactionId
     Then the SUT answers InitiateAuthentication with invalidEimTransactionId
+
+  @id:DL-005 @spec:6.3.2.1 @must @catches:smdp-address-unchecked
+  Scenario: An InitiateAuthentication naming another SM-DP+ than the activation code is refused
+    Given a device registered at the SUT
+    And the operator has a profile released for the device at the SM-DP+
+    When the SUT is ordered to trigger the download of that profile
+    And the device fetches its package without running it
+    And the device starts the download naming another SM-DP+ address
+    Then the SUT answers InitiateAuthentication with smdpAddressMismatch
+
+  @id:DL-006 @spec:3.2.3.2 @must @catches:pir-not-forwarded
+  Scenario: A late installation result with no open session is still forwarded
+    Given a device registered at the SUT
+    And the operator has a profile released for the device at the SM-DP+
+    When the SUT is ordered to trigger the download of that profile
+    And the device polls the SUT
+    And the device delivers its installation result to the SUT again
+    Then the SM-DP+ received the installation result of that profile twice

@@ -169,6 +169,8 @@ pub struct PreparedDownload {
     pub matching_id: String,
     /// `1$ADDRESS$MATCHINGID`.
     pub activation_code: String,
+    /// The eimTransactionId of the trigger, once the device fetched it by hand.
+    pub eim_transaction_id: Option<crate::asn1::rsp::TransactionId>,
 }
 
 /// An order placed at the SUT in this scenario.

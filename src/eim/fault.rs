@@ -90,11 +90,14 @@ pub enum EimFault {
     EimTransactionIdIgnored,
     /// A PIR received in HandleNotification is not forwarded to the SM-DP+.
     PirNotForwarded,
+    /// An InitiateAuthentication naming another SM-DP+ than the activation code's is relayed to
+    /// the named one instead of answered smdpAddressMismatch.
+    SmdpAddressUnchecked,
 }
 
 impl EimFault {
     /// Every fault switch, in `--list-faults` order.
-    pub const ALL: [EimFault; 37] = [
+    pub const ALL: [EimFault; 38] = [
         EimFault::CounterReused,
         EimFault::CounterSkip,
         EimFault::BadPackageSignature,
@@ -132,6 +135,7 @@ impl EimFault {
         EimFault::RelayToWrongSmdp,
         EimFault::EimTransactionIdIgnored,
         EimFault::PirNotForwarded,
+        EimFault::SmdpAddressUnchecked,
     ];
 
     /// The switch's name (`--fault NAME`).
@@ -174,6 +178,7 @@ impl EimFault {
             EimFault::RelayToWrongSmdp => "relay-to-wrong-smdp",
             EimFault::EimTransactionIdIgnored => "eim-transaction-id-ignored",
             EimFault::PirNotForwarded => "pir-not-forwarded",
+            EimFault::SmdpAddressUnchecked => "smdp-address-unchecked",
         }
     }
 
@@ -271,6 +276,9 @@ impl EimFault {
                 "InitiateAuthentication with an unknown eimTransactionId is relayed, not refused (52)"
             }
             EimFault::PirNotForwarded => "a PIR is not forwarded to the SM-DP+",
+            EimFault::SmdpAddressUnchecked => {
+                "an InitiateAuthentication naming another SM-DP+ than the activation code is relayed to it"
+            }
         }
     }
 

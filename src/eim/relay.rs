@@ -355,6 +355,9 @@ impl Eim {
             Some((id, eid, ac)) => {
                 let ac_address = activation_code_address(&ac).map(str::to_string);
                 let address = match (&r.smdp_address, ac_address) {
+                    (Some(asked), Some(_)) if self.has_fault(EimFault::SmdpAddressUnchecked) => {
+                        asked.clone()
+                    }
                     (Some(asked), Some(ac)) if !asked.eq_ignore_ascii_case(&ac) => {
                         return initiate_error(
                             InitiateAuthenticationErrorEsipa::SMDP_ADDRESS_MISMATCH,

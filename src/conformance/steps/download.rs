@@ -8,8 +8,9 @@ use super::{Args, re};
 use crate::asn1::es10::{Es10Request, Es10Response};
 use crate::asn1::rsp::{GetEuiccChallengeRequest, GetEuiccInfo1Request, Iccid};
 use crate::asn1::sgp32::{
-    EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim, InitiateAuthenticationErrorEsipa,
-    InitiateAuthenticationRequestEsipa, InitiateAuthenticationResponseEsipaChoice,
+    EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim, GetEimPackageResponseChoice,
+    InitiateAuthenticationErrorEsipa, InitiateAuthenticationRequestEsipa,
+    InitiateAuthenticationResponseEsipaChoice,
 };
 use crate::asn1::sgp32::{Psmo, PsmoEnable};
 use crate::conformance::runner::SMDP_ADDRESS;
@@ -45,8 +46,18 @@ pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
     )
     .when(
         None,
-        re(r"^the device starts the download naming another eimTransactionId$"),
-        step!(initiate_with_other_transaction_id),
+        re(r"^the device starts the download naming another (eimTransactionId|SM-DP\+ address)$"),
+        step!(initiate_naming_another),
+    )
+    .when(
+        None,
+        re(r"^the device delivers its installation result to the SUT again$"),
+        step!(pir_again),
+    )
+    .then(
+        None,
+        re(r"^the SM-DP\+ received the installation result of that profile twice$"),
+        step!(smdp_got_pir_twice),
     )
     .then(
         None,
@@ -70,8 +81,8 @@ pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
     )
     .then(
         None,
-        re(r"^the SUT answers InitiateAuthentication with invalidEimTransactionId$"),
-        step!(answered_invalid_eim_transaction_id),
+        re(r"^the SUT answers InitiateAuthentication with (invalidEimTransactionId|smdpAddressMismatch)$"),
+        step!(initiate_refused),
     )
 }
 
@@ -120,6 +131,7 @@ async fn released(w: &mut EimWorld, a: Args) -> StepResult {
         iccid,
         matching_id,
         activation_code,
+        eim_transaction_id: None,
     });
     Ok(())
 }
@@ -262,15 +274,43 @@ async fn fetch_only(w: &mut EimWorld, _: Args) -> StepResult {
         .raw_post(&der)
         .await?
         .ok_or_else(|| fail(INDIRECT, "an answer to GetEimPackage", "none"))?;
-    check(
-        answer.status == 200,
-        INDIRECT,
-        "HTTP 200 with the download trigger",
-        answer.status,
-    )
+    let trigger = match rasn::der::decode::<EsipaMessageFromEimToIpa>(&answer.body) {
+        Ok(EsipaMessageFromEimToIpa::GetEimPackageResponse(r)) => match r.0 {
+            GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    };
+    let trigger = trigger.ok_or_else(|| {
+        fail(
+            INDIRECT,
+            "HTTP 200 with the ProfileDownloadTriggerRequest ordered",
+            format!("HTTP {} {}", answer.status, hex::encode(&answer.body)),
+        )
+    })?;
+    if let Some(d) = w.download.as_mut() {
+        d.eim_transaction_id = trigger.eim_transaction_id;
+    }
+    Ok(())
 }
 
-async fn initiate_with_other_transaction_id(w: &mut EimWorld, _: Args) -> StepResult {
+/// An InitiateAuthentication sent by hand: with another eimTransactionId, or with the trigger's
+/// eimTransactionId and another SM-DP+ address than the activation code's.
+async fn initiate_naming_another(w: &mut EimWorld, a: Args) -> StepResult {
+    let other_address = a.str(1)? != "eimTransactionId";
+    let prepared = w.prepared()?;
+    let (address, eim_transaction_id) = if other_address {
+        let id = prepared
+            .eim_transaction_id
+            .clone()
+            .ok_or_else(|| harness("the trigger was not fetched by hand first"))?;
+        ("other-smdp.sgp32-harness.test".to_string(), id)
+    } else {
+        (
+            SMDP_ADDRESS.to_string(),
+            crate::asn1::rsp::TransactionId::new(vec![0x5a; 16]),
+        )
+    };
     let card = w.device(None)?.driver.card_mut();
     let challenge = match card.handle(Es10Request::GetEuiccChallenge(
         GetEuiccChallengeRequest::default(),
@@ -285,9 +325,9 @@ async fn initiate_with_other_transaction_id(w: &mut EimWorld, _: Args) -> StepRe
     let request = EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(Box::new(
         InitiateAuthenticationRequestEsipa {
             euicc_challenge: challenge,
-            smdp_address: Some(SMDP_ADDRESS.into()),
+            smdp_address: Some(address),
             euicc_info1: Some(info1),
-            eim_transaction_id: Some(crate::asn1::rsp::TransactionId::new(vec![0x5a; 16])),
+            eim_transaction_id: Some(eim_transaction_id),
             extensions: Default::default(),
         },
     ));
@@ -299,8 +339,21 @@ async fn initiate_with_other_transaction_id(w: &mut EimWorld, _: Args) -> StepRe
     w.raw_post(&der).await.map(|_| ())
 }
 
-async fn answered_invalid_eim_transaction_id(w: &mut EimWorld, _: Args) -> StepResult {
-    const REQ: &str = "SGP.32 3.2.3.2, 6.3.2.1: the eIM checks the eimTransactionId of an InitiateAuthentication against the download trigger it sent";
+async fn initiate_refused(w: &mut EimWorld, a: Args) -> StepResult {
+    let (req, want, name) = if a.str(1)? == "smdpAddressMismatch" {
+        (
+            "SGP.32 3.2.3.2, 6.3.2.1: the eIM checks that InitiateAuthentication names the SM-DP+ of the activation code it sent",
+            InitiateAuthenticationErrorEsipa::SMDP_ADDRESS_MISMATCH,
+            "smdpAddressMismatch(50)",
+        )
+    } else {
+        (
+            "SGP.32 3.2.3.2, 6.3.2.1: the eIM checks the eimTransactionId of an InitiateAuthentication against the download trigger it sent",
+            InitiateAuthenticationErrorEsipa::INVALID_EIM_TRANSACTION_ID,
+            "invalidEimTransactionId(52)",
+        )
+    };
+    let expected = format!("initiateAuthenticationErrorEsipa {name}");
     let answer = w
         .raw
         .iter()
@@ -315,8 +368,8 @@ async fn answered_invalid_eim_transaction_id(w: &mut EimWorld, _: Args) -> StepR
             }
             InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationOkEsipa(_) => {
                 return Err(fail(
-                    REQ,
-                    "initiateAuthenticationErrorEsipa invalidEimTransactionId(52)",
+                    req,
+                    expected,
                     "initiateAuthenticationOkEsipa: the request was relayed",
                 ));
             }
@@ -324,9 +377,59 @@ async fn answered_invalid_eim_transaction_id(w: &mut EimWorld, _: Args) -> StepR
         _ => None,
     };
     check(
-        seen == Some(InitiateAuthenticationErrorEsipa::INVALID_EIM_TRANSACTION_ID),
-        REQ,
-        "initiateAuthenticationErrorEsipa invalidEimTransactionId(52)",
+        seen == Some(want),
+        req,
+        expected,
         format!("HTTP {:?}, {seen:?} ({})", answer.status, answer.hex),
+    )
+}
+
+/// The device's last HandleNotificationEsipa, sent again by hand after its session ended: a
+/// late PIR with no open session.
+async fn pir_again(w: &mut EimWorld, _: Args) -> StepResult {
+    let sent = w
+        .device(None)?
+        .driver
+        .trace()
+        .iter()
+        .rev()
+        .filter(|e| e.direction == "ipa->eim")
+        .filter_map(|e| hex::decode(&e.hex).ok())
+        .find(|b| {
+            matches!(
+                rasn::der::decode::<EsipaMessageFromIpaToEim>(b),
+                Ok(EsipaMessageFromIpaToEim::HandleNotificationEsipa(_))
+            )
+        })
+        .ok_or_else(|| harness("the device sent no HandleNotification"))?;
+    let answer = w
+        .raw_post(&sent)
+        .await?
+        .ok_or_else(|| fail(INDIRECT, "an answer to HandleNotification", "none"))?;
+    check(
+        (200..300).contains(&answer.status),
+        "SGP.32 6.1, 6.3.2.5: HandleNotification is answered 204 (no content)",
+        "HTTP 2xx",
+        answer.status,
+    )
+}
+
+async fn smdp_got_pir_twice(w: &mut EimWorld, _: Args) -> StepResult {
+    let prepared = w.prepared()?;
+    let ctx = w.ctx()?;
+    let smdp = ctx
+        .smdp
+        .clone()
+        .ok_or_else(|| harness("this run has no mock SM-DP+"))?;
+    let received = smdp
+        .notifications()
+        .iter()
+        .filter(|n| n.kind == "pir" && n.iccid.as_deref() == Some(prepared.iccid.as_str()))
+        .count();
+    check(
+        received == 2,
+        "SGP.32 3.2.3.2, 3.5: the eIM forwards every PIR to the SM-DP+, also one that arrives after the download session ended",
+        "the PIR received twice by the SM-DP+",
+        format!("{received} time(s)"),
     )
 }
