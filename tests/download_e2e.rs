@@ -13,7 +13,6 @@ use sgp32_harness::asn1::tlv;
 use sgp32_harness::crypto::Backend;
 use sgp32_harness::euicc::Euicc;
 use sgp32_harness::pki::Pki;
-use sgp32_harness::smdp::es2::{ConfirmOrder, DownloadOrder};
 use sgp32_harness::smdp::{
     DEFAULT_PROFILE_TYPE, OrderState, Smdp, SmdpConfig, order_profile, sgp26_v3_dir,
 };
@@ -53,22 +52,8 @@ fn session(index: u64, backend: Backend) -> Session {
     let eid = euicc.eid();
 
     // ES2+: the operator orders a profile for this EID and releases it with a matchingId.
-    let iccid = smdp
-        .download_order(&DownloadOrder {
-            eid: Some(eid.digits()),
-            iccid: None,
-            profile_type: Some(DEFAULT_PROFILE_TYPE.into()),
-        })
-        .unwrap();
     let matching_id = format!("MATCH-{index}");
-    smdp.confirm_order(&ConfirmOrder {
-        iccid: iccid.clone(),
-        eid: None,
-        matching_id: Some(matching_id.clone()),
-        confirmation_code: None,
-        release_flag: true,
-    })
-    .unwrap();
+    let (iccid, _) = smdp.order_released(&eid, &matching_id).unwrap();
 
     // Common mutual authentication.
     let challenge: GetEuiccChallengeResponse =

@@ -14,9 +14,8 @@ use sgp32_harness::ipa::{
     DownloadFailure, DownloadStep, Ipa, IpaAction, IpaConfig, IpaEvent, IpaOutcome,
 };
 use sgp32_harness::pki::Pki;
-use sgp32_harness::smdp::es2::{ConfirmOrder, DownloadOrder};
 use sgp32_harness::smdp::{
-    DEFAULT_PROFILE_TYPE, Es9Function, OrderState, Smdp, SmdpConfig, asn1_error_code, sgp26_v3_dir,
+    Es9Function, OrderState, Smdp, SmdpConfig, asn1_error_code, sgp26_v3_dir,
 };
 
 const ADDRESS: &str = "smdp.harness.example";
@@ -182,22 +181,8 @@ fn setup(index: u64) -> Setup {
             .with_address(ADDRESS),
     );
     let euicc = Euicc::builder(pki(), index).build().unwrap();
-    let iccid = smdp
-        .download_order(&DownloadOrder {
-            eid: Some(euicc.eid().digits()),
-            iccid: None,
-            profile_type: Some(DEFAULT_PROFILE_TYPE.into()),
-        })
-        .unwrap();
     let matching_id = format!("IPA-DL-{index}");
-    smdp.confirm_order(&ConfirmOrder {
-        iccid: iccid.clone(),
-        eid: None,
-        matching_id: Some(matching_id.clone()),
-        confirmation_code: None,
-        release_flag: true,
-    })
-    .unwrap();
+    let (iccid, _) = smdp.order_released(&euicc.eid(), &matching_id).unwrap();
     Setup {
         smdp,
         euicc,

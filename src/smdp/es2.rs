@@ -125,6 +125,29 @@ impl Smdp {
         Ok(digits)
     }
 
+    /// What an operator does to let one eUICC download a profile: DownloadOrder of the default
+    /// profile type for `eid`, then ConfirmOrder with `matching_id`, released. Returns the
+    /// ICCID and the confirmation (with the activation code).
+    pub fn order_released(
+        &self,
+        eid: &crate::pki::Eid,
+        matching_id: &str,
+    ) -> Result<(String, Confirmed), Status> {
+        let iccid = self.download_order(&DownloadOrder {
+            eid: Some(eid.digits()),
+            iccid: None,
+            profile_type: Some(super::DEFAULT_PROFILE_TYPE.into()),
+        })?;
+        let confirmed = self.confirm_order(&ConfirmOrder {
+            iccid: iccid.clone(),
+            eid: None,
+            matching_id: Some(matching_id.into()),
+            confirmation_code: None,
+            release_flag: true,
+        })?;
+        Ok((iccid, confirmed))
+    }
+
     /// SGP.22 5.3.2 ES2+.ConfirmOrder: links the order to a matchingId (generated when not
     /// given) and, with `release_flag`, releases it.
     pub fn confirm_order(&self, req: &ConfirmOrder) -> Result<Confirmed, Status> {

@@ -18,8 +18,7 @@ use crate::conformance::world::{
     EimWorld, PreparedDownload, StepError, StepResult, check, fail, harness,
 };
 use crate::ipa::IpaOutcome;
-use crate::smdp::es2::{ConfirmOrder, DownloadOrder};
-use crate::smdp::{DEFAULT_PROFILE_TYPE, OrderState};
+use crate::smdp::OrderState;
 use crate::step;
 use crate::sut::Order;
 
@@ -95,33 +94,32 @@ impl EimWorld {
             .clone()
             .ok_or_else(|| harness("no profile was prepared at the SM-DP+"))
     }
+
+    /// The prepared profile and its ICCID.
+    fn prepared_iccid(&self) -> Result<(PreparedDownload, Iccid), StepError> {
+        let prepared = self.prepared()?;
+        let iccid = Iccid::from_digits(&prepared.iccid)
+            .ok_or_else(|| harness(format!("bad ICCID {}", prepared.iccid)))?;
+        Ok((prepared, iccid))
+    }
+}
+
+/// The run's mock SM-DP+.
+fn smdp_of(w: &EimWorld) -> Result<std::sync::Arc<crate::smdp::Smdp>, StepError> {
+    w.ctx()?
+        .smdp
+        .clone()
+        .ok_or_else(|| harness("this run has no mock SM-DP+"))
 }
 
 async fn released(w: &mut EimWorld, a: Args) -> StepResult {
-    let ctx = w.ctx()?;
-    let smdp = ctx
-        .smdp
-        .clone()
-        .ok_or_else(|| harness("this run has no mock SM-DP+"))?;
+    let smdp = smdp_of(w)?;
     let device = w.device(None)?;
     let eid = device.eid;
-    let iccid = smdp
-        .download_order(&DownloadOrder {
-            eid: Some(eid.digits()),
-            iccid: None,
-            profile_type: Some(DEFAULT_PROFILE_TYPE.into()),
-        })
-        .map_err(|e| harness(format!("ES2+ DownloadOrder: {e:?}")))?;
     let matching_id = format!("MATCH-{}", device.index);
-    let confirmed = smdp
-        .confirm_order(&ConfirmOrder {
-            iccid: iccid.clone(),
-            eid: None,
-            matching_id: Some(matching_id.clone()),
-            confirmation_code: None,
-            release_flag: true,
-        })
-        .map_err(|e| harness(format!("ES2+ ConfirmOrder: {e:?}")))?;
+    let (iccid, confirmed) = smdp
+        .order_released(&eid, &matching_id)
+        .map_err(|e| harness(format!("ES2+ order at the mock SM-DP+: {e:?}")))?;
     // An activation code whose matchingId the SM-DP+ does not know (the cancel path).
     let activation_code = match a.opt(1) {
         Some(_) => format!("1${SMDP_ADDRESS}$UNKNOWN-{matching_id}"),
@@ -154,9 +152,7 @@ async fn trigger(w: &mut EimWorld, _: Args) -> StepResult {
 }
 
 async fn installed(w: &mut EimWorld, _: Args) -> StepResult {
-    let prepared = w.prepared()?;
-    let want = Iccid::from_digits(&prepared.iccid)
-        .ok_or_else(|| harness(format!("bad ICCID {}", prepared.iccid)))?;
+    let (prepared, want) = w.prepared_iccid()?;
     let outcome = w.last_outcome(None)?;
     let ok = matches!(
         &outcome,
@@ -203,11 +199,7 @@ async fn failed_and_cancelled(w: &mut EimWorld, _: Args) -> StepResult {
 
 async fn smdp_got_pir(w: &mut EimWorld, _: Args) -> StepResult {
     let prepared = w.prepared()?;
-    let ctx = w.ctx()?;
-    let smdp = ctx
-        .smdp
-        .clone()
-        .ok_or_else(|| harness("this run has no mock SM-DP+"))?;
+    let smdp = smdp_of(w)?;
     let state = smdp.order(&prepared.iccid).map(|o| o.state);
     check(
         state == Some(OrderState::Installed),
@@ -218,9 +210,7 @@ async fn smdp_got_pir(w: &mut EimWorld, _: Args) -> StepResult {
 }
 
 async fn enable_downloaded(w: &mut EimWorld, _: Args) -> StepResult {
-    let prepared = w.prepared()?;
-    let iccid = Iccid::from_digits(&prepared.iccid)
-        .ok_or_else(|| harness(format!("bad ICCID {}", prepared.iccid)))?;
+    let (_, iccid) = w.prepared_iccid()?;
     let device = w
         .devices
         .len()
@@ -239,9 +229,7 @@ async fn enable_downloaded(w: &mut EimWorld, _: Args) -> StepResult {
 }
 
 async fn downloaded_enabled(w: &mut EimWorld, _: Args) -> StepResult {
-    let prepared = w.prepared()?;
-    let want = Iccid::from_digits(&prepared.iccid)
-        .ok_or_else(|| harness(format!("bad ICCID {}", prepared.iccid)))?;
+    let (prepared, want) = w.prepared_iccid()?;
     let device = w.device(None)?;
     let enabled = device
         .driver
@@ -416,11 +404,7 @@ async fn pir_again(w: &mut EimWorld, _: Args) -> StepResult {
 
 async fn smdp_got_pir_twice(w: &mut EimWorld, _: Args) -> StepResult {
     let prepared = w.prepared()?;
-    let ctx = w.ctx()?;
-    let smdp = ctx
-        .smdp
-        .clone()
-        .ok_or_else(|| harness("this run has no mock SM-DP+"))?;
+    let smdp = smdp_of(w)?;
     let received = smdp
         .notifications()
         .iter()
