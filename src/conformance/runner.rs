@@ -269,7 +269,9 @@ async fn run_cases(
                 case,
                 Verdict::Unsupported,
                 None,
-                format!("the SUT declares {feature:?} absent"),
+                format!(
+                    "{feature:?} is absent for this SUT (its profile declares it, or the harness can't provide it beside this SUT)"
+                ),
                 0,
             );
             if let Some(o) = &observer {
