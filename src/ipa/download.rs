@@ -1,5 +1,5 @@
-//! The IPA's indirect profile download (SGP.32 3.2.3.2, notes 4.4), started by a
-//! ProfileDownloadTriggerRequest in a GetEimPackage answer.
+//! The IPA's profile download, indirect (SGP.32 3.2.3.2, notes 4.4) or direct (SGP.32 3.2.3.1,
+//! below), started by a ProfileDownloadTriggerRequest in a GetEimPackage answer.
 //!
 //! # Sequence (one state per step)
 //! `DlInfo1` ES10b GetEUICCInfo1 -> `DlChallenge` ES10b GetEUICCChallenge -> `DlInitiate` ESipa
@@ -35,6 +35,30 @@
 //!   delivered stays on the eUICC (`notified: false`, not removed).
 //! - No profileDownloadTriggerResult is sent for an indirect download: the eIM sees the PIR or
 //!   the CancelSession (SGP.32 3.2.3.2).
+//!
+//! # Direct download (SGP.32 3.2.3.1)
+//! With `directRspServerCommunication` (ipaFeatures bit 0) and without
+//! `indirectRspServerCommunication` (bit 1; with both, the indirect flow is used) the IPA runs
+//! the same states and the same ES10 steps, but each ESipa request of the indirect flow goes to
+//! the SM-DP+ named in the activation code as its ES9+ request in the SGP.22 JSON binding
+//! ([`IpaAction::SendEs9`]): the body is built from the ESipa request's DER and the SM-DP+'s
+//! answer ([`IpaEvent::Es9Response`] / `Es9Failed`) is turned back into the ESipa answer by the
+//! reference eIM's own relay conversion ([`crate::eim::relay`]), so the SM-DP+ status codes map
+//! to the same ESipa error codes and the same error handling follows (an ES9+ error after
+//! InitiateAuthentication -> ES10b CancelSession -> ES9+ cancelSession to the SM-DP+). ES9+ is
+//! not retried (a transport failure counts as undefinedError). The sequence:
+//! `DlInfo1` -> `DlChallenge` -> `DlInitiate` (ES9+ initiateAuthentication) ->
+//! `DlAuthenticateServer` -> `DlAuthenticateClient` (ES9+ authenticateClient) -> `DlPrepare` ->
+//! `DlGetBpp` (ES9+ getBoundProfilePackage) -> `DlLoad` -> `DlNotify` (ES9+ handleNotification
+//! with the PIR, to its notificationAddress; 2xx = taken) -> `DlReport` (ESipa
+//! ProvideEimPackageResult with profileDownloadTriggerResult {eimTransactionId,
+//! profileInstallationResult = the PIR}) -> `DlRemove` ES10b RemoveNotificationFromList(PIR
+//! seqNumber) -> [`IpaOutcome::ProfileDownloaded`]. Reporting order: the SM-DP+ gets the PIR
+//! first, then the eIM; the PIR is removed only when the SM-DP+ took it AND the eIM listed its
+//! seqNumber in eimAcknowledgements, else it stays on the eUICC (`notified: false`). After a
+//! failure (with or without CancelSession) `DlReport` carries profileDownloadError
+//! undefinedError(127) (no errorResponse), then [`IpaOutcome::DownloadFailed`] whatever the
+//! eIM answers (`cancelled`: the SM-DP+ answered cancelSession with success).
 
 use thiserror::Error;
 
