@@ -36,6 +36,10 @@
 //! transport failure, an HTTP status other than 200, or a body that is not the binding's
 //! JSON -> undefinedError(127).
 //!
+//! The conversions themselves are public functions ([`initiate_authentication_json`] ..
+//! [`handle_notification_json`], [`initiate_authentication_answer`] ..
+//! [`cancel_session_answer`]): the IPA's direct download (SGP.32 3.2.3.1) uses the same ones.
+//!
 //! # The PIR
 //! HandleNotificationEsipa with a ProfileInstallationResult: recorded; the session of its
 //! transactionId (if any) ends and completes its download order (`done` with a successResult,

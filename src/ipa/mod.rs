@@ -154,8 +154,9 @@ pub enum IpaOutcome {
         /// The seqNumbers acknowledged (and removed).
         acknowledged: Vec<i64>,
     },
-    /// A ProfileDownloadTriggerRequest was refused with profileDownloadError (no
-    /// indirectRspServerCommunication capability, or a bad activation code).
+    /// A ProfileDownloadTriggerRequest was refused with profileDownloadError (neither
+    /// indirectRspServerCommunication nor directRspServerCommunication, or a bad activation
+    /// code).
     DownloadTriggerRefused,
     /// A profile download ran to LoadBoundProfilePackage (SGP.32 3.2.3.2 indirect, 3.2.3.1
     /// direct).
