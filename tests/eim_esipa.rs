@@ -1333,18 +1333,18 @@ fn transfer_eim_package_response_is_not_a_request_here() {
     ));
 }
 
-#[test]
-fn download_trigger_success_is_done_and_the_pir_acknowledged() {
+/// A direct download's report: profileDownloadTriggerResult with a successful PIR (seqNumber
+/// 77) for a fresh download order. Returns the order and the PIR's acknowledgements.
+fn provide_direct_download_result(eim: &Eim) -> (u64, Vec<i64>) {
     use sgp32_harness::asn1::rsp::{
         FinalResult, NotificationMetadata, ProfileInstallationResultData, SuccessResult,
     };
-    let eim = eim();
-    let euicc = device(&eim, 18);
+    let euicc = device(eim, 18);
     let eid = euicc.eid();
     let order = eim
         .order_download_trigger(eid, "1$smdp.example.com$OK".into())
         .unwrap();
-    let GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(r) = poll(&eim, &eid) else {
+    let GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(r) = poll(eim, &eid) else {
         panic!()
     };
     let pir = ProfileInstallationResult {
@@ -1375,14 +1375,32 @@ fn download_trigger_success_is_done_and_the_pir_acknowledged() {
         extensions: Default::default(),
     };
     let answer = provide(
-        &eim,
+        eim,
         Some(&eid),
         EimPackageResult::ProfileDownloadTriggerResult(Box::new(result)),
     );
-    assert_eq!(acks(answer), [77]);
+    (order, acks(answer))
+}
+
+#[test]
+fn download_trigger_success_is_done_and_the_pir_acknowledged() {
+    let eim = eim();
+    let (order, acks) = provide_direct_download_result(&eim);
+    assert_eq!(acks, [77]);
     let s = status(&eim, order);
     assert_eq!(s.state, OrderState::Done, "{s:?}");
     assert!(s.outcomes[0]["profileInstallationResult"]["successResult"].is_object());
+}
+
+#[test]
+fn fault_download_result_ignored() {
+    let eim = eim_with(&[EimFault::DownloadResultIgnored]);
+    let (order, acks) = provide_direct_download_result(&eim);
+    // The PIR is still taken and acknowledged; the order stays open.
+    assert_eq!(acks, [77]);
+    let s = status(&eim, order);
+    assert_ne!(s.state, OrderState::Done, "{s:?}");
+    assert_ne!(s.state, OrderState::Failed, "{s:?}");
 }
 
 // ---------------------------------------------------------------------------------------------

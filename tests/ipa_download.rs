@@ -240,6 +240,7 @@ fn run(
                 Ok(r) => IpaEvent::Es10Response(r),
                 Err(e) => IpaEvent::Es10Failed(e.to_string()),
             },
+            IpaAction::SendEs9 { .. } => panic!("ES9+ in an indirect download"),
             IpaAction::SendEsipa(der) => {
                 sent.push(rasn::der::decode(&der).unwrap());
                 let (status, body) = relay(smdp, &der);
@@ -344,4 +345,122 @@ fn a_wrong_matching_id_ends_in_download_failed_after_cancel_session() {
     let id = Iccid::from_digits(&iccid).unwrap();
     assert!(euicc.profiles().iter().all(|p| p.iccid != id));
     assert_eq!(smdp.order(&iccid).unwrap().state, OrderState::Released);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Direct download (SGP.32 3.2.3.1) over real sockets on 127.0.0.1: the IPA (IpaDriver, the real
+// eUICC) talks ES9+ JSON to a RunningSmdp itself and reports to the reference eIM (RunningEim)
+// with profileDownloadTriggerResult.
+
+fn direct_config(eid: [u8; 16], smdp_url: String) -> IpaConfig {
+    let mut features = BitString::repeat(false, 6);
+    features.set(0, true); // directRspServerCommunication only
+    let mut config = IpaConfig {
+        eid: Some(eid),
+        capabilities: IpaCapabilities {
+            ipa_features: features,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    config.smdp_urls.insert(ADDRESS.to_uppercase(), smdp_url);
+    config
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_direct_download_over_http_installs_and_is_reported_to_the_eim() {
+    use sgp32_harness::eim::server::{EimServerOptions, RunningEim};
+    use sgp32_harness::eim::{EimConfig, OrderState as EimOrderState};
+    use sgp32_harness::ipa::IpaDriver;
+    use sgp32_harness::smdp::server::{RunningSmdp, SmdpServerOptions};
+
+    let pki = pki();
+    let smdp = RunningSmdp::start(
+        &pki,
+        SmdpConfig::sgp26_default(&pki, &sgp26_v3_dir(), Backend::AwsLc).unwrap(),
+        &SmdpServerOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            tls: false,
+            address: Some(ADDRESS.into()),
+        },
+    )
+    .await
+    .unwrap();
+    // The eIM knows no SM-DP+: a relay attempt would fail, the download must be direct.
+    let eim = RunningEim::start(
+        &pki,
+        EimConfig::from_pki(&pki, Backend::AwsLc).unwrap(),
+        &EimServerOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            tls: false,
+            api: None,
+        },
+    )
+    .await
+    .unwrap();
+    let euicc = Euicc::builder(pki.clone(), 7).build().unwrap();
+    let eid = euicc.eid();
+    eim.eim().register_euicc(eid, Some(1), 0, None).unwrap();
+    let (iccid, confirmed) = smdp.smdp().order_released(&eid, "DIRECT-7").unwrap();
+    assert!(confirmed.activation_code.contains(ADDRESS));
+    let order = eim
+        .eim()
+        .order_download_trigger(eid, confirmed.activation_code.clone())
+        .unwrap();
+
+    let config = direct_config(*eid.as_bcd(), smdp.base_url());
+    let mut driver = IpaDriver::connect(&eim.esipa_url(), None, config, euicc)
+        .await
+        .unwrap();
+    let outcome = driver.run_procedure().await;
+    let IpaOutcome::ProfileDownloaded {
+        iccid: got,
+        installed,
+        notified,
+        seq_number,
+        eim_transaction_id,
+        ..
+    } = outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    let id = Iccid::from_digits(&iccid).unwrap();
+    assert_eq!(got, Some(id.clone()));
+    assert!(installed && notified);
+    assert!(eim_transaction_id.is_some());
+    // The profile is installed (disabled) and the PIR left the eUICC.
+    let card = driver.card();
+    assert!(card.profiles().iter().any(|p| p.iccid == id && !p.enabled));
+    assert!(card.pending().iter().all(|p| p.seq_number() != seq_number));
+    // The SM-DP+ got the PIR from the IPA; the eIM's order is done with the PIR's result.
+    assert_eq!(
+        smdp.smdp().order(&iccid).unwrap().state,
+        OrderState::Installed
+    );
+    assert_eq!(smdp.smdp().notifications().len(), 1);
+    let status = eim.eim().order(order).unwrap();
+    assert_eq!(status.state, EimOrderState::Done, "{status:?}");
+    assert!(status.outcomes[0]["profileInstallationResult"]["successResult"].is_object());
+    // ES9+ went to the SM-DP+, ESipa to the eIM: GetEimPackage and the report only.
+    let es9: Vec<&str> = driver
+        .trace()
+        .iter()
+        .filter(|t| t.direction == "smdp->ipa")
+        .map(|t| {
+            assert_eq!(t.status, Some(if t.hex.is_empty() { 204 } else { 200 }));
+            t.interface
+        })
+        .collect();
+    assert_eq!(es9.len(), 4, "initiate, authenticate, bpp, notification");
+    let esipa = driver
+        .trace()
+        .iter()
+        .filter(|t| t.direction == "ipa->eim")
+        .count();
+    assert_eq!(esipa, 2, "GetEimPackage and ProvideEimPackageResult");
+
+    // The next poll: nothing left.
+    assert_eq!(driver.run_procedure().await, IpaOutcome::NothingToDo);
+    eim.shutdown().await;
+    smdp.shutdown().await;
 }

@@ -96,6 +96,22 @@ pub fn first_index(fresh_sut: bool) -> u64 {
     1_000_000 + (secs % 1_000_000) * 10_000
 }
 
+impl RunContext {
+    /// The IPA settings of a device that downloads directly from the SM-DP+ (SGP.32 3.2.3.1):
+    /// the run's, with directRspServerCommunication (ipaFeatures bit 0) and not
+    /// indirectRspServerCommunication; the SM-DP+ URLs are the run's
+    /// ([`IpaConfig::smdp_urls`], set by the runner for its mock SM-DP+).
+    pub fn direct_download_ipa(&self) -> IpaConfig {
+        IpaConfig {
+            capabilities: IpaCapabilities {
+                ipa_features: crate::asn1::sgp32::named_bits(&[0]),
+                ..IpaCapabilities::default()
+            },
+            ..self.ipa.clone()
+        }
+    }
+}
+
 /// IPA capabilities with indirectRspServerCommunication (ipaFeatures bit 1).
 fn indirect_download_capabilities() -> IpaCapabilities {
     IpaCapabilities {

@@ -315,6 +315,10 @@ async fn run_cases(
         first_index(sut.running.is_some()),
     );
     ctx.smdp = sut.smdp.as_ref().map(|s| s.smdp().clone());
+    // Devices that download directly (SGP.32 3.2.3.1) reach the mock SM-DP+ themselves.
+    if let Some(s) = &sut.smdp {
+        ctx.ipa.smdp_urls.insert(SMDP_ADDRESS.into(), s.base_url());
+    }
     let ctx = Arc::new(ctx);
     let cases = Arc::new(to_run);
     let collected: Arc<Mutex<HashMap<String, CaseResult>>> = Arc::default();

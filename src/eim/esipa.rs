@@ -874,7 +874,9 @@ impl Eim {
                         self.result_error(ProvideEimPackageResultError::UNDEFINED_ERROR)
                     };
                 };
-                self.finish(&eid, out, verdict);
+                if !self.has_fault(EimFault::DownloadResultIgnored) {
+                    self.finish(&eid, out, verdict);
+                }
                 self.acknowledge(seqs, true)
             }
             EimPackageResult::EimPackageResultResponseError(e) => {

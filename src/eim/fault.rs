@@ -93,11 +93,14 @@ pub enum EimFault {
     /// An InitiateAuthentication naming another SM-DP+ than the activation code's is relayed to
     /// the named one instead of answered smdpAddressMismatch.
     SmdpAddressUnchecked,
+    /// A profileDownloadTriggerResult (a direct download's report, SGP.32 3.2.3.1) is
+    /// acknowledged but does not complete the download order.
+    DownloadResultIgnored,
 }
 
 impl EimFault {
     /// Every fault switch, in `--list-faults` order.
-    pub const ALL: [EimFault; 38] = [
+    pub const ALL: [EimFault; 39] = [
         EimFault::CounterReused,
         EimFault::CounterSkip,
         EimFault::BadPackageSignature,
@@ -136,6 +139,7 @@ impl EimFault {
         EimFault::EimTransactionIdIgnored,
         EimFault::PirNotForwarded,
         EimFault::SmdpAddressUnchecked,
+        EimFault::DownloadResultIgnored,
     ];
 
     /// The switch's name (`--fault NAME`).
@@ -179,6 +183,7 @@ impl EimFault {
             EimFault::EimTransactionIdIgnored => "eim-transaction-id-ignored",
             EimFault::PirNotForwarded => "pir-not-forwarded",
             EimFault::SmdpAddressUnchecked => "smdp-address-unchecked",
+            EimFault::DownloadResultIgnored => "download-result-ignored",
         }
     }
 
@@ -278,6 +283,9 @@ impl EimFault {
             EimFault::PirNotForwarded => "a PIR is not forwarded to the SM-DP+",
             EimFault::SmdpAddressUnchecked => {
                 "an InitiateAuthentication naming another SM-DP+ than the activation code is relayed to it"
+            }
+            EimFault::DownloadResultIgnored => {
+                "a profileDownloadTriggerResult does not complete the download order"
             }
         }
     }

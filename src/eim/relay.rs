@@ -36,6 +36,10 @@
 //! transport failure, an HTTP status other than 200, or a body that is not the binding's
 //! JSON -> undefinedError(127).
 //!
+//! The conversions themselves are public functions ([`initiate_authentication_json`] ..
+//! [`handle_notification_json`], [`initiate_authentication_answer`] ..
+//! [`cancel_session_answer`]): the IPA's direct download (SGP.32 3.2.3.1) uses the same ones.
+//!
 //! # The PIR
 //! HandleNotificationEsipa with a ProfileInstallationResult: recorded; the session of its
 //! transactionId (if any) ends and completes its download order (`done` with a successResult,
@@ -293,6 +297,157 @@ fn field_txid(obj: &Map<String, Value>) -> Option<Vec<u8>> {
         .filter(|t| !t.is_empty() && t.len() <= 16)
 }
 
+// ---------------------------------------------------------------------------------------------
+// The ES9+ JSON conversion (SGP.22 6.5.2), shared by the eIM's relay and the IPA's direct
+// download (`crate::ipa::download`): ESipa request DER -> ES9+ request JSON, ES9+ answer ->
+// the ESipa answer's alternative.
+
+/// ES9+ initiateAuthentication JSON for an InitiateAuthenticationRequestEsipa (`body` is its
+/// DER, `r` the decoded request): euiccChallenge, euiccInfo1 (the 'BF20' TLV as received),
+/// smdpAddress. `None` without euiccInfo1.
+pub fn initiate_authentication_json(
+    body: &[u8],
+    r: &InitiateAuthenticationRequestEsipa,
+    address: &str,
+) -> Option<Vec<u8>> {
+    let info1 = raw_child(body, &[0xbf, 0x20])?;
+    Some(json_body(json!({
+        "euiccChallenge": b64_encode(r.euicc_challenge.as_ref()),
+        "euiccInfo1": b64_encode(info1.whole),
+        "smdpAddress": address,
+    })))
+}
+
+/// ES9+ authenticateClient JSON for an AuthenticateClientRequestEsipa DER: transactionId and
+/// authenticateServerResponse (the 'BF38' TLV as received).
+pub fn authenticate_client_json(body: &[u8], txid: &[u8]) -> Option<Vec<u8>> {
+    let raw = raw_child(body, &[0xbf, 0x38])?;
+    Some(json_body(json!({
+        "transactionId": hex::encode_upper(txid),
+        "authenticateServerResponse": b64_encode(raw.whole),
+    })))
+}
+
+/// ES9+ getBoundProfilePackage JSON for a GetBoundProfilePackageRequestEsipa DER:
+/// transactionId and prepareDownloadResponse (the 'BF21' TLV as received).
+pub fn get_bound_profile_package_json(body: &[u8], txid: &[u8]) -> Option<Vec<u8>> {
+    let raw = raw_child(body, &[0xbf, 0x21])?;
+    Some(json_body(json!({
+        "transactionId": hex::encode_upper(txid),
+        "prepareDownloadResponse": b64_encode(raw.whole),
+    })))
+}
+
+/// ES9+ cancelSession JSON for a CancelSessionRequestEsipa DER: transactionId and
+/// cancelSessionResponse ('BF41' around the content of the received '\[1\]').
+pub fn cancel_session_json(body: &[u8], txid: &[u8]) -> Option<Vec<u8>> {
+    let raw = raw_child(body, &[0xa1])?;
+    // '[1]' replaced the 'BF41' of CancelSessionResponse: put it back for ES9+.
+    let response = tlv::encode(&[0xbf, 0x41], raw.content);
+    Some(json_body(json!({
+        "transactionId": hex::encode_upper(txid),
+        "cancelSessionResponse": b64_encode(&response),
+    })))
+}
+
+/// ES9+ handleNotification JSON for a HandleNotificationEsipa DER with a pending
+/// notification: pendingNotification (the TLV as received).
+pub fn handle_notification_json(body: &[u8]) -> Option<Vec<u8>> {
+    let raw = raw_child(body, &[0xa0]).and_then(|a0| tlv::split(a0.content).ok())?;
+    Some(json_body(
+        json!({ "pendingNotification": b64_encode(raw.whole) }),
+    ))
+}
+
+fn error_code(f: Es9Function, e: &Option<Status>) -> i64 {
+    match e {
+        Some(s) => asn1_error_code(f, s),
+        None => 127,
+    }
+}
+
+/// The SM-DP+'s initiateAuthentication answer as InitiateAuthenticationOkEsipa (with its
+/// transactionId), or the ESipa error (module docs).
+pub fn initiate_authentication_answer(
+    outcome: &RelayOutcome,
+) -> Result<InitiateAuthenticationOkEsipa, InitiateAuthenticationErrorEsipa> {
+    let obj = parse_answer(outcome).map_err(|e| {
+        InitiateAuthenticationErrorEsipa(error_code(Es9Function::InitiateAuthentication, &e))
+    })?;
+    let ok = (|| {
+        Some(InitiateAuthenticationOkEsipa {
+            transaction_id: Some(TransactionId::new(field_txid(&obj)?)),
+            server_signed1: field_der::<ServerSigned1>(&obj, "serverSigned1")?,
+            server_signature1: field_tlv_content(&obj, "serverSignature1", &[0x5f, 0x37])?.into(),
+            euicc_ci_pk_identifier_to_be_used: field_tlv_content(
+                &obj,
+                "euiccCiPKIdToBeUsed",
+                &[0x04],
+            )?
+            .into(),
+            server_certificate: field_der::<Certificate>(&obj, "serverCertificate")?,
+            matching_id: None,
+            ctx_params1: None,
+            extensions: Default::default(),
+        })
+    })();
+    ok.ok_or(InitiateAuthenticationErrorEsipa::UNDEFINED_ERROR)
+}
+
+/// The SM-DP+'s authenticateClient answer as AuthenticateClientOkDPEsipa, or the ESipa error;
+/// `txid` is used when the answer carries none.
+pub fn authenticate_client_answer(
+    outcome: &RelayOutcome,
+    txid: Vec<u8>,
+) -> Result<AuthenticateClientOkDPEsipa, AuthenticateClientErrorEsipa> {
+    let obj = parse_answer(outcome).map_err(|e| {
+        AuthenticateClientErrorEsipa(error_code(Es9Function::AuthenticateClient, &e))
+    })?;
+    let ok = (|| {
+        Some(AuthenticateClientOkDPEsipa {
+            transaction_id: Some(TransactionId::new(field_txid(&obj).unwrap_or(txid))),
+            profile_meta_data: match obj.get("profileMetadata") {
+                Some(_) => Some(field_der::<StoreMetadataRequest>(&obj, "profileMetadata")?),
+                None => None,
+            },
+            smdp_signed2: field_der::<SmdpSigned2>(&obj, "smdpSigned2")?,
+            smdp_signature2: field_tlv_content(&obj, "smdpSignature2", &[0x5f, 0x37])?.into(),
+            smdp_certificate: field_der::<Certificate>(&obj, "smdpCertificate")?,
+            hash_cc: None,
+            extensions: Default::default(),
+        })
+    })();
+    ok.ok_or(AuthenticateClientErrorEsipa::UNDEFINED_ERROR)
+}
+
+/// The SM-DP+'s getBoundProfilePackage answer as the DER of GetBoundProfilePackageResponseEsipa
+/// ('BF3A' { 'A0' { '80' transactionId, 'BF36' as the SM-DP+ sent it } }), or the ESipa error.
+pub fn get_bound_profile_package_answer(
+    outcome: &RelayOutcome,
+    txid: Vec<u8>,
+) -> Result<Vec<u8>, GetBoundProfilePackageErrorEsipa> {
+    let obj = parse_answer(outcome).map_err(|e| {
+        GetBoundProfilePackageErrorEsipa(error_code(Es9Function::GetBoundProfilePackage, &e))
+    })?;
+    let bpp = field_bytes(&obj, "boundProfilePackage")
+        .filter(|b| tlv::split(b).is_ok_and(|t| t.tag == [0xbf, 0x36] && t.whole.len() == b.len()))
+        .ok_or(GetBoundProfilePackageErrorEsipa::UNDEFINED_ERROR)?;
+    let txid = field_txid(&obj).unwrap_or(txid);
+    let mut ok = tlv::encode(&[0x80], &txid);
+    ok.extend_from_slice(&bpp);
+    Ok(tlv::encode(&[0xbf, 0x3a], &tlv::encode(&[0xa0], &ok)))
+}
+
+/// The SM-DP+'s cancelSession answer as the CancelSessionResponseEsipa alternative.
+pub fn cancel_session_answer(outcome: &RelayOutcome) -> CancelSessionResponseEsipaChoice {
+    match parse_answer(outcome) {
+        Ok(_) => CancelSessionResponseEsipaChoice::CancelSessionOk(CancelSessionOk::default()),
+        Err(e) => CancelSessionResponseEsipaChoice::CancelSessionError(CancelSessionErrorEsipa(
+            error_code(Es9Function::CancelSession, &e),
+        )),
+    }
+}
+
 impl Eim {
     fn smdp_url(&self, address: &str) -> Option<String> {
         self.config
@@ -391,14 +546,9 @@ impl Eim {
         if self.has_fault(EimFault::RelayToWrongSmdp) {
             url = self.wrong_url(&address);
         }
-        let Some(info1) = raw_child(body, &[0xbf, 0x20]) else {
+        let Some(body) = initiate_authentication_json(body, r, &address) else {
             return initiate_error(InitiateAuthenticationErrorEsipa::UNDEFINED_ERROR);
         };
-        let body = json_body(json!({
-            "euiccChallenge": b64_encode(r.euicc_challenge.as_ref()),
-            "euiccInfo1": b64_encode(info1.whole),
-            "smdpAddress": address,
-        }));
         let session = RelaySession {
             eid,
             smdp_address: address.clone(),
@@ -424,17 +574,14 @@ impl Eim {
         let Some(session) = self.session(&txid) else {
             return authenticate_error(AuthenticateClientErrorEsipa::INVALID_TRANSACTION_ID);
         };
-        let Some(raw) = raw_child(body, &[0xbf, 0x38]) else {
+        let Some(body) = authenticate_client_json(body, &txid) else {
             return authenticate_error(AuthenticateClientErrorEsipa::UNDEFINED_ERROR);
         };
         EsipaAnswer::Relay(RelayRequest {
             smdp_address: session.smdp_address,
             url: session.url,
             function: Es9Function::AuthenticateClient,
-            body: json_body(json!({
-                "transactionId": hex::encode_upper(&txid),
-                "authenticateServerResponse": b64_encode(raw.whole),
-            })),
+            body,
             ticket: RelayTicket(Ticket::AuthenticateClient { txid }),
         })
     }
@@ -449,17 +596,14 @@ impl Eim {
         let Some(session) = self.session(&txid) else {
             return bpp_error(GetBoundProfilePackageErrorEsipa::INVALID_TRANSACTION_ID);
         };
-        let Some(raw) = raw_child(body, &[0xbf, 0x21]) else {
+        let Some(body) = get_bound_profile_package_json(body, &txid) else {
             return bpp_error(GetBoundProfilePackageErrorEsipa::UNDEFINED_ERROR);
         };
         EsipaAnswer::Relay(RelayRequest {
             smdp_address: session.smdp_address,
             url: session.url,
             function: Es9Function::GetBoundProfilePackage,
-            body: json_body(json!({
-                "transactionId": hex::encode_upper(&txid),
-                "prepareDownloadResponse": b64_encode(raw.whole),
-            })),
+            body,
             ticket: RelayTicket(Ticket::GetBpp { txid }),
         })
     }
@@ -472,21 +616,16 @@ impl Eim {
                 CancelSessionErrorEsipa::INVALID_TRANSACTION_ID,
             ));
         };
-        let Some(raw) = raw_child(body, &[0xa1]) else {
+        let Some(body) = cancel_session_json(body, &txid) else {
             return cancel_answer(CancelSessionResponseEsipaChoice::CancelSessionError(
                 CancelSessionErrorEsipa::UNDEFINED_ERROR,
             ));
         };
-        // '[1]' replaced the 'BF41' of CancelSessionResponse: put it back for ES9+.
-        let response = tlv::encode(&[0xbf, 0x41], raw.content);
         EsipaAnswer::Relay(RelayRequest {
             smdp_address: session.smdp_address,
             url: session.url,
             function: Es9Function::CancelSession,
-            body: json_body(json!({
-                "transactionId": hex::encode_upper(&txid),
-                "cancelSessionResponse": b64_encode(&response),
-            })),
+            body,
             ticket: RelayTicket(Ticket::Cancel { txid }),
         })
     }
@@ -517,14 +656,14 @@ impl Eim {
             tracing::warn!(%address, "no URL for the notificationAddress: not forwarded");
             return EsipaAnswer::NoContent;
         };
-        let Some(raw) = raw_child(body, &[0xa0]).and_then(|a0| tlv::split(a0.content).ok()) else {
+        let Some(body) = handle_notification_json(body) else {
             return EsipaAnswer::NoContent;
         };
         EsipaAnswer::Relay(RelayRequest {
             smdp_address: address,
             url,
             function: Es9Function::HandleNotification,
-            body: json_body(json!({ "pendingNotification": b64_encode(raw.whole) })),
+            body,
             ticket: RelayTicket(Ticket::Notification),
         })
     }
@@ -577,50 +716,17 @@ impl Eim {
 
     /// Turns the SM-DP+'s answer to a [`RelayRequest`] into the ESipa answer (module docs).
     pub fn complete_relay(&self, ticket: RelayTicket, outcome: RelayOutcome) -> EsipaAnswer {
-        let answer = parse_answer(&outcome);
-        let code = |f: Es9Function, e: &Option<Status>| match e {
-            Some(s) => asn1_error_code(f, s),
-            None => 127,
-        };
         match ticket.0 {
             Ticket::Initiate(session) => {
-                let f = Es9Function::InitiateAuthentication;
-                let obj = match answer {
-                    Ok(o) => o,
-                    Err(e) => return initiate_error(InitiateAuthenticationErrorEsipa(code(f, &e))),
+                let ok = match initiate_authentication_answer(&outcome) {
+                    Ok(ok) => ok,
+                    Err(e) => return initiate_error(e),
                 };
-                let ok = (|| {
-                    let txid = field_txid(&obj)?;
-                    Some((
-                        txid.clone(),
-                        InitiateAuthenticationOkEsipa {
-                            transaction_id: Some(TransactionId::new(txid)),
-                            server_signed1: field_der::<ServerSigned1>(&obj, "serverSigned1")?,
-                            server_signature1: field_tlv_content(
-                                &obj,
-                                "serverSignature1",
-                                &[0x5f, 0x37],
-                            )?
-                            .into(),
-                            euicc_ci_pk_identifier_to_be_used: field_tlv_content(
-                                &obj,
-                                "euiccCiPKIdToBeUsed",
-                                &[0x04],
-                            )?
-                            .into(),
-                            server_certificate: field_der::<Certificate>(
-                                &obj,
-                                "serverCertificate",
-                            )?,
-                            matching_id: None,
-                            ctx_params1: None,
-                            extensions: Default::default(),
-                        },
-                    ))
-                })();
-                let Some((txid, ok)) = ok else {
-                    return initiate_error(InitiateAuthenticationErrorEsipa::UNDEFINED_ERROR);
-                };
+                let txid = ok
+                    .transaction_id
+                    .as_ref()
+                    .map(|t| t.to_vec())
+                    .unwrap_or_default();
                 if let Ok(mut s) = self.relay_sessions.lock() {
                     s.insert(txid, session);
                 }
@@ -635,30 +741,9 @@ impl Eim {
                 ))
             }
             Ticket::AuthenticateClient { txid } => {
-                let f = Es9Function::AuthenticateClient;
-                let obj = match answer {
-                    Ok(o) => o,
-                    Err(e) => return authenticate_error(AuthenticateClientErrorEsipa(code(f, &e))),
-                };
-                let ok = (|| {
-                    Some(AuthenticateClientOkDPEsipa {
-                        transaction_id: Some(TransactionId::new(field_txid(&obj).unwrap_or(txid))),
-                        profile_meta_data: match obj.get("profileMetadata") {
-                            Some(_) => {
-                                Some(field_der::<StoreMetadataRequest>(&obj, "profileMetadata")?)
-                            }
-                            None => None,
-                        },
-                        smdp_signed2: field_der::<SmdpSigned2>(&obj, "smdpSigned2")?,
-                        smdp_signature2: field_tlv_content(&obj, "smdpSignature2", &[0x5f, 0x37])?
-                            .into(),
-                        smdp_certificate: field_der::<Certificate>(&obj, "smdpCertificate")?,
-                        hash_cc: None,
-                        extensions: Default::default(),
-                    })
-                })();
+                let ok = authenticate_client_answer(&outcome, txid);
                 match ok {
-                    Some(ok) => EsipaAnswer::Message(encode(
+                    Ok(ok) => EsipaAnswer::Message(encode(
                         EsipaMessageFromEimToIpa::AuthenticateClientResponseEsipa(Box::new(
                             AuthenticateClientResponseEsipa(
                                 AuthenticateClientResponseEsipaChoice::AuthenticateClientOkDPEsipa(
@@ -667,40 +752,19 @@ impl Eim {
                             ),
                         )),
                     )),
-                    None => authenticate_error(AuthenticateClientErrorEsipa::UNDEFINED_ERROR),
+                    Err(e) => authenticate_error(e),
                 }
             }
-            Ticket::GetBpp { txid } => {
-                let f = Es9Function::GetBoundProfilePackage;
-                let obj = match answer {
-                    Ok(o) => o,
-                    Err(e) => return bpp_error(GetBoundProfilePackageErrorEsipa(code(f, &e))),
-                };
-                let bpp = field_bytes(&obj, "boundProfilePackage").filter(|b| {
-                    tlv::split(b).is_ok_and(|t| t.tag == [0xbf, 0x36] && t.whole.len() == b.len())
-                });
-                let Some(bpp) = bpp else {
-                    return bpp_error(GetBoundProfilePackageErrorEsipa::UNDEFINED_ERROR);
-                };
-                let txid = field_txid(&obj).unwrap_or(txid);
-                // 'BF3A' { 'A0' { '80' transactionId, 'BF36' as the SM-DP+ sent it } }.
-                let mut ok = tlv::encode(&[0x80], &txid);
-                ok.extend_from_slice(&bpp);
-                EsipaAnswer::Message(tlv::encode(&[0xbf, 0x3a], &tlv::encode(&[0xa0], &ok)))
-            }
+            Ticket::GetBpp { txid } => match get_bound_profile_package_answer(&outcome, txid) {
+                Ok(der) => EsipaAnswer::Message(der),
+                Err(e) => bpp_error(e),
+            },
             Ticket::Cancel { txid } => {
-                let f = Es9Function::CancelSession;
-                match answer {
-                    Ok(_) => {
-                        self.end_session(&txid);
-                        cancel_answer(CancelSessionResponseEsipaChoice::CancelSessionOk(
-                            CancelSessionOk::default(),
-                        ))
-                    }
-                    Err(e) => cancel_answer(CancelSessionResponseEsipaChoice::CancelSessionError(
-                        CancelSessionErrorEsipa(code(f, &e)),
-                    )),
+                let choice = cancel_session_answer(&outcome);
+                if matches!(choice, CancelSessionResponseEsipaChoice::CancelSessionOk(_)) {
+                    self.end_session(&txid);
                 }
+                cancel_answer(choice)
             }
             Ticket::Notification => {
                 if let RelayOutcome::TransportFailure(e) = &outcome {

@@ -1,5 +1,5 @@
-//! The IPA's indirect profile download (SGP.32 3.2.3.2, notes 4.4), started by a
-//! ProfileDownloadTriggerRequest in a GetEimPackage answer.
+//! The IPA's profile download, indirect (SGP.32 3.2.3.2, notes 4.4) or direct (SGP.32 3.2.3.1,
+//! below), started by a ProfileDownloadTriggerRequest in a GetEimPackage answer.
 //!
 //! # Sequence (one state per step)
 //! `DlInfo1` ES10b GetEUICCInfo1 -> `DlChallenge` ES10b GetEUICCChallenge -> `DlInitiate` ESipa
@@ -35,6 +35,30 @@
 //!   delivered stays on the eUICC (`notified: false`, not removed).
 //! - No profileDownloadTriggerResult is sent for an indirect download: the eIM sees the PIR or
 //!   the CancelSession (SGP.32 3.2.3.2).
+//!
+//! # Direct download (SGP.32 3.2.3.1)
+//! With `directRspServerCommunication` (ipaFeatures bit 0) and without
+//! `indirectRspServerCommunication` (bit 1; with both, the indirect flow is used) the IPA runs
+//! the same states and the same ES10 steps, but each ESipa request of the indirect flow goes to
+//! the SM-DP+ named in the activation code as its ES9+ request in the SGP.22 JSON binding
+//! ([`IpaAction::SendEs9`]): the body is built from the ESipa request's DER and the SM-DP+'s
+//! answer ([`IpaEvent::Es9Response`] / `Es9Failed`) is turned back into the ESipa answer by the
+//! reference eIM's own relay conversion ([`crate::eim::relay`]), so the SM-DP+ status codes map
+//! to the same ESipa error codes and the same error handling follows (an ES9+ error after
+//! InitiateAuthentication -> ES10b CancelSession -> ES9+ cancelSession to the SM-DP+). ES9+ is
+//! not retried (a transport failure counts as undefinedError). The sequence:
+//! `DlInfo1` -> `DlChallenge` -> `DlInitiate` (ES9+ initiateAuthentication) ->
+//! `DlAuthenticateServer` -> `DlAuthenticateClient` (ES9+ authenticateClient) -> `DlPrepare` ->
+//! `DlGetBpp` (ES9+ getBoundProfilePackage) -> `DlLoad` -> `DlNotify` (ES9+ handleNotification
+//! with the PIR, to its notificationAddress; 2xx = taken) -> `DlReport` (ESipa
+//! ProvideEimPackageResult with profileDownloadTriggerResult {eimTransactionId,
+//! profileInstallationResult = the PIR}) -> `DlRemove` ES10b RemoveNotificationFromList(PIR
+//! seqNumber) -> [`IpaOutcome::ProfileDownloaded`]. Reporting order: the SM-DP+ gets the PIR
+//! first, then the eIM; the PIR is removed only when the SM-DP+ took it AND the eIM listed its
+//! seqNumber in eimAcknowledgements, else it stays on the eUICC (`notified: false`). After a
+//! failure (with or without CancelSession) `DlReport` carries profileDownloadError
+//! undefinedError(127) (no errorResponse), then [`IpaOutcome::DownloadFailed`] whatever the
+//! eIM answers (`cancelled`: the SM-DP+ answered cancelSession with success).
 
 use thiserror::Error;
 
@@ -59,6 +83,15 @@ use crate::asn1::sgp32::{
     PendingNotification, PrepareDownloadResponse, PrepareDownloadResponseChoice,
     ProfileDownloadTriggerRequest, ProfileInstallationResult,
 };
+use crate::asn1::sgp32::{
+    AuthenticateClientResponseEsipa, CancelSessionResponseEsipa, EimPackageResult,
+    GetBoundProfilePackageResponseEsipa, InitiateAuthenticationResponseEsipa, ProfileDownloadError,
+    ProfileDownloadErrorReason, ProfileDownloadTriggerResult, ProfileDownloadTriggerResultData,
+    ProvideEimPackageResultResponseChoice,
+};
+use crate::eim::RelayOutcome;
+use crate::eim::relay;
+use crate::smdp::Es9Function;
 
 /// An activation code (SGP.22 4.1): `1$SMDP_ADDRESS$AC_TOKEN[$SMDP_OID[$CC_REQUIRED]]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,6 +204,14 @@ pub(super) struct Dl {
     failure: Option<(DownloadStep, DownloadFailure)>,
     /// seqNumber, success, ICCID of the PIR.
     pir: Option<(i64, bool, Option<Iccid>)>,
+    /// Direct download (SGP.32 3.2.3.1): ES9+ to the SM-DP+ instead of ESipa.
+    direct: bool,
+    /// Direct: the PIR, reported to the eIM in profileDownloadTriggerResult.
+    pir_full: Option<Box<ProfileInstallationResult>>,
+    /// Direct: whether the SM-DP+ took the PIR (HandleNotification 2xx).
+    smdp_notified: bool,
+    /// Direct: whether the SM-DP+ answered CancelSession with success.
+    cancelled: bool,
     phase: Phase,
 }
 
@@ -188,6 +229,8 @@ enum Phase {
     Remove,
     CancelEs10,
     CancelEsipa(Pending),
+    /// Direct: ProvideEimPackageResult with profileDownloadTriggerResult.
+    Report(Pending),
 }
 
 impl Dl {
@@ -205,6 +248,7 @@ impl Dl {
             Phase::Remove => "DlRemove",
             Phase::CancelEs10 => "DlCancelEs10",
             Phase::CancelEsipa(_) => "DlCancelEsipa",
+            Phase::Report(_) => "DlReport",
         }
     }
 
@@ -222,14 +266,11 @@ impl Dl {
 }
 
 impl Ipa {
-    /// Starts an indirect download, or refuses the trigger.
+    /// Starts an indirect or direct download, or refuses the trigger.
     pub(super) fn start_download(&mut self, trigger: ProfileDownloadTriggerRequest) -> IpaAction {
-        let indirect = self
-            .config
-            .capabilities
-            .ipa_features
-            .get(1)
-            .is_some_and(|b| *b);
+        let features = &self.config.capabilities.ipa_features;
+        let indirect = features.get(1).is_some_and(|b| *b);
+        let direct = !indirect && features.first().is_some_and(|b| *b);
         let ac = match &trigger.profile_download_data {
             Some(crate::asn1::sgp32::ProfileDownloadData::ActivationCode(text)) => {
                 parse_activation_code(text)
@@ -239,7 +280,7 @@ impl Ipa {
             _ => None,
         };
         match ac {
-            Some(ac) if indirect => {
+            Some(ac) if indirect || direct => {
                 let dl = Dl {
                     eim_transaction_id: trigger.eim_transaction_id,
                     ac,
@@ -248,6 +289,10 @@ impl Ipa {
                     iccid: None,
                     failure: None,
                     pir: None,
+                    direct,
+                    pir_full: None,
+                    smdp_notified: false,
+                    cancelled: false,
                     phase: Phase::Info1,
                 };
                 self.state = State::Download(Box::new(dl));
@@ -265,8 +310,13 @@ impl Ipa {
     ) -> IpaAction {
         let der = encode(&message);
         dl.phase = phase(self.send_esipa(der.clone()));
+        let action = if dl.direct {
+            es9_request(&dl, &message, &der)
+        } else {
+            IpaAction::SendEsipa(der)
+        };
         self.state = State::Download(Box::new(dl));
-        IpaAction::SendEsipa(der)
+        action
     }
 
     fn es10_dl(&mut self, mut dl: Dl, request: Es10Request, phase: Phase) -> IpaAction {
@@ -275,12 +325,19 @@ impl Ipa {
         es10(request)
     }
 
+    /// The download failed: a direct one reports profileDownloadError to the eIM first.
     fn dl_failed(
         &mut self,
+        mut dl: Dl,
         step: DownloadStep,
         reason: DownloadFailure,
         cancelled: bool,
     ) -> IpaAction {
+        if dl.direct && !matches!(dl.phase, Phase::Report(_)) {
+            dl.failure = Some((step, reason));
+            dl.cancelled = cancelled;
+            return self.report(dl);
+        }
         self.finish(IpaOutcome::DownloadFailed {
             step,
             reason,
@@ -291,7 +348,7 @@ impl Ipa {
     /// ES10b CancelSession, then ESipa CancelSession, then DownloadFailed.
     fn cancel(&mut self, mut dl: Dl, step: DownloadStep, reason: DownloadFailure) -> IpaAction {
         let Some(transaction_id) = dl.transaction_id.clone() else {
-            return self.dl_failed(step, reason, false);
+            return self.dl_failed(dl, step, reason, false);
         };
         dl.failure = Some((step, reason));
         self.es10_dl(
@@ -305,15 +362,15 @@ impl Ipa {
         )
     }
 
-    fn finish_cancel(&mut self, dl: Dl, cancelled: bool) -> IpaAction {
-        let (step, reason) = dl.failure.unwrap_or((
+    fn finish_cancel(&mut self, mut dl: Dl, cancelled: bool) -> IpaAction {
+        let (step, reason) = dl.failure.take().unwrap_or((
             DownloadStep::InitiateAuthentication,
             DownloadFailure::Ipa(IpaError::UnexpectedEvent {
                 state: "DlCancel",
                 event: "none",
             }),
         ));
-        self.dl_failed(step, reason, cancelled)
+        self.dl_failed(dl, step, reason, cancelled)
     }
 
     fn finish_downloaded(&mut self, dl: Dl, notified: bool) -> IpaAction {
@@ -331,6 +388,25 @@ impl Ipa {
     /// One event of a download.
     pub(super) fn download_step(&mut self, dl: Dl, event: IpaEvent) -> IpaAction {
         let name = dl.name();
+        if dl.direct {
+            match (&dl.phase, event) {
+                (_, IpaEvent::Es9Response { status, body }) => {
+                    return self.on_dl_es9(dl, RelayOutcome::Answer { status, body }, name);
+                }
+                (_, IpaEvent::Es9Failed(e)) => {
+                    return self.on_dl_es9(dl, RelayOutcome::TransportFailure(e), name);
+                }
+                (Phase::Report(p), event) => {
+                    let p = p.clone();
+                    return self.on_report(dl, p, event, name);
+                }
+                (_, event) => return self.download_step_esipa(dl, event, name),
+            }
+        }
+        self.download_step_esipa(dl, event, name)
+    }
+
+    fn download_step_esipa(&mut self, dl: Dl, event: IpaEvent, name: &'static str) -> IpaAction {
         match &dl.phase {
             Phase::Initiate(p)
             | Phase::AuthenticateClient(p)
@@ -358,7 +434,7 @@ impl Ipa {
                         tracing::info!(%e, "CancelSession not delivered");
                         self.finish_cancel(dl, false)
                     }
-                    Answer::GaveUp(e) => self.dl_failed(step, DownloadFailure::Ipa(e), false),
+                    Answer::GaveUp(e) => self.dl_failed(dl, step, DownloadFailure::Ipa(e), false),
                     Answer::Message(m) => self.on_dl_esipa(dl, m, step, name),
                 }
             }
@@ -401,6 +477,7 @@ impl Ipa {
             _ => {
                 let step = dl.es10_step();
                 self.dl_failed(
+                    dl,
                     step,
                     DownloadFailure::Ipa(IpaError::Es10 { state, reason }),
                     false,
@@ -515,6 +592,9 @@ impl Ipa {
                         installed,
                         data.notification_metadata.iccid.clone(),
                     ));
+                    if dl.direct {
+                        dl.pir_full = Some(Box::new(pir.clone()));
+                    }
                     let message = EsipaMessageFromIpaToEim::HandleNotificationEsipa(Box::new(
                         HandleNotificationEsipa(
                             HandleNotificationEsipaChoice::PendingNotification(Box::new(
@@ -574,7 +654,7 @@ impl Ipa {
                 EsipaMessageFromEimToIpa::InitiateAuthenticationResponseEsipa(r),
             ) => match r.0 {
                 InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationErrorEsipa(e) => {
-                    self.dl_failed(step, DownloadFailure::InitiateAuthentication(e), false)
+                    self.dl_failed(dl, step, DownloadFailure::InitiateAuthentication(e), false)
                 }
                 InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationOkEsipa(ok) => {
                     let ok = *ok;
@@ -665,12 +745,211 @@ impl Ipa {
             (Phase::CancelEsipa(_), _) => self.finish_cancel(dl, false),
             (Phase::Initiate(_), m) => {
                 let reason = unexpected(&m);
-                self.dl_failed(step, reason, false)
+                self.dl_failed(dl, step, reason, false)
             }
             (_, m) => {
                 let reason = unexpected(&m);
                 self.cancel(dl, step, reason)
             }
+        }
+    }
+}
+
+/// The ES9+ request of a direct download for the ESipa message the indirect flow would send
+/// (the eIM's relay conversion, [`crate::eim::relay`]).
+fn es9_request(dl: &Dl, message: &EsipaMessageFromIpaToEim, der: &[u8]) -> IpaAction {
+    let txid = dl.transaction_id.clone().unwrap_or_default();
+    let address = dl.ac.smdp_address.clone();
+    let (address, function, json) = match message {
+        EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(r) => (
+            address.clone(),
+            Es9Function::InitiateAuthentication,
+            relay::initiate_authentication_json(der, r, &address),
+        ),
+        EsipaMessageFromIpaToEim::AuthenticateClientRequestEsipa(_) => (
+            address,
+            Es9Function::AuthenticateClient,
+            relay::authenticate_client_json(der, &txid),
+        ),
+        EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(_) => (
+            address,
+            Es9Function::GetBoundProfilePackage,
+            relay::get_bound_profile_package_json(der, &txid),
+        ),
+        EsipaMessageFromIpaToEim::CancelSessionRequestEsipa(_) => (
+            address,
+            Es9Function::CancelSession,
+            relay::cancel_session_json(der, &txid),
+        ),
+        // HandleNotification: to the PIR's notificationAddress (SGP.22 3.5).
+        _ => (
+            dl.pir_full
+                .as_ref()
+                .map(|p| {
+                    p.profile_installation_result_data
+                        .notification_metadata
+                        .notification_address
+                        .clone()
+                })
+                .unwrap_or(address),
+            Es9Function::HandleNotification,
+            relay::handle_notification_json(der),
+        ),
+    };
+    // The builders only fail on a message without its element, which this IPA never sends;
+    // an empty body would be refused by the SM-DP+ and show up in the trace.
+    IpaAction::SendEs9 {
+        address,
+        function,
+        json: json.unwrap_or_default(),
+    }
+}
+
+impl Ipa {
+    /// A direct download's ES9+ answer (or its failure): turned into the ESipa answer the
+    /// indirect flow would get (the eIM's relay conversion), then the same steps.
+    fn on_dl_es9(&mut self, mut dl: Dl, outcome: RelayOutcome, name: &'static str) -> IpaAction {
+        let txid = dl.transaction_id.clone().unwrap_or_default().to_vec();
+        let (step, message) = match &dl.phase {
+            Phase::Initiate(_) => (
+                DownloadStep::InitiateAuthentication,
+                EsipaMessageFromEimToIpa::InitiateAuthenticationResponseEsipa(Box::new(
+                    InitiateAuthenticationResponseEsipa(
+                        match relay::initiate_authentication_answer(&outcome) {
+                            Ok(ok) => {
+                                InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationOkEsipa(
+                                    Box::new(ok),
+                                )
+                            }
+                            Err(e) => {
+                                InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationErrorEsipa(e)
+                            }
+                        },
+                    ),
+                )),
+            ),
+            Phase::AuthenticateClient(_) => (
+                DownloadStep::AuthenticateClient,
+                EsipaMessageFromEimToIpa::AuthenticateClientResponseEsipa(Box::new(
+                    AuthenticateClientResponseEsipa(
+                        match relay::authenticate_client_answer(&outcome, txid) {
+                            Ok(ok) => {
+                                AuthenticateClientResponseEsipaChoice::AuthenticateClientOkDPEsipa(
+                                    Box::new(ok),
+                                )
+                            }
+                            Err(e) => {
+                                AuthenticateClientResponseEsipaChoice::AuthenticateClientErrorEsipa(e)
+                            }
+                        },
+                    ),
+                )),
+            ),
+            Phase::GetBpp(_) => {
+                let message = match relay::get_bound_profile_package_answer(&outcome, txid) {
+                    Ok(der) => rasn::der::decode::<EsipaMessageFromEimToIpa>(&der).ok(),
+                    Err(e) => Some(EsipaMessageFromEimToIpa::GetBoundProfilePackageResponseEsipa(
+                        Box::new(GetBoundProfilePackageResponseEsipa(
+                            GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageErrorEsipa(e),
+                        )),
+                    )),
+                };
+                let message = message.unwrap_or(
+                    EsipaMessageFromEimToIpa::GetBoundProfilePackageResponseEsipa(Box::new(
+                        GetBoundProfilePackageResponseEsipa(
+                            GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageErrorEsipa(
+                                GetBoundProfilePackageErrorEsipa::UNDEFINED_ERROR,
+                            ),
+                        ),
+                    )),
+                );
+                (DownloadStep::GetBoundProfilePackage, message)
+            }
+            Phase::CancelEsipa(_) => (
+                DownloadStep::GetBoundProfilePackage,
+                EsipaMessageFromEimToIpa::CancelSessionResponseEsipa(Box::new(
+                    CancelSessionResponseEsipa(relay::cancel_session_answer(&outcome)),
+                )),
+            ),
+            Phase::Notify(_) => {
+                dl.smdp_notified = matches!(
+                    outcome,
+                    RelayOutcome::Answer { status, .. } if (200..300).contains(&status)
+                );
+                if !dl.smdp_notified {
+                    tracing::info!(?outcome, "PIR not taken by the SM-DP+; it stays on the eUICC");
+                }
+                return self.report(dl);
+            }
+            _ => {
+                return self.fail(IpaError::UnexpectedEvent {
+                    state: name,
+                    event: "Es9Response",
+                });
+            }
+        };
+        self.on_dl_esipa(dl, message, step, name)
+    }
+
+    /// Direct: ProvideEimPackageResult with profileDownloadTriggerResult (SGP.32 3.2.3.1):
+    /// the PIR, or profileDownloadError undefinedError after a failure.
+    fn report(&mut self, mut dl: Dl) -> IpaAction {
+        let data = match (&dl.failure, &dl.pir_full) {
+            (None, Some(pir)) => {
+                ProfileDownloadTriggerResultData::ProfileInstallationResult(pir.clone())
+            }
+            _ => ProfileDownloadTriggerResultData::ProfileDownloadError(ProfileDownloadError {
+                profile_download_error_reason: ProfileDownloadErrorReason::UNDEFINED_ERROR,
+                error_response: None,
+                extensions: Default::default(),
+            }),
+        };
+        let der = self.provide_der(EimPackageResult::ProfileDownloadTriggerResult(Box::new(
+            ProfileDownloadTriggerResult {
+                eim_transaction_id: dl.eim_transaction_id.clone(),
+                profile_download_trigger_result_data: data,
+                extensions: Default::default(),
+            },
+        )));
+        dl.phase = Phase::Report(self.send_esipa(der.clone()));
+        self.state = State::Download(Box::new(dl));
+        IpaAction::SendEsipa(der)
+    }
+
+    /// Direct: the eIM's answer to the report. The PIR is removed from the eUICC when the
+    /// SM-DP+ took it and the eIM acknowledged its seqNumber.
+    fn on_report(&mut self, dl: Dl, p: Pending, event: IpaEvent, name: &'static str) -> IpaAction {
+        let acknowledged = match self.esipa_answer(p, event, name) {
+            Answer::Again(p, action) => {
+                let mut dl = dl;
+                dl.phase = Phase::Report(p);
+                self.state = State::Download(Box::new(dl));
+                return action;
+            }
+            Answer::GaveUp(e) => {
+                tracing::info!(%e, "profileDownloadTriggerResult not delivered");
+                Vec::new()
+            }
+            Answer::Message(m) => match super::provide_choice(m, name) {
+                Ok(ProvideEimPackageResultResponseChoice::EimAcknowledgements(acks)) => {
+                    acks.0.iter().map(|s| s.0).collect()
+                }
+                Ok(_) => Vec::new(),
+                Err(e) => {
+                    tracing::info!(%e, "unexpected answer to profileDownloadTriggerResult");
+                    Vec::new()
+                }
+            },
+        };
+        if let Some((step, reason)) = dl.failure.clone() {
+            let cancelled = dl.cancelled;
+            return self.dl_failed(dl, step, reason, cancelled);
+        }
+        let seq = dl.pir.as_ref().map(|p| p.0);
+        if dl.smdp_notified && seq.is_some_and(|s| acknowledged.contains(&s)) {
+            self.remove_pir(dl)
+        } else {
+            self.finish_downloaded(dl, false)
         }
     }
 }

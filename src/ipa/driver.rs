@@ -1,19 +1,22 @@
 //! The async driver of [`Ipa`]: ESipa over one [`EsipaClient`] (one keep-alive connection for
 //! all procedures), ES10 through an [`Es10Handler`], back-off with `tokio::time::sleep`, and a
-//! trace of every exchange.
+//! trace of every exchange. A direct download's ES9+ calls (SGP.22 6.5 JSON binding) go over
+//! one keep-alive [`HttpClient`] per SM-DP+ base URL ([`IpaConfig::smdp_url`], TLS trust
+//! [`IpaConfig::smdp_tls`]).
 
 use serde::Serialize;
 
 use super::{Ipa, IpaAction, IpaConfig, IpaEvent, IpaOutcome};
 use crate::euicc::apdu::Es10Handler;
-use crate::transport::{ClientOptions, EsipaClient, TlsClientConfig, TransportError};
+use crate::smdp::es9_json::{ADMIN_PROTOCOL, ES9_PREFIX, JSON_CONTENT_TYPE};
+use crate::transport::{ClientOptions, EsipaClient, HttpClient, TlsClientConfig, TransportError};
 
 /// One traced message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IpaTraceEntry {
-    /// `ipa->eim`, `eim->ipa`, `ipa->euicc`, `euicc->ipa`.
+    /// `ipa->eim`, `eim->ipa`, `ipa->euicc`, `euicc->ipa`, `ipa->smdp`, `smdp->ipa`.
     pub direction: &'static str,
-    /// `ESipa` or `ES10`.
+    /// `ESipa`, `ES10` or `ES9+`.
     pub interface: &'static str,
     /// HTTP status of an ESipa response.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,6 +60,8 @@ pub struct IpaDriver<H: Es10Handler> {
     client: EsipaClient,
     card: H,
     trace: Vec<IpaTraceEntry>,
+    /// ES9+ clients by SM-DP+ base URL (direct download).
+    smdp_clients: std::collections::HashMap<String, HttpClient>,
     /// Test hook: the next N ProvideEimPackageResult posts are not sent; the state machine gets
     /// `EsipaFailed("injected")` instead (exercises retries and ProfileRollback).
     pub fail_provide_deliveries: u32,
@@ -70,6 +75,7 @@ impl<H: Es10Handler> IpaDriver<H> {
             client,
             card,
             trace: Vec::new(),
+            smdp_clients: Default::default(),
             fail_provide_deliveries: 0,
         }
     }
@@ -133,6 +139,36 @@ impl<H: Es10Handler> IpaDriver<H> {
                 IpaAction::Wait(d) => {
                     tokio::time::sleep(d).await;
                     IpaEvent::WaitElapsed
+                }
+                IpaAction::SendEs9 {
+                    address,
+                    function,
+                    json,
+                } => {
+                    self.record("ipa->smdp", "ES9+", &json);
+                    match self.es9(&address, function, json).await {
+                        Ok((status, body)) => {
+                            self.trace.push(IpaTraceEntry::now(
+                                "smdp->ipa",
+                                "ES9+",
+                                Some(status),
+                                &body,
+                                None,
+                            ));
+                            IpaEvent::Es9Response { status, body }
+                        }
+                        Err(e) => {
+                            let reason = e.to_string();
+                            self.trace.push(IpaTraceEntry::now(
+                                "smdp->ipa",
+                                "ES9+",
+                                None,
+                                &[],
+                                Some(reason.clone()),
+                            ));
+                            IpaEvent::Es9Failed(reason)
+                        }
+                    }
                 }
                 IpaAction::SendEs10(request) => {
                     self.record("ipa->euicc", "ES10", &request);
@@ -198,6 +234,51 @@ impl<H: Es10Handler> IpaDriver<H> {
             };
             action = self.ipa.handle(event);
         }
+    }
+
+    /// One ES9+ call to the SM-DP+ at `address` (SGP.22 6.5.1: POST, JSON, X-Admin-Protocol).
+    async fn es9(
+        &mut self,
+        address: &str,
+        function: crate::smdp::Es9Function,
+        json: Vec<u8>,
+    ) -> Result<(u16, Vec<u8>), TransportError> {
+        let config = self.ipa.config();
+        let url = config.smdp_url(address);
+        let client = match self.smdp_clients.remove(&url) {
+            Some(c) => c,
+            None => {
+                let tls = if url.starts_with("https://") {
+                    config.smdp_tls.clone()
+                } else {
+                    None
+                };
+                let options = ClientOptions {
+                    user_agent: Some(config.mode.user_agent().to_string()),
+                    ..ClientOptions::default()
+                };
+                HttpClient::connect(&url, tls, options).await?
+            }
+        };
+        let mut client = client;
+        let path = format!(
+            "{}{}{}",
+            client
+                .target()
+                .path
+                .as_deref()
+                .unwrap_or_default()
+                .trim_end_matches('/'),
+            ES9_PREFIX,
+            crate::eim::relay::es9_path_name(function)
+        );
+        let headers = [
+            ("Content-Type".to_string(), JSON_CONTENT_TYPE.to_string()),
+            ("X-Admin-Protocol".to_string(), ADMIN_PROTOCOL.to_string()),
+        ];
+        let response = client.request("POST", &path, &headers, json.into()).await?;
+        self.smdp_clients.insert(url, client);
+        Ok((response.status, response.body.to_vec()))
     }
 
     /// Runs procedures until `noEimPackageAvailable` (or any outcome other than an executed

@@ -38,9 +38,11 @@
 //!   is always echoed. Left out (silently absent): `81` defaultSmdpAddress, `83`
 //!   rootSmdsAddress, `84` associationToken, `A9` deviceInfo.
 //! - `Dl*`: a ProfileDownloadTriggerRequest runs the indirect profile download (SGP.32
-//!   3.2.3.2), see [`download`]. Without the `indirectRspServerCommunication` capability, or
-//!   with a bad activation code, the IPA answers `profileDownloadTriggerResult` with
-//!   `profileDownloadError undefinedError` (echoing the eimTransactionId).
+//!   3.2.3.2) with the `indirectRspServerCommunication` capability, or the direct one (SGP.32
+//!   3.2.3.1: ES9+ to the SM-DP+ itself, [`IpaAction::SendEs9`]) with only
+//!   `directRspServerCommunication`, see [`download`]. With neither, or with a bad activation
+//!   code, the IPA answers `profileDownloadTriggerResult` with `profileDownloadError
+//!   undefinedError` (echoing the eimTransactionId).
 //!
 //! # Retries
 //! A transport failure (or a 5xx status) on ESipa is retried `retries` times; before retry
@@ -152,10 +154,12 @@ pub enum IpaOutcome {
         /// The seqNumbers acknowledged (and removed).
         acknowledged: Vec<i64>,
     },
-    /// A ProfileDownloadTriggerRequest was refused with profileDownloadError (no
-    /// indirectRspServerCommunication capability, or a bad activation code).
+    /// A ProfileDownloadTriggerRequest was refused with profileDownloadError (neither
+    /// indirectRspServerCommunication nor directRspServerCommunication, or a bad activation
+    /// code).
     DownloadTriggerRefused,
-    /// An indirect profile download ran to LoadBoundProfilePackage (SGP.32 3.2.3.2).
+    /// A profile download ran to LoadBoundProfilePackage (SGP.32 3.2.3.2 indirect, 3.2.3.1
+    /// direct).
     ProfileDownloaded {
         /// The ICCID (from the PIR, else from the profile metadata).
         iccid: Option<crate::asn1::rsp::Iccid>,
@@ -167,16 +171,19 @@ pub enum IpaOutcome {
         installed: bool,
         /// The PIR's seqNumber.
         seq_number: i64,
-        /// Whether HandleNotification delivered the PIR (it was then removed from the eUICC).
+        /// Whether the PIR was delivered and then removed from the eUICC (indirect:
+        /// HandleNotification to the eIM; direct: HandleNotification to the SM-DP+ and the
+        /// eIM's acknowledgement of the profileDownloadTriggerResult).
         notified: bool,
     },
-    /// An indirect profile download failed (after CancelSession where one could be run).
+    /// A profile download failed (after CancelSession where one could be run; a direct one
+    /// after its profileDownloadError was reported to the eIM).
     DownloadFailed {
         /// Where.
         step: DownloadStep,
         /// Why.
         reason: DownloadFailure,
-        /// Whether the eIM answered cancelSessionOk to CancelSessionRequestEsipa.
+        /// Whether the eIM (direct: the SM-DP+) answered cancelSessionOk to CancelSession.
         cancelled: bool,
     },
     /// GetEimPackage answered an eimPackageError other than noEimPackageAvailable.
@@ -207,6 +214,15 @@ pub enum IpaEvent {
     Es10Failed(String),
     /// The requested back-off is over.
     WaitElapsed,
+    /// An ES9+ answer of the SM-DP+ (direct download).
+    Es9Response {
+        /// HTTP status.
+        status: u16,
+        /// The body (JSON, or empty for 204).
+        body: Vec<u8>,
+    },
+    /// The ES9+ request could not be delivered / answered.
+    Es9Failed(String),
 }
 
 impl IpaEvent {
@@ -218,6 +234,8 @@ impl IpaEvent {
             IpaEvent::Es10Response(_) => "Es10Response",
             IpaEvent::Es10Failed(_) => "Es10Failed",
             IpaEvent::WaitElapsed => "WaitElapsed",
+            IpaEvent::Es9Response { .. } => "Es9Response",
+            IpaEvent::Es9Failed(_) => "Es9Failed",
         }
     }
 }
@@ -231,6 +249,18 @@ pub enum IpaAction {
     SendEs10(Vec<u8>),
     /// Sleep, then feed `WaitElapsed`.
     Wait(Duration),
+    /// POST this ES9+ JSON request to the SM-DP+ at `address` (direct download, the SGP.22
+    /// JSON binding: `<base URL>/gsma/rsp2/es9plus/<function>`); answered by `Es9Response` or
+    /// `Es9Failed`. The base URL comes from [`IpaConfig::smdp_urls`] (default
+    /// `https://ADDRESS`).
+    SendEs9 {
+        /// The SM-DP+ address (activation code / notificationAddress).
+        address: String,
+        /// The ES9+ function.
+        function: crate::smdp::Es9Function,
+        /// The JSON body.
+        json: Vec<u8>,
+    },
     /// The procedure is over.
     Finished(IpaOutcome),
 }
@@ -283,6 +313,22 @@ pub struct IpaConfig {
     pub tac: [u8; 4],
     /// Confirmation code for PrepareDownload's hashCc (profile download), when required.
     pub confirmation_code: Option<String>,
+    /// Direct download: SM-DP+ address -> base URL (`http(s)://host:port[/prefix]`), matched
+    /// case-insensitively; an address not listed is reached at `https://ADDRESS`.
+    pub smdp_urls: std::collections::BTreeMap<String, String>,
+    /// Direct download: TLS trust for `https` SM-DP+ URLs (None: `https` cannot be used).
+    pub smdp_tls: Option<crate::transport::TlsClientConfig>,
+}
+
+impl IpaConfig {
+    /// The base URL of the SM-DP+ at `address` (direct download).
+    pub fn smdp_url(&self, address: &str) -> String {
+        self.smdp_urls
+            .iter()
+            .find(|(a, _)| a.eq_ignore_ascii_case(address))
+            .map(|(_, u)| u.clone())
+            .unwrap_or_else(|| format!("https://{address}"))
+    }
 }
 
 impl Default for IpaConfig {
@@ -296,6 +342,8 @@ impl Default for IpaConfig {
             notify_state_change: None,
             tac: [0x35, 0x29, 0x06, 0x11],
             confirmation_code: None,
+            smdp_urls: Default::default(),
+            smdp_tls: None,
         }
     }
 }

@@ -543,6 +543,10 @@ mod download {
 
     impl Flow {
         fn new(index: u64) -> Flow {
+            Flow::with_config(index, indirect_config)
+        }
+
+        fn with_config(index: u64, cfg: fn([u8; 16]) -> IpaConfig) -> Flow {
             let smdp = Smdp::new(
                 SmdpConfig::sgp26_default(&pki(), &sgp26_v3_dir(), Backend::AwsLc)
                     .unwrap()
@@ -564,7 +568,7 @@ mod download {
                 release_flag: true,
             })
             .unwrap();
-            let mut ipa = Ipa::new(indirect_config(*euicc.eid().as_bcd()));
+            let mut ipa = Ipa::new(cfg(*euicc.eid().as_bcd()));
             sent_esipa(ipa.handle(IpaEvent::StartPoll));
             let action = ipa.handle(trigger(&format!("1${ADDRESS}$UNIT-MATCH")));
             Flow {
@@ -1081,5 +1085,262 @@ mod download {
         else {
             panic!("{:?}", f.action)
         };
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Direct download (SGP.32 3.2.3.1): the same steps, ES9+ JSON to the SM-DP+ by hand here.
+
+    fn direct_config(eid: [u8; 16]) -> IpaConfig {
+        let mut features = BitString::repeat(false, 6);
+        features.set(0, true);
+        IpaConfig {
+            eid: Some(eid),
+            capabilities: IpaCapabilities {
+                ipa_features: features,
+                ..Default::default()
+            },
+            ..config()
+        }
+    }
+
+    impl Flow {
+        /// The pending ES9+ request: (address, function, JSON).
+        fn es9_request(&self) -> (String, crate::smdp::Es9Function, serde_json::Value) {
+            match &self.action {
+                IpaAction::SendEs9 {
+                    address,
+                    function,
+                    json,
+                } => (
+                    address.clone(),
+                    *function,
+                    serde_json::from_slice(json).unwrap(),
+                ),
+                other => panic!("not SendEs9 in {}: {other:?}", self.ipa.state_name()),
+            }
+        }
+
+        /// The SM-DP+ answers the pending ES9+ request over its JSON binding.
+        fn es9(&mut self) {
+            let IpaAction::SendEs9 { function, json, .. } = &self.action else {
+                panic!("not SendEs9: {:?}", self.action)
+            };
+            let answer = self
+                .smdp
+                .handle_es9_json(crate::eim::relay::es9_path_name(*function), json);
+            self.feed(IpaEvent::Es9Response {
+                status: answer.status,
+                body: answer.body_bytes(),
+            });
+        }
+
+        /// The pending ProvideEimPackageResult's profileDownloadTriggerResult.
+        fn report(&self) -> ProfileDownloadTriggerResult {
+            let EsipaMessageFromIpaToEim::ProvideEimPackageResult(p) = self.esipa_request() else {
+                panic!("{:?}", self.action)
+            };
+            let EimPackageResult::ProfileDownloadTriggerResult(r) = p.eim_package_result else {
+                panic!("not a profileDownloadTriggerResult")
+            };
+            *r
+        }
+    }
+
+    fn provide_answer(choice: ProvideEimPackageResultResponseChoice) -> IpaEvent {
+        body(EsipaMessageFromEimToIpa::ProvideEimPackageResultResponse(
+            Box::new(ProvideEimPackageResultResponse(choice)),
+        ))
+    }
+
+    fn acks(seqs: &[i64]) -> IpaEvent {
+        provide_answer(ProvideEimPackageResultResponseChoice::EimAcknowledgements(
+            EimAcknowledgements(seqs.iter().map(|s| SequenceNumber(*s)).collect()),
+        ))
+    }
+
+    #[test]
+    fn direct_happy_path_es9_then_report_then_remove() {
+        use crate::smdp::Es9Function as F;
+        let mut f = Flow::with_config(11, direct_config);
+        f.card(); // GetEUICCInfo1
+        f.card(); // GetEUICCChallenge
+        let (address, function, json) = f.es9_request();
+        assert_eq!(
+            (address.as_str(), function),
+            (ADDRESS, F::InitiateAuthentication)
+        );
+        assert_eq!(json["smdpAddress"], ADDRESS);
+        assert!(json["euiccInfo1"].is_string() && json["euiccChallenge"].is_string());
+        f.es9();
+        let Es10Request::AuthenticateServer(auth) = f.es10_request() else {
+            panic!("{:?}", f.action)
+        };
+        let txid = auth.server_signed1.transaction_id.clone();
+        f.card();
+        let (_, function, json) = f.es9_request();
+        assert_eq!(function, F::AuthenticateClient);
+        assert_eq!(json["transactionId"], hex::encode_upper(&txid));
+        f.es9();
+        f.card(); // PrepareDownload
+        assert_eq!(f.es9_request().1, F::GetBoundProfilePackage);
+        f.es9();
+        assert!(matches!(
+            f.es10_request(),
+            Es10Request::LoadBoundProfilePackage(_)
+        ));
+        f.card();
+        // The PIR to the SM-DP+ at its notificationAddress.
+        let (address, function, json) = f.es9_request();
+        assert_eq!(
+            (address.as_str(), function),
+            (ADDRESS, F::HandleNotification)
+        );
+        assert!(json["pendingNotification"].is_string());
+        f.es9();
+        assert_eq!(f.smdp.order(&f.iccid).unwrap().state, OrderState::Installed);
+        // Then the report to the eIM, with the PIR and the trigger's eimTransactionId.
+        let r = f.report();
+        assert_eq!(r.eim_transaction_id.as_deref(), Some(&EIM_TID[..]));
+        let ProfileDownloadTriggerResultData::ProfileInstallationResult(pir) =
+            r.profile_download_trigger_result_data
+        else {
+            panic!("not the PIR")
+        };
+        let seq = pir
+            .profile_installation_result_data
+            .notification_metadata
+            .seq_number;
+        assert_eq!(pir.profile_installation_result_data.transaction_id, txid);
+        // The eIM acknowledges the PIR: it is removed.
+        f.feed(acks(&[seq]));
+        let Es10Request::RemoveNotificationFromList(rm) = f.es10_request() else {
+            panic!("{:?}", f.action)
+        };
+        assert_eq!(rm.seq_number, seq);
+        f.card();
+        let id = Iccid::from_digits(&f.iccid).unwrap();
+        assert_eq!(
+            f.action,
+            IpaAction::Finished(IpaOutcome::ProfileDownloaded {
+                iccid: Some(id),
+                transaction_id: txid,
+                eim_transaction_id: Some(EIM_TID.to_vec().into()),
+                installed: true,
+                seq_number: seq,
+                notified: true,
+            })
+        );
+        assert!(f.euicc.pending().iter().all(|p| p.seq_number() != seq));
+    }
+
+    #[test]
+    fn direct_pir_not_acknowledged_stays_on_the_euicc() {
+        let mut f = Flow::with_config(12, direct_config);
+        for _ in 0..2 {
+            f.card();
+        }
+        f.es9(); // InitiateAuthentication
+        f.card();
+        f.es9(); // AuthenticateClient
+        f.card();
+        f.es9(); // GetBoundProfilePackage
+        f.card(); // LoadBoundProfilePackage
+        // The SM-DP+ cannot be reached for the PIR: still reported, not removed.
+        f.feed(IpaEvent::Es9Failed("refused".into()));
+        let r = f.report();
+        assert!(matches!(
+            r.profile_download_trigger_result_data,
+            ProfileDownloadTriggerResultData::ProfileInstallationResult(_)
+        ));
+        f.feed(provide_answer(
+            ProvideEimPackageResultResponseChoice::EmptyResponse(Default::default()),
+        ));
+        let IpaAction::Finished(IpaOutcome::ProfileDownloaded {
+            installed: true,
+            notified: false,
+            seq_number,
+            ..
+        }) = f.action
+        else {
+            panic!("{:?}", f.action)
+        };
+        assert!(
+            f.euicc
+                .pending()
+                .iter()
+                .any(|p| p.seq_number() == seq_number)
+        );
+    }
+
+    #[test]
+    fn direct_es9_error_cancels_at_the_smdp_then_reports_profile_download_error() {
+        use crate::smdp::Es9Function as F;
+        let mut f = Flow::with_config(13, direct_config);
+        f.card();
+        f.card();
+        f.es9(); // InitiateAuthentication
+        let Es10Request::AuthenticateServer(auth) = f.es10_request() else {
+            panic!("{:?}", f.action)
+        };
+        let txid = auth.server_signed1.transaction_id.clone();
+        f.card();
+        assert_eq!(f.es9_request().1, F::AuthenticateClient);
+        // The SM-DP+ refuses (8.2.6 / 3.8 matchingId refused), by hand.
+        let refused = crate::smdp::es9_json::JsonAnswer::failed(crate::smdp::Status::new(
+            "8.2.6", "3.8", "refused",
+        ));
+        f.feed(IpaEvent::Es9Response {
+            status: 200,
+            body: refused.body_bytes(),
+        });
+        // ES10b CancelSession, then ES9+ cancelSession to the SM-DP+ (not ESipa).
+        let Es10Request::CancelSession(c) = f.es10_request() else {
+            panic!("{:?}", f.action)
+        };
+        assert_eq!(c.transaction_id, txid);
+        f.card();
+        let (address, function, json) = f.es9_request();
+        assert_eq!((address.as_str(), function), (ADDRESS, F::CancelSession));
+        assert_eq!(json["transactionId"], hex::encode_upper(&txid));
+        f.es9();
+        // Then profileDownloadError to the eIM.
+        let r = f.report();
+        assert_eq!(r.eim_transaction_id.as_deref(), Some(&EIM_TID[..]));
+        let ProfileDownloadTriggerResultData::ProfileDownloadError(e) =
+            r.profile_download_trigger_result_data
+        else {
+            panic!("not profileDownloadError")
+        };
+        assert_eq!(
+            e.profile_download_error_reason,
+            ProfileDownloadErrorReason::UNDEFINED_ERROR
+        );
+        f.feed(acks(&[]));
+        assert_eq!(
+            f.action,
+            IpaAction::Finished(IpaOutcome::DownloadFailed {
+                step: DownloadStep::AuthenticateClient,
+                reason: DownloadFailure::AuthenticateClient(
+                    AuthenticateClientErrorEsipa::MATCHING_ID_REFUSED
+                ),
+                cancelled: true,
+            })
+        );
+    }
+
+    #[test]
+    fn indirect_wins_when_both_capabilities_are_announced() {
+        fn both(eid: [u8; 16]) -> IpaConfig {
+            let mut c = direct_config(eid);
+            c.capabilities.ipa_features.set(1, true);
+            c
+        }
+        let mut f = Flow::with_config(14, both);
+        f.card();
+        f.card();
+        assert!(matches!(
+            f.esipa_request(),
+            EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(_)
+        ));
     }
 }

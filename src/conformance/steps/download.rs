@@ -1,4 +1,5 @@
-//! Profile download through the SUT (SGP.32 3.2.3.2, indirect): a profile prepared at the
+//! Profile download through the SUT (SGP.32 3.2.3.2 indirect; 3.2.3.1 direct, the device talking
+//! ES9+ to the SM-DP+ itself and reporting in profileDownloadTriggerResult): a profile prepared at the
 //! harness's mock SM-DP+ over ES2+, a download trigger ordered at the SUT, the device's IPA
 //! running the download through the SUT's ES9+' relay, and what the SM-DP+ saw.
 
@@ -15,7 +16,7 @@ use crate::asn1::sgp32::{
 use crate::asn1::sgp32::{Psmo, PsmoEnable};
 use crate::conformance::runner::SMDP_ADDRESS;
 use crate::conformance::world::{
-    EimWorld, PreparedDownload, StepError, StepResult, check, fail, harness,
+    DeviceSpec, EimWorld, PreparedDownload, StepError, StepResult, check, fail, harness,
 };
 use crate::ipa::IpaOutcome;
 use crate::smdp::OrderState;
@@ -24,6 +25,11 @@ use crate::sut::Order;
 
 pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
     c.given(
+        None,
+        re(r"^a device registered at the SUT that downloads directly from the SM-DP\+$"),
+        step!(registered_direct),
+    )
+    .given(
         None,
         re(r"^the operator has a profile released for the device at the SM-DP\+( under an unknown matchingId)?$"),
         step!(released),
@@ -65,7 +71,7 @@ pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
     )
     .then(
         None,
-        re(r"^the download failed at the SM-DP\+ and the session was cancelled through the SUT$"),
+        re(r"^the download failed at the SM-DP\+ and the session was cancelled( through the SUT)?$"),
         step!(failed_and_cancelled),
     )
     .then(
@@ -87,7 +93,18 @@ pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
 
 const INDIRECT: &str = "SGP.32 3.2.3.2: the eIM relays the indirect profile download between the IPA and the SM-DP+ named in the activation code";
 
+const DIRECT: &str = "SGP.32 3.2.3.1: the IPA downloads directly from the SM-DP+ named in the eIM's activation code and reports the result in profileDownloadTriggerResult";
+
 impl EimWorld {
+    /// Whether the current device downloads directly (ipaFeatures directRspServerCommunication
+    /// without indirectRspServerCommunication).
+    fn downloads_directly(&mut self) -> bool {
+        self.device(None).is_ok_and(|d| {
+            let f = &d.driver.ipa().config().capabilities.ipa_features;
+            f.first().is_some_and(|b| *b) && !f.get(1).is_some_and(|b| *b)
+        })
+    }
+
     /// The profile prepared for this scenario.
     fn prepared(&self) -> Result<PreparedDownload, StepError> {
         self.download
@@ -110,6 +127,18 @@ fn smdp_of(w: &EimWorld) -> Result<std::sync::Arc<crate::smdp::Smdp>, StepError>
         .smdp
         .clone()
         .ok_or_else(|| harness("this run has no mock SM-DP+"))
+}
+
+async fn registered_direct(w: &mut EimWorld, _: Args) -> StepResult {
+    let ctx = w.ctx()?;
+    if !ctx.ipa.smdp_urls.contains_key(SMDP_ADDRESS) {
+        return Err(harness("this run has no URL for the mock SM-DP+"));
+    }
+    let spec = DeviceSpec {
+        ipa: Some(ctx.direct_download_ipa()),
+        ..DeviceSpec::default()
+    };
+    w.add_device(spec).await.map(|_| ())
 }
 
 async fn released(w: &mut EimWorld, a: Args) -> StepResult {
@@ -153,6 +182,11 @@ async fn trigger(w: &mut EimWorld, _: Args) -> StepResult {
 
 async fn installed(w: &mut EimWorld, _: Args) -> StepResult {
     let (prepared, want) = w.prepared_iccid()?;
+    let requirement = if w.downloads_directly() {
+        DIRECT
+    } else {
+        INDIRECT
+    };
     let outcome = w.last_outcome(None)?;
     let ok = matches!(
         &outcome,
@@ -160,7 +194,7 @@ async fn installed(w: &mut EimWorld, _: Args) -> StepResult {
     );
     check(
         ok,
-        INDIRECT,
+        requirement,
         format!("the profile {} downloaded and installed", prepared.iccid),
         &outcome,
     )?;
@@ -174,14 +208,23 @@ async fn installed(w: &mut EimWorld, _: Args) -> StepResult {
         .map(|p| p.enabled);
     check(
         on_card == Some(false),
-        INDIRECT,
+        requirement,
         "the profile installed, disabled",
         on_card,
     )
 }
 
-async fn failed_and_cancelled(w: &mut EimWorld, _: Args) -> StepResult {
+async fn failed_and_cancelled(w: &mut EimWorld, a: Args) -> StepResult {
     let outcome = w.last_outcome(None)?;
+    let requirement = match a.opt(1) {
+        // cancelSessionOk is what the SM-DP+ answered to the relayed CancelSession.
+        Some(_) => {
+            "SGP.32 3.2.3.2, SGP.22 3.1.3: a download the SM-DP+ refuses is cancelled; the eIM relays CancelSession to the SM-DP+ and answers cancelSessionOk"
+        }
+        None => {
+            "SGP.32 3.2.3.1, SGP.22 3.1.3: a download the SM-DP+ refuses is cancelled at the SM-DP+"
+        }
+    };
     check(
         matches!(
             outcome,
@@ -190,8 +233,7 @@ async fn failed_and_cancelled(w: &mut EimWorld, _: Args) -> StepResult {
                 ..
             }
         ),
-        // cancelSessionOk is what the SM-DP+ answered to the relayed CancelSession.
-        "SGP.32 3.2.3.2, SGP.22 3.1.3: a download the SM-DP+ refuses is cancelled; the eIM relays CancelSession to the SM-DP+ and answers cancelSessionOk",
+        requirement,
         "DownloadFailed with the session cancelled",
         &outcome,
     )
@@ -201,9 +243,14 @@ async fn smdp_got_pir(w: &mut EimWorld, _: Args) -> StepResult {
     let prepared = w.prepared()?;
     let smdp = smdp_of(w)?;
     let state = smdp.order(&prepared.iccid).map(|o| o.state);
+    let requirement = if w.downloads_directly() {
+        "SGP.32 3.2.3.1, SGP.22 3.5: the IPA delivers the PIR to the SM-DP+ at its notificationAddress"
+    } else {
+        "SGP.32 3.2.3.2, 3.5: the eIM forwards the PIR to the SM-DP+ at its notificationAddress"
+    };
     check(
         state == Some(OrderState::Installed),
-        "SGP.32 3.2.3.2, 3.5: the eIM forwards the PIR to the SM-DP+ at its notificationAddress",
+        requirement,
         "the SM-DP+ order installed (its PIR received)",
         state,
     )
