@@ -1,36 +1,14 @@
 //! `sgp32 compare BASE NEW` through the built binary on temporary files.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sgp32_harness::report::{CaseResult, Level, RunResults, Verdict, results_json};
+use sgp32_harness::report::{RunResults, Verdict, results_json};
 
 fn run(verdicts: &[(&str, Verdict)]) -> RunResults {
-    RunResults {
-        run_id: "r".to_owned(),
-        sut: "reference".to_owned(),
-        transport: "https".to_owned(),
-        sgp32_version: "1.2".to_owned(),
-        started: "2026-11-27T08:33:09Z".to_owned(),
-        cases: verdicts
-            .iter()
-            .map(|(id, verdict)| CaseResult {
-                id: (*id).to_owned(),
-                title: "t".to_owned(),
-                feature: "f.feature".to_owned(),
-                spec: "2.11".to_owned(),
-                level: Level::Must,
-                tags: Vec::new(),
-                verdict: *verdict,
-                requirement: String::new(),
-                expected: String::new(),
-                actual: String::new(),
-                duration_ms: 1,
-                trace: None,
-                expectation: None,
-            })
-            .collect(),
-    }
+    common::run_with(verdicts)
 }
 
 struct TempDir(PathBuf);

@@ -1,37 +1,13 @@
 //! The CI gate with and without an expectations file.
 
+mod common;
+
 use std::path::Path;
 
-use sgp32_harness::report::{
-    CaseResult, Expectations, Level, MatchKind, RunResults, Unexpected, Verdict, gate,
-};
+use sgp32_harness::report::{Expectations, MatchKind, RunResults, Unexpected, Verdict, gate};
 
 fn run(verdicts: &[(&str, Verdict)]) -> RunResults {
-    RunResults {
-        run_id: "2026-11-27T08-33-09Z".to_owned(),
-        sut: "reference".to_owned(),
-        transport: "https".to_owned(),
-        sgp32_version: "1.2".to_owned(),
-        started: "2026-11-27T08:33:09Z".to_owned(),
-        cases: verdicts
-            .iter()
-            .map(|(id, verdict)| CaseResult {
-                id: (*id).to_owned(),
-                title: "t".to_owned(),
-                feature: "psmo/x.feature".to_owned(),
-                spec: "2.11.1.1".to_owned(),
-                level: Level::Must,
-                tags: Vec::new(),
-                verdict: *verdict,
-                requirement: String::new(),
-                expected: String::new(),
-                actual: String::new(),
-                duration_ms: 1,
-                trace: None,
-                expectation: None,
-            })
-            .collect(),
-    }
+    common::run_with(verdicts)
 }
 
 fn expect(text: &str) -> Expectations {

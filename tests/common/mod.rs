@@ -126,3 +126,35 @@ impl Drop for Serving {
         }
     }
 }
+
+/// A run against the reference eIM over HTTPS whose cases (all `@must`) have these verdicts.
+pub fn run_with(
+    verdicts: &[(&str, sgp32_harness::report::Verdict)],
+) -> sgp32_harness::report::RunResults {
+    use sgp32_harness::report::{CaseResult, Level, RunResults};
+    RunResults {
+        run_id: "2026-11-27T08-33-09Z".to_owned(),
+        sut: "reference".to_owned(),
+        transport: "https".to_owned(),
+        sgp32_version: "1.2".to_owned(),
+        started: "2026-11-27T08:33:09Z".to_owned(),
+        cases: verdicts
+            .iter()
+            .map(|(id, verdict)| CaseResult {
+                id: (*id).to_owned(),
+                title: "t".to_owned(),
+                feature: "psmo/x.feature".to_owned(),
+                spec: "2.11.1.1".to_owned(),
+                level: Level::Must,
+                tags: Vec::new(),
+                verdict: *verdict,
+                requirement: String::new(),
+                expected: String::new(),
+                actual: String::new(),
+                duration_ms: 1,
+                trace: None,
+                expectation: None,
+            })
+            .collect(),
+    }
+}
