@@ -44,6 +44,12 @@ async fn esipa(eim: &RunningEim) -> EsipaClient {
         .unwrap()
 }
 
+/// Orders one PSMO (`psmo` in the order API's JSON) for `eid` through the order API.
+async fn order_psmo(eim: &RunningEim, eid: &Eid, psmo: &str) -> (u16, serde_json::Value) {
+    let body = format!(r#"{{"eid":"{}","psmos":[{psmo}]}}"#, eid.digits());
+    api(eim, "POST", "/orders/psmo", &body).await
+}
+
 async fn api(eim: &RunningEim, method: &str, path: &str, json: &str) -> (u16, serde_json::Value) {
     let mut client = HttpClient::connect(&eim.api_url().unwrap(), None, ClientOptions::default())
         .await
@@ -144,16 +150,8 @@ async fn an_ordered_psmo_travels_over_https_and_its_result_closes_the_order() {
     let eim = start(true, EimFaults::NONE).await;
     let mut euicc = device(&eim, 1);
     let eid = euicc.eid();
-    let (status, body) = api(
-        &eim,
-        "POST",
-        "/orders/psmo",
-        &format!(
-            r#"{{"eid":"{}","psmos":[{{"enable":{{"iccid":"89440000000000000011"}}}}]}}"#,
-            eid.digits()
-        ),
-    )
-    .await;
+    let (status, body) =
+        order_psmo(&eim, &eid, r#"{"enable":{"iccid":"89440000000000000011"}}"#).await;
     assert_eq!(status, 201, "{body}");
     let order = body["orderId"].clone();
 
@@ -200,16 +198,7 @@ async fn a_result_with_a_bad_euicc_signature_fails_the_order() {
     let mut euicc = device(&eim, 2);
     euicc.faults_mut().wrong_result_signature = true;
     let eid = euicc.eid();
-    let (_, body) = api(
-        &eim,
-        "POST",
-        "/orders/psmo",
-        &format!(
-            r#"{{"eid":"{}","psmos":[{{"enable":{{"iccid":"89440000000000000011"}}}}]}}"#,
-            eid.digits()
-        ),
-    )
-    .await;
+    let (_, body) = order_psmo(&eim, &eid, r#"{"enable":{"iccid":"89440000000000000011"}}"#).await;
     let order = body["orderId"].clone();
     let mut client = esipa(&eim).await;
     let response = client.post(&poll_request(&eid)).await.unwrap();
@@ -248,16 +237,7 @@ async fn one_hundred_concurrent_polls_for_one_eid_get_one_package_with_one_count
     let euicc = device(&eim, 3);
     let eid = euicc.eid();
     for _ in 0..3 {
-        let (status, _) = api(
-            &eim,
-            "POST",
-            "/orders/psmo",
-            &format!(
-                r#"{{"eid":"{}","psmos":[{{"getRAT":{{}}}}]}}"#,
-                eid.digits()
-            ),
-        )
-        .await;
+        let (status, _) = order_psmo(&eim, &eid, r#"{"getRAT":{}}"#).await;
         assert_eq!(status, 201);
     }
     let mut tasks = tokio::task::JoinSet::new();
@@ -375,16 +355,7 @@ async fn a_counter_at_the_top_fails_the_order_and_huge_bulk_requests_are_refused
     )
     .await;
     assert_eq!(status, 201);
-    let (_, body) = api(
-        &eim,
-        "POST",
-        "/orders/psmo",
-        &format!(
-            r#"{{"eid":"{}","psmos":[{{"getRAT":{{}}}}]}}"#,
-            eid.digits()
-        ),
-    )
-    .await;
+    let (_, body) = order_psmo(&eim, &eid, r#"{"getRAT":{}}"#).await;
     let order = body["orderId"].clone();
     let response = esipa(&eim).await.post(&poll_request(&eid)).await.unwrap();
     assert_eq!(response.status, 200);
