@@ -352,6 +352,31 @@ impl EimWorld {
     }
 }
 
+/// Adds the SUT's eIM to `euicc` (ES10b.AddInitialEim with the SUT's EimConfigurationData,
+/// counter 0, the token left to the eUICC); returns the association token it gave.
+pub fn add_initial_eim(euicc: &mut Euicc, ctx: &RunContext) -> Result<Option<i64>, StepError> {
+    let add = AddInitialEimRequest {
+        eim_configuration_data_list: vec![ctx.eim.eim_configuration_data(Some(0), Some(-1))],
+        extensions: Default::default(),
+    };
+    match euicc.handle(Es10Request::AddInitialEim(add)) {
+        Ok(Es10Response::AddInitialEim(r)) => match r.0 {
+            AddInitialEimResponseChoice::AddInitialEimOk(entries) => {
+                Ok(entries.iter().find_map(|e| match e {
+                    AddInitialEimOkEntry::AssociationToken(t) => Some(*t),
+                    AddInitialEimOkEntry::AddOk(()) => None,
+                }))
+            }
+            AddInitialEimResponseChoice::AddInitialEimError(e) => Err(harness(format!(
+                "the simulated eUICC refused AddInitialEim: {e:?}"
+            ))),
+        },
+        other => Err(harness(format!(
+            "the simulated eUICC answered AddInitialEim with {other:?}"
+        ))),
+    }
+}
+
 /// Builds, provisions and connects one device.
 async fn new_device(ctx: &RunContext, index: u64, spec: &DeviceSpec) -> Result<Device, StepError> {
     let pki = spec.pki.clone().unwrap_or_else(|| ctx.pki.clone());
@@ -377,33 +402,11 @@ async fn new_device(ctx: &RunContext, index: u64, spec: &DeviceSpec) -> Result<D
         .build()
         .map_err(|e| harness(format!("cannot build eUICC {index}: {e}")))?;
     let eid = euicc.eid();
-    let mut association_token = None;
-    if spec.eim_added {
-        let add = AddInitialEimRequest {
-            eim_configuration_data_list: vec![ctx.eim.eim_configuration_data(Some(0), Some(-1))],
-            extensions: Default::default(),
-        };
-        match euicc.handle(Es10Request::AddInitialEim(add)) {
-            Ok(Es10Response::AddInitialEim(r)) => match r.0 {
-                AddInitialEimResponseChoice::AddInitialEimOk(entries) => {
-                    association_token = entries.iter().find_map(|e| match e {
-                        AddInitialEimOkEntry::AssociationToken(t) => Some(*t),
-                        AddInitialEimOkEntry::AddOk(()) => None,
-                    });
-                }
-                AddInitialEimResponseChoice::AddInitialEimError(e) => {
-                    return Err(harness(format!(
-                        "the simulated eUICC refused AddInitialEim: {e:?}"
-                    )));
-                }
-            },
-            other => {
-                return Err(harness(format!(
-                    "the simulated eUICC answered AddInitialEim with {other:?}"
-                )));
-            }
-        }
-    }
+    let association_token = if spec.eim_added {
+        add_initial_eim(&mut euicc, ctx)?
+    } else {
+        None
+    };
     if spec.registered {
         let certificate_der = if spec.with_certificate {
             Some(

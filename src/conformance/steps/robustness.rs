@@ -13,14 +13,15 @@ use std::time::Instant;
 use cucumber::step::Collection;
 
 use super::{Args, re};
-use crate::asn1::es10::Es10Request;
 use crate::asn1::sgp32::{
-    AddInitialEimRequest, EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim, EuiccPackageRequest,
-    GetEimPackageRequest, Psmo, PsmoEnable,
+    EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim, EuiccPackageRequest, GetEimPackageRequest,
+    Psmo, PsmoEnable,
 };
 use crate::asn1::tlv;
 use crate::conformance::context::RunContext;
-use crate::conformance::world::{EimWorld, StepError, StepResult, check, fail, harness, iccid};
+use crate::conformance::world::{
+    EimWorld, StepError, StepResult, add_initial_eim, check, fail, harness, iccid,
+};
 use crate::euicc::{Euicc, Profile, Settings};
 use crate::ipa::{IpaOutcome, IpaTraceEntry};
 use crate::pki::Eid;
@@ -593,22 +594,7 @@ async fn bulk_fleet(w: &mut EimWorld, a: Args) -> StepResult {
             .profile(Profile::new(target.clone()))
             .build()
             .map_err(|e| harness(format!("cannot build eUICC {index}: {e}")))?;
-        let add = AddInitialEimRequest {
-            eim_configuration_data_list: vec![ctx.eim.eim_configuration_data(Some(0), Some(-1))],
-            extensions: Default::default(),
-        };
-        let token = match euicc.handle(Es10Request::AddInitialEim(add)) {
-            Ok(crate::asn1::es10::Es10Response::AddInitialEim(r)) => match r.0 {
-                crate::asn1::sgp32::AddInitialEimResponseChoice::AddInitialEimOk(entries) => {
-                    entries.iter().find_map(|e| match e {
-                        crate::asn1::sgp32::AddInitialEimOkEntry::AssociationToken(t) => Some(*t),
-                        _ => None,
-                    })
-                }
-                other => return Err(harness(format!("AddInitialEim refused: {other:?}"))),
-            },
-            other => return Err(harness(format!("AddInitialEim answered {other:?}"))),
-        };
+        let token = add_initial_eim(&mut euicc, &ctx)?;
         let eid = euicc.eid();
         let cert = ctx
             .pki
