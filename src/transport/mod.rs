@@ -22,6 +22,7 @@
 //! test PKI's `eim_tls` credential ([`crate::pki::Pki`]) as the usual server certificate.
 
 pub mod client;
+pub mod datagram;
 pub mod esipa_http;
 pub mod http;
 pub mod tls;
@@ -31,6 +32,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use client::{ClientOptions, HttpClient, HttpClientResponse, Target};
+pub use datagram::{DatagramChannel, DatagramEndpoint, UdpChannel, UdpEndpoint};
 pub use esipa_http::{
     BindingOptions, EsipaBinding, EsipaClient, EsipaContext, EsipaHandler, EsipaHttpResponse,
     EsipaReply, NoContentStatus, UserAgentObservations,
@@ -97,6 +99,13 @@ pub enum TransportError {
         /// The limit.
         limit: usize,
     },
+    /// A CoAP exchange failed (no acknowledgement after the last retransmission, a reset, a
+    /// block-wise transfer that does not fit together, ...).
+    #[error("CoAP: {0}")]
+    Coap(String),
+    /// A DTLS handshake or record failed (untrusted certificate, wrong PSK, alert, ...).
+    #[error("DTLS: {0}")]
+    Dtls(String),
     /// Another I/O error.
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
