@@ -211,8 +211,18 @@ fn run(
     euicc: &mut Euicc,
     activation_code: String,
 ) -> (IpaOutcome, Vec<EsipaMessageFromIpaToEim>) {
-    let eid: [u8; 16] = *euicc.eid().as_bcd();
-    let mut ipa = Ipa::new(ipa_config(eid));
+    let config = ipa_config(*euicc.eid().as_bcd());
+    run_with(smdp, euicc, activation_code, config)
+}
+
+/// As [`run`] with the IPA configured by `config`.
+fn run_with(
+    smdp: &Smdp,
+    euicc: &mut Euicc,
+    activation_code: String,
+    config: IpaConfig,
+) -> (IpaOutcome, Vec<EsipaMessageFromIpaToEim>) {
+    let mut ipa = Ipa::new(config);
     let IpaAction::SendEsipa(first) = ipa.handle(IpaEvent::StartPoll) else {
         panic!("GetEimPackage expected")
     };
@@ -309,6 +319,65 @@ fn the_ipa_downloads_and_installs_the_ordered_profile_and_delivers_the_pir() {
         })
         .collect();
     assert_eq!(kinds, ["init", "auth", "bpp", "notify"]);
+}
+
+/// An IPA configured for ImmediateEnable (SGP.32 5.9.15) enables the new profile after
+/// installing it when the eUICC allows it, and leaves it disabled when not; the PIR is delivered
+/// in both cases.
+#[test]
+fn immediate_enable_after_installation_follows_the_euicc_configuration() {
+    for configured in [true, false] {
+        let Setup {
+            smdp,
+            mut euicc,
+            iccid,
+            matching_id,
+        } = setup(if configured { 11 } else { 12 });
+        if configured {
+            let request = ConfigureImmediateProfileEnablingRequest {
+                immediate_enable_flag: Some(()),
+                ..Default::default()
+            };
+            let answer = euicc
+                .handle_es10(&rasn::der::encode(&request).unwrap())
+                .unwrap();
+            let answer: ConfigureImmediateProfileEnablingResponse =
+                rasn::der::decode(&answer).unwrap();
+            assert_eq!(
+                answer.config_immediate_enable_result,
+                ConfigImmediateEnableResult::OK
+            );
+        }
+        let config = IpaConfig {
+            immediate_enable: true,
+            ..ipa_config(*euicc.eid().as_bcd())
+        };
+        let (outcome, sent) = run_with(
+            &smdp,
+            &mut euicc,
+            format!("1${ADDRESS}${matching_id}"),
+            config,
+        );
+        assert!(
+            matches!(
+                outcome,
+                IpaOutcome::ProfileDownloaded {
+                    installed: true,
+                    notified: true,
+                    ..
+                }
+            ),
+            "{outcome:?}"
+        );
+        let id = Iccid::from_digits(&iccid).unwrap();
+        let profile = euicc.profiles().iter().find(|p| p.iccid == id).unwrap();
+        assert_eq!(profile.enabled, configured, "configured: {configured}");
+        assert!(matches!(
+            sent.last(),
+            Some(EsipaMessageFromIpaToEim::HandleNotificationEsipa(_))
+        ));
+        assert_eq!(smdp.order(&iccid).unwrap().state, OrderState::Installed);
+    }
 }
 
 #[test]

@@ -62,3 +62,16 @@ Feature: Indirect profile download through the eIM (SGP.32 3.2.3.2)
     And the device polls the SUT
     And the device delivers its installation result to the SUT again
     Then the SM-DP+ received the installation result of that profile twice
+
+  @id:DL-007 @spec:5.9.15 @must @catches:relay-to-wrong-smdp @catches:bad-package-signature @catches:wrong-operation
+  Scenario: With immediate enabling configured by a PSMO, the downloaded profile is enabled at once
+    Given a device registered at the SUT whose IPA enables a downloaded profile at once
+    When the SUT is ordered to enable immediate enable
+    And the device polls the SUT
+    Then the SUT reports the order done
+    Given the operator has a profile released for the device at the SM-DP+
+    When the SUT is ordered to trigger the download of that profile
+    And the device polls the SUT
+    Then the device downloaded and installed that profile
+    And the downloaded profile is enabled on the device
+    And the SUT reports the order done

@@ -9,7 +9,8 @@
 //! ESipa AuthenticateClientRequestEsipa -> `DlPrepare` ES10b PrepareDownload (hashCc =
 //! SHA-256(SHA-256(CC) | transactionId) when a confirmation code is configured, SGP.22 3.1.3) ->
 //! `DlGetBpp` ESipa GetBoundProfilePackageRequestEsipa -> `DlLoad` ES10b LoadBoundProfilePackage
-//! (the whole BPP) -> `DlNotify` ESipa HandleNotificationEsipa with the PIR (HTTP 204, any 2xx
+//! (the whole BPP) -> [`DlImmediateEnable` ES10b ImmediateEnable, when the IPA is configured
+//! for it ([`super::IpaConfig::immediate_enable`]) and the profile was installed] -> `DlNotify` ESipa HandleNotificationEsipa with the PIR (HTTP 204, any 2xx
 //! accepted, the body ignored) -> `DlRemove` ES10b RemoveNotificationFromList(PIR seqNumber) ->
 //! [`IpaOutcome::ProfileDownloaded`].
 //!
@@ -85,8 +86,9 @@ use crate::asn1::sgp32::{
 };
 use crate::asn1::sgp32::{
     AuthenticateClientResponseEsipa, CancelSessionResponseEsipa, EimPackageResult,
-    GetBoundProfilePackageResponseEsipa, InitiateAuthenticationResponseEsipa, ProfileDownloadError,
-    ProfileDownloadErrorReason, ProfileDownloadTriggerResult, ProfileDownloadTriggerResultData,
+    GetBoundProfilePackageResponseEsipa, ImmediateEnableRequest, ImmediateEnableResponse,
+    InitiateAuthenticationResponseEsipa, ProfileDownloadError, ProfileDownloadErrorReason,
+    ProfileDownloadTriggerResult, ProfileDownloadTriggerResultData,
     ProvideEimPackageResultResponseChoice,
 };
 use crate::eim::RelayOutcome;
@@ -212,6 +214,8 @@ pub(super) struct Dl {
     smdp_notified: bool,
     /// Direct: whether the SM-DP+ answered CancelSession with success.
     cancelled: bool,
+    /// The PIR while ImmediateEnable runs, delivered next.
+    pir_pending: Option<Box<ProfileInstallationResult>>,
     phase: Phase,
 }
 
@@ -225,6 +229,8 @@ enum Phase {
     Prepare,
     GetBpp(Pending),
     Load,
+    /// ES10b ImmediateEnable of the profile just installed (SGP.32 5.9.15).
+    ImmediateEnable,
     Notify(Pending),
     Remove,
     CancelEs10,
@@ -244,6 +250,7 @@ impl Dl {
             Phase::Prepare => "DlPrepare",
             Phase::GetBpp(_) => "DlGetBpp",
             Phase::Load => "DlLoad",
+            Phase::ImmediateEnable => "DlImmediateEnable",
             Phase::Notify(_) => "DlNotify",
             Phase::Remove => "DlRemove",
             Phase::CancelEs10 => "DlCancelEs10",
@@ -293,6 +300,7 @@ impl Ipa {
                     pir_full: None,
                     smdp_notified: false,
                     cancelled: false,
+                    pir_pending: None,
                     phase: Phase::Info1,
                 };
                 self.state = State::Download(Box::new(dl));
@@ -470,9 +478,17 @@ impl Ipa {
         }
     }
 
-    fn on_dl_es10_failure(&mut self, dl: Dl, state: &'static str, reason: String) -> IpaAction {
+    fn on_dl_es10_failure(&mut self, mut dl: Dl, state: &'static str, reason: String) -> IpaAction {
         match dl.phase {
             Phase::Remove => self.finish_downloaded(dl, true),
+            // The profile is installed: its PIR is delivered whatever ImmediateEnable did.
+            Phase::ImmediateEnable if dl.pir_pending.is_some() => {
+                tracing::info!(%reason, "ImmediateEnable failed");
+                match dl.pir_pending.take() {
+                    Some(pir) => self.notify_pir(dl, *pir),
+                    None => self.finish_downloaded(dl, false),
+                }
+            }
             Phase::CancelEs10 => self.finish_cancel(dl, false),
             _ => {
                 let step = dl.es10_step();
@@ -484,6 +500,17 @@ impl Ipa {
                 )
             }
         }
+    }
+
+    /// Delivers the PIR (indirect: ESipa HandleNotification; direct: ES9+).
+    fn notify_pir(&mut self, dl: Dl, pir: ProfileInstallationResult) -> IpaAction {
+        let message =
+            EsipaMessageFromIpaToEim::HandleNotificationEsipa(Box::new(HandleNotificationEsipa(
+                HandleNotificationEsipaChoice::PendingNotification(Box::new(
+                    PendingNotification::ProfileInstallationResult(Box::new(pir)),
+                )),
+            )));
+        self.send_dl(dl, message, Phase::Notify)
     }
 
     fn remove_pir(&mut self, dl: Dl) -> IpaAction {
@@ -595,17 +622,34 @@ impl Ipa {
                     if dl.direct {
                         dl.pir_full = Some(Box::new(pir.clone()));
                     }
-                    let message = EsipaMessageFromIpaToEim::HandleNotificationEsipa(Box::new(
-                        HandleNotificationEsipa(
-                            HandleNotificationEsipaChoice::PendingNotification(Box::new(
-                                PendingNotification::ProfileInstallationResult(Box::new(pir)),
-                            )),
-                        ),
-                    ));
-                    self.send_dl(dl, message, Phase::Notify)
+                    if installed && self.config.immediate_enable {
+                        dl.pir_pending = Some(Box::new(pir));
+                        return self.es10_dl(
+                            dl,
+                            Es10Request::ImmediateEnable(ImmediateEnableRequest::default()),
+                            Phase::ImmediateEnable,
+                        );
+                    }
+                    self.notify_pir(dl, pir)
                 }
                 Err(e) => self.on_dl_es10_failure(dl, name, undecodable(name)(e)),
             },
+            Phase::ImmediateEnable => {
+                // The result is informational: the profile is installed either way.
+                match rasn::der::decode::<ImmediateEnableResponse>(bytes) {
+                    Ok(r) => {
+                        tracing::debug!(result = %r.immediate_enable_result, "ImmediateEnable")
+                    }
+                    Err(e) => tracing::info!(%e, "undecodable ImmediateEnable answer"),
+                }
+                match dl.pir_pending.take() {
+                    Some(pir) => self.notify_pir(dl, *pir),
+                    None => self.fail(IpaError::UnexpectedEvent {
+                        state: name,
+                        event: "Es10Response",
+                    }),
+                }
+            }
             Phase::Remove => {
                 // The deleteNotificationStatus is informational.
                 self.finish_downloaded(dl, true)

@@ -318,6 +318,11 @@ pub struct IpaConfig {
     pub smdp_urls: std::collections::BTreeMap<String, String>,
     /// Direct download: TLS trust for `https` SM-DP+ URLs (None: `https` cannot be used).
     pub smdp_tls: Option<crate::transport::TlsClientConfig>,
+    /// After a successful installation, ask the eUICC to enable the new profile at once
+    /// (ES10b.ImmediateEnable, SGP.32 5.9.15, refreshFlag false) before the PIR is delivered.
+    /// The eUICC refuses (immediateEnableNotAvailable) unless a configureImmediateEnable PSMO
+    /// turned immediate enabling on; the download goes on either way. Default off.
+    pub immediate_enable: bool,
 }
 
 impl IpaConfig {
@@ -344,6 +349,7 @@ impl Default for IpaConfig {
             confirmation_code: None,
             smdp_urls: Default::default(),
             smdp_tls: None,
+            immediate_enable: false,
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::conformance::runner::SMDP_ADDRESS;
 use crate::conformance::world::{
     DeviceSpec, EimWorld, PreparedDownload, StepError, StepResult, check, fail, harness,
 };
-use crate::ipa::IpaOutcome;
+use crate::ipa::{IpaConfig, IpaOutcome};
 use crate::smdp::OrderState;
 use crate::step;
 use crate::sut::Order;
@@ -28,6 +28,11 @@ pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
         None,
         re(r"^a device registered at the SUT that downloads directly from the SM-DP\+$"),
         step!(registered_direct),
+    )
+    .given(
+        None,
+        re(r"^a device registered at the SUT whose IPA enables a downloaded profile at once$"),
+        step!(registered_immediate_enable),
     )
     .given(
         None,
@@ -141,6 +146,19 @@ async fn registered_direct(w: &mut EimWorld, _: Args) -> StepResult {
     w.add_device(spec).await.map(|_| ())
 }
 
+/// A device whose IPA asks for ES10b.ImmediateEnable after an installation (SGP.32 5.9.15).
+async fn registered_immediate_enable(w: &mut EimWorld, _: Args) -> StepResult {
+    let ctx = w.ctx()?;
+    let spec = DeviceSpec {
+        ipa: Some(IpaConfig {
+            immediate_enable: true,
+            ..ctx.ipa.clone()
+        }),
+        ..DeviceSpec::default()
+    };
+    w.add_device(spec).await.map(|_| ())
+}
+
 async fn released(w: &mut EimWorld, a: Args) -> StepResult {
     let smdp = smdp_of(w)?;
     let device = w.device(None)?;
@@ -206,10 +224,12 @@ async fn installed(w: &mut EimWorld, _: Args) -> StepResult {
         .iter()
         .find(|p| p.iccid == want)
         .map(|p| p.enabled);
+    // A device that asks for ImmediateEnable may have enabled it already (checked by its own step).
+    let immediate = device.driver.ipa().config().immediate_enable;
     check(
-        on_card == Some(false),
+        on_card == Some(false) || (immediate && on_card.is_some()),
         requirement,
-        "the profile installed, disabled",
+        "the profile installed (disabled unless immediately enabled)",
         on_card,
     )
 }
