@@ -160,6 +160,14 @@ fn run_writes_reports_and_a_fault_fails_the_run_unless_expected() {
 fn the_catalogue_passes_against_serve_eim_in_another_process_through_its_sut_profile() {
     let dir = scratch("serve");
     let sut = dir.join("sut.toml");
+    // The eIM relays downloads to the harness's SM-DP+ address at a free local port, which the
+    // run finds in the written profile's [smdp] table and starts its mock SM-DP+ on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let smdp = format!("smdp.sgp32-harness.test=http://127.0.0.1:{port}");
     let server = common::Serving::start(
         [
             "serve".as_ref(),
@@ -169,6 +177,8 @@ fn the_catalogue_passes_against_serve_eim_in_another_process_through_its_sut_pro
             "--api".as_ref(),
             "127.0.0.1:0".as_ref(),
             "--tls".as_ref(),
+            "--smdp".as_ref(),
+            smdp.as_ref(),
             "--write-sut".as_ref(),
             sut.as_os_str(),
         ],
@@ -194,4 +204,16 @@ fn the_catalogue_passes_against_serve_eim_in_another_process_through_its_sut_pro
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(results.sut, sut.display().to_string());
     assert!(results.cases.iter().any(|c| c.verdict == Verdict::Pass));
+    // The download cases ran against the mock SM-DP+ the run started where the profile says.
+    let downloads: Vec<_> = results
+        .cases
+        .iter()
+        .filter(|c| c.id.starts_with("DL-"))
+        .map(|c| (c.id.clone(), c.verdict))
+        .collect();
+    assert!(!downloads.is_empty());
+    assert!(
+        downloads.iter().all(|(_, v)| *v == Verdict::Pass),
+        "{downloads:?}"
+    );
 }

@@ -5,7 +5,8 @@ Feature: Indirect profile download through the eIM (SGP.32 3.2.3.2)
   InitiateAuthentication, AuthenticateClient, GetBoundProfilePackage and CancelSession to the
   SM-DP+ named in the activation code (ES9+') and forwards the installation result (PIR) to it.
   These cases need the harness's SM-DP+ beside the SUT (@feature:smdp): they run against the
-  embedded eIM; a SUT profile run reports them UNSUPPORTED for now.
+  embedded eIM, and against a SUT profile whose [smdp] table maps the harness's SM-DP+ address
+  to a local URL (the run starts its SM-DP+ there); otherwise they are UNSUPPORTED.
 
   @id:DL-001 @spec:3.2.3.2 @must @catches:relay-to-wrong-smdp @catches:pir-not-forwarded
   Scenario: A triggered download installs the profile the SM-DP+ prepared

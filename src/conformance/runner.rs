@@ -3,6 +3,7 @@
 //! once), and every case gets a verdict and a trace.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -25,7 +26,7 @@ use crate::smdp::server::{RunningSmdp, SmdpServerOptions};
 use crate::smdp::{SmdpConfig, sgp26_v3_dir};
 use crate::sut::adapter::pem_der;
 use crate::sut::{ReferenceAdapter, ReferenceApiAdapter, SutAdapter, SutError, SutProfile};
-use crate::transport::TlsClientConfig;
+use crate::transport::{Target, TlsClientConfig};
 
 /// Why a run could not be made (exit 2: a harness or usage problem, never a verdict).
 #[derive(Debug, thiserror::Error)]
@@ -115,15 +116,19 @@ struct Sut {
 /// it to the SM-DP+'s URL on 127.0.0.1.
 pub const SMDP_ADDRESS: &str = "smdp.sgp32-harness.test";
 
-/// Starts the mock SM-DP+ for a run against the embedded eIM: the SGP.26 v3 DPauth/DPpb keys
+/// Starts the mock SM-DP+ (on `listen`, over TLS when `tls`): the SGP.26 v3 DPauth/DPpb keys
 /// when the reference material is there, else the harness PKI's.
-async fn start_smdp(options: &RunOptions) -> Result<RunningSmdp, RunError> {
+async fn start_smdp(
+    options: &RunOptions,
+    listen: SocketAddr,
+    tls: bool,
+) -> Result<RunningSmdp, RunError> {
     let config = SmdpConfig::sgp26_default(&options.pki, &sgp26_v3_dir(), options.backend)
         .or_else(|_| SmdpConfig::from_harness_pki(&options.pki, options.backend))
         .map_err(|e| RunError::Reference(format!("mock SM-DP+: {e}")))?;
     let server = SmdpServerOptions {
-        listen: ([127, 0, 0, 1], 0).into(),
-        tls: false,
+        listen,
+        tls,
         address: Some(SMDP_ADDRESS.into()),
     };
     RunningSmdp::start(&options.pki, config, &server)
@@ -134,7 +139,7 @@ async fn start_smdp(options: &RunOptions) -> Result<RunningSmdp, RunError> {
 async fn set_up(options: &RunOptions) -> Result<Sut, RunError> {
     match &options.sut {
         SutChoice::Reference => {
-            let smdp = start_smdp(options).await?;
+            let smdp = start_smdp(options, ([127, 0, 0, 1], 0).into(), false).await?;
             let server = EimServerOptions {
                 listen: ([127, 0, 0, 1], 0).into(),
                 tls: options.transport == "https",
@@ -188,20 +193,54 @@ async fn set_up(options: &RunOptions) -> Result<Sut, RunError> {
                 }
                 _ => None,
             };
-            // Downloads need an SM-DP+ the SUT relays to; the harness's mock runs only beside
-            // the embedded eIM for now, so cases needing it are UNSUPPORTED here.
+            // Downloads need an SM-DP+ the SUT relays to: when the profile maps the harness's
+            // SM-DP+ address to a URL on this machine, the mock SM-DP+ is started there;
+            // otherwise the cases needing it are UNSUPPORTED.
             let mut profile = profile;
-            profile.features.absent.push("smdp".into());
+            let smdp = match harness_smdp_listen(&profile)? {
+                Some((listen, tls)) => Some(start_smdp(options, listen, tls).await?),
+                None => {
+                    profile.features.absent.push("smdp".into());
+                    None
+                }
+            };
             Ok(Sut {
                 name: path.display().to_string(),
                 profile,
                 adapter,
                 tls,
                 running: None,
-                smdp: None,
+                smdp,
             })
         }
     }
+}
+
+/// Where the harness's mock SM-DP+ must listen for a SUT profile: the profile's `[smdp]` URL
+/// of [`SMDP_ADDRESS`] (`http://IP:PORT` or `https://IP:PORT`, an IP address of this machine),
+/// with whether it is TLS; `None` when the profile has no such entry.
+fn harness_smdp_listen(profile: &SutProfile) -> Result<Option<(SocketAddr, bool)>, RunError> {
+    let Some((_, url)) = profile
+        .smdp
+        .iter()
+        .find(|(a, _)| a.eq_ignore_ascii_case(SMDP_ADDRESS))
+    else {
+        return Ok(None);
+    };
+    let bad = |reason: String| {
+        RunError::Profile(format!(
+            "[smdp] {SMDP_ADDRESS} = {url:?}: {reason} (the harness starts its SM-DP+ there)"
+        ))
+    };
+    let target = Target::parse(url).map_err(|e| bad(e.to_string()))?;
+    if !url.contains("://") {
+        return Err(bad("give http:// or https://".into()));
+    }
+    let ip: std::net::IpAddr = target
+        .host
+        .parse()
+        .map_err(|_| bad("the host must be an IP address".into()))?;
+    Ok(Some((SocketAddr::new(ip, target.port), target.tls)))
 }
 
 /// Runs the catalogue as `options` say. Every selected case gets a verdict; cases that can't
