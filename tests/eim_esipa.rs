@@ -1977,3 +1977,74 @@ fn relayed_initiate_authentication_answer_keeps_the_smdp_bytes() {
     assert_eq!(answer, EsipaAnswer::Message(captured));
     assert_eq!(eim.relay_sessions(), 1);
 }
+
+#[test]
+fn fault_data_error_left_open() {
+    assert_eq!(data_round(&[], true), OrderState::Failed);
+    assert_eq!(
+        data_round(&[EimFault::DataErrorLeftOpen], true),
+        OrderState::Delivered
+    );
+}
+
+#[test]
+fn fault_repeated_result_unanswered() {
+    let twice = |eim: &Eim| {
+        let mut euicc = device(eim, 49);
+        eim.order_psmos(euicc.eid(), vec![enable(1)]).unwrap();
+        let p = package(eim, &euicc.eid());
+        let (result, list) = execute(&mut euicc, &p);
+        let first = provide(
+            eim,
+            Some(&euicc.eid()),
+            epr_and_notifications(&result, list.clone()),
+        );
+        let second = provide(
+            eim,
+            Some(&euicc.eid()),
+            epr_and_notifications(&result, list),
+        );
+        (first, second)
+    };
+    let (first, second) = twice(&eim());
+    assert!(!acks(first).is_empty());
+    assert!(!acks(second).is_empty());
+
+    let (first, second) = twice(&eim_with(&[EimFault::RepeatedResultUnanswered]));
+    assert!(!acks(first).is_empty());
+    assert_eq!(second, EsipaAnswer::Message(Vec::new()));
+}
+
+#[test]
+fn fault_unusable_data_request_stuck() {
+    for (tags, usable) in [
+        (vec![], false),
+        (vec![0x5a, 0xdf, 0x7f], false),
+        (vec![0x5a, 0xbf, 0x20], true),
+    ] {
+        for faulty in [false, true] {
+            let faults: &[EimFault] = if faulty {
+                &[EimFault::UnusableDataRequestStuck]
+            } else {
+                &[]
+            };
+            let eim = eim_with(faults);
+            let euicc = device(&eim, 50);
+            let id = eim.order_euicc_data(euicc.eid(), tags.clone()).unwrap();
+            let answer = poll(&eim, &euicc.eid());
+            if faulty && !usable {
+                assert_eq!(
+                    error_of(answer),
+                    GetEimPackageError::NO_EIM_PACKAGE_AVAILABLE,
+                    "{tags:02x?}"
+                );
+                assert_eq!(status(&eim, id).state, OrderState::Queued);
+            } else {
+                assert!(
+                    matches!(answer, GetEimPackageResponseChoice::IpaEuiccDataRequest(_)),
+                    "{tags:02x?} faulty {faulty}: {answer:?}"
+                );
+            }
+        }
+    }
+}

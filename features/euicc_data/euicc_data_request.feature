@@ -55,21 +55,21 @@ Feature: eUICC data requests (SGP.32 2.11.1.3, 3.3.2)
     And the device polls the SUT
     Then the SUT's report names the data items euiccInfo1, euiccInfo2, euiccCertificate
 
-  @id:DATA-006 @spec:3.3.2 @must @catches:euicc-data-error-accepted
+  @id:DATA-006 @spec:3.3.2 @must @catches:euicc-data-error-accepted @catches:data-error-left-open
   Scenario: An ipaEuiccDataResponseError fails the order
     Given a device registered at the SUT
     When the SUT is ordered to fetch the eUICC data BF22
     And the device answers the SUT's eUICC data request with ipaEuiccDataResponseError incorrectTagList
     Then the SUT reports the order failed
 
-  @id:DATA-007 @spec:2.11.1.3 @should
+  @id:DATA-007 @spec:2.11.1.3 @should @catches:unusable-data-request-stuck
   Scenario: An empty tag list is refused or settles
     Given a device registered at the SUT
     When the SUT is asked to fetch the eUICC data [], which it may refuse
     And the device polls the SUT until it has nothing to do
     Then the SUT refused the order or reported it done or failed
 
-  @id:DATA-008 @spec:2.11.1.3 @should
+  @id:DATA-008 @spec:2.11.1.3 @should @catches:unusable-data-request-stuck
   Scenario: A tag list of tags IpaEuiccData does not define is refused or settles
     Given a device registered at the SUT
     When the SUT is asked to fetch the eUICC data 5A DF7F, which it may refuse

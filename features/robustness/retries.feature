@@ -42,7 +42,7 @@ Feature: Retries, lost answers, repeated results and dropped connections (SGP.32
     And the SUT reports order 1 done
     And the SUT reports order 2 delivered
 
-  @id:ROB-005 @spec:6.3.2.7 @should
+  @id:ROB-005 @spec:6.3.2.7 @should @catches:repeated-result-unanswered
   Scenario: The same result delivered twice in a row is acknowledged, the order done once
     Given a device registered at the SUT
     When the SUT is ordered to enable profile "B"

@@ -59,6 +59,40 @@ fn raw_epr(bf50: &[u8]) -> Option<&[u8]> {
     }
 }
 
+/// Whether a tag list (concatenated BER tags) names at least one element of IpaEuiccData
+/// (SGP.32 2.11.1.3: A0 81 A2 BF20 BF22 83 84 A5 A6 A8 A9; 87 is the eIM's own).
+fn names_ipa_euicc_data(tag_list: &[u8]) -> bool {
+    const ELEMENTS: [&[u8]; 11] = [
+        &[0xA0],
+        &[0x81],
+        &[0xA2],
+        &[0xBF, 0x20],
+        &[0xBF, 0x22],
+        &[0x83],
+        &[0x84],
+        &[0xA5],
+        &[0xA6],
+        &[0xA8],
+        &[0xA9],
+    ];
+    let mut rest = tag_list;
+    while let Some(&first) = rest.first() {
+        let mut len = 1;
+        if first & 0x1f == 0x1f {
+            while rest.get(len).is_some_and(|b| b & 0x80 != 0) {
+                len += 1;
+            }
+            len += 1;
+        }
+        let (tag, tail) = rest.split_at(len.min(rest.len()));
+        if ELEMENTS.contains(&tag) {
+            return true;
+        }
+        rest = tail;
+    }
+    false
+}
+
 fn encode(message: EsipaMessageFromEimToIpa) -> Vec<u8> {
     rasn::der::encode(&message).unwrap_or_default()
 }
@@ -455,6 +489,13 @@ impl Eim {
                 return;
             }
             while let Some(q) = rec.queue.pop_front() {
+                if self.has_fault(EimFault::UnusableDataRequestStuck)
+                    && let OrderKind::EuiccData(r) = &*q.kind
+                    && !names_ipa_euicc_data(&r.tag_list)
+                {
+                    rec.queue.push_front(q);
+                    return;
+                }
                 match self.build_package(&bcd, rec, &q) {
                     Ok(out) => {
                         answer = Some(out.answer.clone());
@@ -756,6 +797,9 @@ impl Eim {
                         .as_ref()
                         .is_none_or(|o| !outstanding_matches(o))
                 {
+                    if self.has_fault(EimFault::RepeatedResultUnanswered) {
+                        return Vec::new();
+                    }
                     return self.acknowledge(seqs, false);
                 }
                 let Some(out) = snap.outstanding.as_deref() else {
@@ -828,6 +872,17 @@ impl Eim {
                             reason: None,
                             apply: None,
                         }
+                    }
+                    IpaEuiccDataResponseChoice::IpaEuiccDataResponseError(_)
+                        if self.has_fault(EimFault::DataErrorLeftOpen) =>
+                    {
+                        self.store.update_device(&eid, &mut |rec| {
+                            if rec.outstanding.as_ref().map(|o| o.order_id) == Some(out.order_id) {
+                                rec.outstanding = None;
+                                rec.last_transaction_id = Some(out.transaction_id);
+                            }
+                        });
+                        return self.acknowledge(seqs, true);
                     }
                     IpaEuiccDataResponseChoice::IpaEuiccDataResponseError(e) => Verdict::failed(
                         format!("ipaEuiccDataResponseError: {}", e.ipa_euicc_data_error_code),

@@ -96,11 +96,20 @@ pub enum EimFault {
     /// A profileDownloadTriggerResult (a direct download's report, SGP.32 3.2.3.1) is
     /// acknowledged but does not complete the download order.
     DownloadResultIgnored,
+    /// A repeated result (a package already processed) is answered 200 with an empty body
+    /// instead of a ProvideEimPackageResultResponse.
+    RepeatedResultUnanswered,
+    /// An ipaEuiccDataResponseError is acknowledged and the package taken off the device, but
+    /// its order is never settled (stays delivered).
+    DataErrorLeftOpen,
+    /// An eUICC data request whose tag list names no IpaEuiccData element (empty, or only
+    /// undefined tags) is accepted but never sent: the order stays queued.
+    UnusableDataRequestStuck,
 }
 
 impl EimFault {
     /// Every fault switch, in `--list-faults` order.
-    pub const ALL: [EimFault; 39] = [
+    pub const ALL: [EimFault; 42] = [
         EimFault::CounterReused,
         EimFault::CounterSkip,
         EimFault::BadPackageSignature,
@@ -140,6 +149,9 @@ impl EimFault {
         EimFault::PirNotForwarded,
         EimFault::SmdpAddressUnchecked,
         EimFault::DownloadResultIgnored,
+        EimFault::RepeatedResultUnanswered,
+        EimFault::DataErrorLeftOpen,
+        EimFault::UnusableDataRequestStuck,
     ];
 
     /// The switch's name (`--fault NAME`).
@@ -184,6 +196,9 @@ impl EimFault {
             EimFault::PirNotForwarded => "pir-not-forwarded",
             EimFault::SmdpAddressUnchecked => "smdp-address-unchecked",
             EimFault::DownloadResultIgnored => "download-result-ignored",
+            EimFault::RepeatedResultUnanswered => "repeated-result-unanswered",
+            EimFault::DataErrorLeftOpen => "data-error-left-open",
+            EimFault::UnusableDataRequestStuck => "unusable-data-request-stuck",
         }
     }
 
@@ -286,6 +301,15 @@ impl EimFault {
             }
             EimFault::DownloadResultIgnored => {
                 "a profileDownloadTriggerResult does not complete the download order"
+            }
+            EimFault::RepeatedResultUnanswered => {
+                "a repeated result is answered 200 with an empty body, no ProvideEimPackageResultResponse"
+            }
+            EimFault::DataErrorLeftOpen => {
+                "an ipaEuiccDataResponseError is acknowledged but its order never settles"
+            }
+            EimFault::UnusableDataRequestStuck => {
+                "a data request naming no IpaEuiccData tag is accepted but never sent (stays queued)"
             }
         }
     }
