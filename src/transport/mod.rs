@@ -24,6 +24,7 @@
 pub mod client;
 pub mod coap;
 pub mod datagram;
+pub mod dtls;
 pub mod esipa_http;
 pub mod http;
 pub mod link;
@@ -36,6 +37,10 @@ use std::time::Duration;
 pub use client::{ClientOptions, HttpClient, HttpClientResponse, Target};
 pub use coap::{CoapClient, CoapConfig, CoapServer, CoapTarget};
 pub use datagram::{DatagramChannel, DatagramEndpoint, UdpChannel, UdpEndpoint};
+pub use dtls::{
+    DtlsChannel, DtlsClientAuth, DtlsClientConfig, DtlsEndpoint, DtlsOptions, DtlsServerConfig,
+    PskLookup,
+};
 pub use esipa_http::{
     BindingOptions, EsipaBinding, EsipaClient, EsipaContext, EsipaHandler, EsipaHttpResponse,
     EsipaReply, NoContentStatus, UserAgentObservations,

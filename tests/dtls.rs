@@ -1,0 +1,379 @@
+//! DTLS 1.2 carrier for coaps (SGP.32 6.2, RFC 6347): both modes on loopback, several clients,
+//! refused certificates and keys, garbage datagrams, idle and closed sessions.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sgp32_harness::pki::{Pki, euicc_eid};
+use sgp32_harness::transport::dtls::{
+    DtlsChannel, DtlsClientConfig, DtlsEndpoint, DtlsOptions, DtlsServerConfig,
+    default_psk_identity, derive_psk,
+};
+use sgp32_harness::transport::{DatagramChannel, DatagramEndpoint, TransportError};
+use tokio::net::UdpSocket;
+use tokio::time::timeout;
+
+const SEED: u64 = 7;
+/// Bound of every test step.
+const STEP: Duration = Duration::from_secs(10);
+
+fn pki() -> &'static Pki {
+    static PKI: std::sync::OnceLock<Pki> = std::sync::OnceLock::new();
+    PKI.get_or_init(|| Pki::generate(SEED, 0).unwrap())
+}
+
+fn loopback() -> SocketAddr {
+    ([127, 0, 0, 1], 0).into()
+}
+
+fn cert_server() -> DtlsServerConfig {
+    DtlsServerConfig::from_credential(&pki().eim_tls)
+        .unwrap()
+        .with_options(DtlsOptions::fast())
+}
+
+fn ca_client() -> DtlsClientConfig {
+    DtlsClientConfig::trusting(vec![pki().ci.cert_der.clone()]).with_options(DtlsOptions::fast())
+}
+
+fn psk_client(index: u64) -> DtlsClientConfig {
+    DtlsClientConfig::psk_for_eid(SEED, &euicc_eid(index).unwrap())
+        .with_options(DtlsOptions::fast())
+}
+
+/// Binds an endpoint that echoes every datagram back with the prefix `echo:`.
+async fn echo_server(config: DtlsServerConfig) -> Arc<DtlsEndpoint> {
+    let endpoint = Arc::new(DtlsEndpoint::bind(loopback(), &config).await.unwrap());
+    let e = endpoint.clone();
+    tokio::spawn(async move {
+        while let Ok((peer, data)) = e.recv_from().await {
+            let mut reply = b"echo:".to_vec();
+            reply.extend_from_slice(&data);
+            if let Err(err) = e.send_to(peer, &reply).await {
+                eprintln!("echo to {peer} failed: {err}");
+            }
+        }
+    });
+    endpoint
+}
+
+async fn connect(server: &DtlsEndpoint, config: &DtlsClientConfig) -> DtlsChannel {
+    timeout(STEP, DtlsChannel::connect(server.local_addr(), config))
+        .await
+        .expect("handshake bounded")
+        .expect("handshake succeeds")
+}
+
+async fn assert_echo(client: &DtlsChannel, payload: &[u8]) {
+    timeout(STEP, client.send(payload)).await.unwrap().unwrap();
+    let got = timeout(STEP, client.recv()).await.unwrap().unwrap();
+    let mut want = b"echo:".to_vec();
+    want.extend_from_slice(payload);
+    assert_eq!(got, want);
+}
+
+async fn connect_err(server: SocketAddr, config: &DtlsClientConfig) -> TransportError {
+    match timeout(STEP, DtlsChannel::connect(server, config))
+        .await
+        .expect("a failing handshake must end within its timeout")
+    {
+        Ok(_) => panic!("handshake should have failed"),
+        Err(e) => e,
+    }
+}
+
+#[tokio::test]
+async fn certificate_mode_exchanges_datagrams_both_ways() {
+    let server = DtlsEndpoint::bind(loopback(), &cert_server())
+        .await
+        .unwrap();
+    let client = connect(&server, &ca_client()).await;
+    assert_eq!(client.peer_addr(), server.local_addr());
+
+    client.send(b"ping").await.unwrap();
+    let (peer, got) = timeout(STEP, server.recv_from()).await.unwrap().unwrap();
+    assert_eq!(got, b"ping");
+    assert_eq!(peer.port(), client.local_addr().port());
+    server.send_to(peer, b"pong").await.unwrap();
+    assert_eq!(
+        timeout(STEP, client.recv()).await.unwrap().unwrap(),
+        b"pong"
+    );
+
+    // Larger than the handshake MTU, both ways, and datagram boundaries kept.
+    let big: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
+    client.send(&big).await.unwrap();
+    client.send(b"second").await.unwrap();
+    let (_, got) = timeout(STEP, server.recv_from()).await.unwrap().unwrap();
+    assert_eq!(got, big);
+    let (_, got) = timeout(STEP, server.recv_from()).await.unwrap().unwrap();
+    assert_eq!(got, b"second");
+    server.send_to(peer, &big).await.unwrap();
+    assert_eq!(timeout(STEP, client.recv()).await.unwrap().unwrap(), big);
+    assert_eq!(server.session_count().await, 1);
+}
+
+#[tokio::test]
+async fn psk_mode_with_the_default_identity_and_key() {
+    let server =
+        echo_server(DtlsServerConfig::psk_from_seed(SEED).with_options(DtlsOptions::fast())).await;
+    let client = connect(&server, &psk_client(3)).await;
+    assert_echo(&client, b"hello over PSK").await;
+    assert_echo(&client, &[0u8; 1]).await;
+
+    // An explicit identity and key through a custom lookup.
+    let lookup: sgp32_harness::transport::PskLookup =
+        Arc::new(|identity: &[u8]| (identity == b"device-a").then(|| b"0123456789abcdef".to_vec()));
+    let server = echo_server(DtlsServerConfig::psk(lookup).with_options(DtlsOptions::fast())).await;
+    let config = DtlsClientConfig::psk(b"device-a".to_vec(), b"0123456789abcdef".to_vec())
+        .with_options(DtlsOptions::fast());
+    let client = connect(&server, &config).await;
+    assert_echo(&client, b"custom").await;
+}
+
+#[tokio::test]
+async fn one_endpoint_serves_certificate_and_psk_clients_at_once() {
+    let config = cert_server().with_psk(sgp32_harness::transport::dtls::seed_psk_lookup(SEED));
+    let server = echo_server(config).await;
+    let mut tasks = Vec::new();
+    for i in 0..8u64 {
+        let addr = server.local_addr();
+        let config = if i % 2 == 0 {
+            ca_client()
+        } else {
+            psk_client(i)
+        };
+        tasks.push(tokio::spawn(async move {
+            let client = timeout(STEP, DtlsChannel::connect(addr, &config))
+                .await
+                .unwrap()
+                .unwrap();
+            for n in 0..5 {
+                let msg = format!("client {i} message {n}");
+                assert_echo(&client, msg.as_bytes()).await;
+            }
+            client
+        }));
+    }
+    let mut clients = Vec::new();
+    for t in tasks {
+        clients.push(t.await.unwrap());
+    }
+    assert_eq!(server.session_count().await, 8);
+    // Each client got only its own replies (checked in assert_echo); all still work.
+    for c in &clients {
+        assert_echo(c, b"again").await;
+    }
+}
+
+#[tokio::test]
+async fn wrong_psk_or_unknown_identity_fails_cleanly_and_the_server_goes_on() {
+    let server =
+        echo_server(DtlsServerConfig::psk_from_seed(SEED).with_options(DtlsOptions::fast())).await;
+    let eid = euicc_eid(1).unwrap();
+
+    let wrong_key = DtlsClientConfig::psk(default_psk_identity(&eid), derive_psk(SEED + 1, &eid))
+        .with_options(DtlsOptions::fast());
+    let started = std::time::Instant::now();
+    let err = connect_err(server.local_addr(), &wrong_key).await;
+    assert!(
+        matches!(
+            err,
+            TransportError::Dtls(_) | TransportError::Timeout { .. }
+        ),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let unknown = DtlsClientConfig::psk(b"not-an-eid".to_vec(), vec![1; 16])
+        .with_options(DtlsOptions::fast());
+    let err = connect_err(server.local_addr(), &unknown).await;
+    assert!(
+        matches!(
+            err,
+            TransportError::Dtls(_) | TransportError::Timeout { .. }
+        ),
+        "{err}"
+    );
+
+    let client = connect(&server, &psk_client(1)).await;
+    assert_echo(&client, b"still serving").await;
+}
+
+#[tokio::test]
+async fn untrusted_certificate_or_wrong_name_is_refused() {
+    let server = echo_server(cert_server()).await;
+    let other = Pki::generate(SEED + 100, 0).unwrap();
+    let config = DtlsClientConfig::trusting(vec![other.ci.cert_der.clone()])
+        .with_options(DtlsOptions::fast());
+    let err = connect_err(server.local_addr(), &config).await;
+    match &err {
+        TransportError::Dtls(m) => assert!(m.contains("refused"), "{m}"),
+        other => panic!("expected a refused certificate, got {other}"),
+    }
+
+    let named = ca_client().with_server_name("eim.example.org");
+    let err = connect_err(server.local_addr(), &named).await;
+    assert!(
+        matches!(&err, TransportError::Dtls(m) if m.contains("refused")),
+        "{err}"
+    );
+
+    // The name the certificate carries is accepted, and so is the IP address by default.
+    let client = connect(&server, &ca_client().with_server_name("localhost")).await;
+    assert_echo(&client, b"by name").await;
+}
+
+#[tokio::test]
+async fn pinned_certificate_works_and_another_pin_is_refused() {
+    let server = echo_server(cert_server()).await;
+    let pinned =
+        DtlsClientConfig::pinning(pki().eim_tls.cert_der.clone()).with_options(DtlsOptions::fast());
+    let client = connect(&server, &pinned).await;
+    assert_echo(&client, b"pinned").await;
+
+    let wrong =
+        DtlsClientConfig::pinning(pki().dp_tls.cert_der.clone()).with_options(DtlsOptions::fast());
+    let err = connect_err(server.local_addr(), &wrong).await;
+    assert!(
+        matches!(&err, TransportError::Dtls(m) if m.contains("pinned")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn psk_client_against_a_certificate_only_server_fails() {
+    let server = echo_server(cert_server()).await;
+    let err = connect_err(server.local_addr(), &psk_client(0)).await;
+    assert!(
+        matches!(
+            err,
+            TransportError::Dtls(_) | TransportError::Timeout { .. }
+        ),
+        "{err}"
+    );
+    assert_eq!(server.session_count().await, 0);
+}
+
+#[tokio::test]
+async fn garbage_datagrams_do_not_hurt_the_server() {
+    let server =
+        echo_server(cert_server().with_psk(sgp32_harness::transport::dtls::seed_psk_lookup(SEED)))
+            .await;
+    let attacker = UdpSocket::bind(loopback()).await.unwrap();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in 0..400u32 {
+        let len = (next() % 300) as usize;
+        let mut d: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        // Some look like handshake records, some like truncated ClientHellos.
+        match i % 4 {
+            0 if d.len() > 13 => {
+                d[0] = 22;
+                d[1] = 0xfe;
+                d[2] = 0xfd;
+                d[3] = 0;
+                d[4] = 0;
+                d[13] = 1;
+            }
+            1 if d.len() > 1 => d[0] = 23,
+            _ => {}
+        }
+        attacker.send_to(&d, server.local_addr()).await.unwrap();
+    }
+    attacker.send_to(&[], server.local_addr()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let client = connect(&server, &ca_client()).await;
+    assert_echo(&client, b"after the storm").await;
+    let client = connect(&server, &psk_client(2)).await;
+    assert_echo(&client, b"psk after the storm").await;
+
+    // The junk ClientHellos left no half-open sessions behind that block the good ones.
+    assert_eq!(server.session_count().await, 2);
+}
+
+#[tokio::test]
+async fn idle_sessions_are_dropped_and_closed_sessions_forgotten() {
+    let server = echo_server(cert_server().with_idle_timeout(Duration::from_millis(300))).await;
+    let client = connect(&server, &ca_client()).await;
+    assert_echo(&client, b"x").await;
+    assert_eq!(server.session_count().await, 1);
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    assert_eq!(server.session_count().await, 0);
+    // The server has forgotten the session: the client's data goes nowhere.
+    client.send(b"lost").await.unwrap();
+    assert!(
+        timeout(Duration::from_millis(300), client.recv())
+            .await
+            .is_err()
+    );
+
+    // A dropped client says close_notify; the server forgets the session at once.
+    let server = echo_server(cert_server()).await;
+    let client = connect(&server, &ca_client()).await;
+    assert_echo(&client, b"y").await;
+    drop(client);
+    let mut n = 1;
+    for _ in 0..50 {
+        n = server.session_count().await;
+        if n == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(n, 0);
+}
+
+#[tokio::test]
+async fn no_server_means_a_bounded_handshake_timeout() {
+    // A bound UDP socket that never answers.
+    let silent = UdpSocket::bind(loopback()).await.unwrap();
+    let options = DtlsOptions {
+        handshake_timeout: Duration::from_millis(800),
+        ..DtlsOptions::fast()
+    };
+    let started = std::time::Instant::now();
+    let err = connect_err(
+        silent.local_addr().unwrap(),
+        &ca_client().with_options(options),
+    )
+    .await;
+    assert!(
+        matches!(
+            err,
+            TransportError::Timeout { .. } | TransportError::Dtls(_)
+        ),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn send_to_an_unknown_peer_is_an_error() {
+    let server = DtlsEndpoint::bind(loopback(), &cert_server())
+        .await
+        .unwrap();
+    let err = server
+        .send_to(([127, 0, 0, 1], 9).into(), b"nobody")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, TransportError::Dtls(m) if m.contains("no DTLS session")),
+        "{err}"
+    );
+}
