@@ -96,11 +96,19 @@ pub enum EimFault {
     /// A profileDownloadTriggerResult (a direct download's report, SGP.32 3.2.3.1) is
     /// acknowledged but does not complete the download order.
     DownloadResultIgnored,
+    /// The CoAP binding does not recognise duplicate requests by message id: every copy of a
+    /// confirmable request runs the eIM again (RFC 7252 4.5).
+    CoapDuplicatesReprocessed,
+    /// The CoAP binding drops a recognised duplicate request instead of answering it again.
+    CoapDuplicatesIgnored,
+    /// The CoAP binding reassembles Block1 blocks per client, ignoring the Request-Tag
+    /// (RFC 9175 3.3).
+    CoapRequestTagIgnored,
 }
 
 impl EimFault {
     /// Every fault switch, in `--list-faults` order.
-    pub const ALL: [EimFault; 39] = [
+    pub const ALL: [EimFault; 42] = [
         EimFault::CounterReused,
         EimFault::CounterSkip,
         EimFault::BadPackageSignature,
@@ -140,6 +148,9 @@ impl EimFault {
         EimFault::PirNotForwarded,
         EimFault::SmdpAddressUnchecked,
         EimFault::DownloadResultIgnored,
+        EimFault::CoapDuplicatesReprocessed,
+        EimFault::CoapDuplicatesIgnored,
+        EimFault::CoapRequestTagIgnored,
     ];
 
     /// The switch's name (`--fault NAME`).
@@ -184,6 +195,9 @@ impl EimFault {
             EimFault::PirNotForwarded => "pir-not-forwarded",
             EimFault::SmdpAddressUnchecked => "smdp-address-unchecked",
             EimFault::DownloadResultIgnored => "download-result-ignored",
+            EimFault::CoapDuplicatesReprocessed => "coap-duplicates-reprocessed",
+            EimFault::CoapDuplicatesIgnored => "coap-duplicates-ignored",
+            EimFault::CoapRequestTagIgnored => "coap-request-tag-ignored",
         }
     }
 
@@ -286,6 +300,15 @@ impl EimFault {
             }
             EimFault::DownloadResultIgnored => {
                 "a profileDownloadTriggerResult does not complete the download order"
+            }
+            EimFault::CoapDuplicatesReprocessed => {
+                "CoAP: every copy of a confirmable request (same message id) runs the eIM again"
+            }
+            EimFault::CoapDuplicatesIgnored => {
+                "CoAP: a duplicate confirmable request is dropped, not answered again"
+            }
+            EimFault::CoapRequestTagIgnored => {
+                "CoAP: Block1 blocks are put together per client, whatever their Request-Tag"
             }
         }
     }
