@@ -57,6 +57,14 @@
 //! The client's handshake is bounded by [`DtlsOptions::handshake_timeout`] overall and by
 //! [`DtlsOptions::flight_retries`] retransmissions per flight, the first after
 //! [`DtlsOptions::flight_start_rto`] and doubling (RFC 6347 4.2.4.1).
+//!
+//! A failed handshake ends the other side's handshake at once with a plaintext fatal alert
+//! (both write epochs are still 0 then) instead of leaving it to time out: the server answers
+//! a ClientHello offering none of its suites, or a handshake `dimpl` rejects, with
+//! `handshake_failure`, or `bad_record_mac` when the client's Finished does not decrypt (a
+//! wrong PSK, or an unknown identity, which `dimpl` handles the same way so as not to reveal
+//! which identities exist); the client answers a refused certificate with `bad_certificate`
+//! and does not send its own next flight.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -853,16 +861,19 @@ impl ClientDriver {
 
     /// Sends what the engine produced and handles its events; returns the next timer.
     async fn flush(&mut self, out: &mut Vec<u8>) -> Result<Option<Instant>, TransportError> {
+        // Events first: a refused certificate must stop the flight that would follow it.
         let (packets, events, timer) = poll_all(&mut self.dtls, out);
-        for p in packets {
-            if let Err(e) = self.socket.send(&p).await {
-                debug!(server = %self.server, error = %e, "DTLS client send failed");
-            }
-        }
         for event in events {
             match event {
                 Event::PeerCert(der) => {
-                    self.check.check(&der).map_err(TransportError::Dtls)?;
+                    if let Err(reason) = self.check.check(&der) {
+                        // Tell the server at once rather than let its handshake time out.
+                        let _ = self
+                            .socket
+                            .send(&plaintext_alert(ALERT_BAD_CERTIFICATE))
+                            .await;
+                        return Err(TransportError::Dtls(reason));
+                    }
                     self.cert_ok = true;
                     debug!(server = %self.server, "DTLS server certificate accepted");
                 }
@@ -886,6 +897,11 @@ impl ClientDriver {
                 Event::CloseNotify => {
                     return Err(TransportError::Dtls("the server closed the session".into()));
                 }
+            }
+        }
+        for p in packets {
+            if let Err(e) = self.socket.send(&p).await {
+                debug!(server = %self.server, error = %e, "DTLS client send failed");
             }
         }
         Ok(timer)
@@ -1087,7 +1103,8 @@ impl ServerDriver {
                 return;
             }
             let Some(dtls) = self.new_session(&suites) else {
-                debug!(%peer, "DTLS: ClientHello offers no suite of this server, dropped");
+                debug!(%peer, "DTLS: ClientHello offers no suite of this server, refused");
+                self.send_alert(peer, ALERT_HANDSHAKE_FAILURE).await;
                 return;
             };
             self.sessions.insert(
@@ -1109,11 +1126,32 @@ impl ServerDriver {
             .handle_timeout(now.into_std())
             .and_then(|()| session.dtls.handle_packet(packet));
         if let Err(e) = r {
+            let handshaking = !session.connected;
             warn!(%peer, error = %e, "DTLS: session failed, dropped");
             self.drop_session(peer).await;
+            if handshaking {
+                let alert = match e {
+                    dimpl::Error::CryptoError(_) => ALERT_BAD_RECORD_MAC,
+                    dimpl::Error::SecurityError(
+                        dimpl::SecurityError::ClientFinishedVerificationFailed,
+                    ) => ALERT_DECRYPT_ERROR,
+                    _ => ALERT_HANDSHAKE_FAILURE,
+                };
+                self.send_alert(peer, alert).await;
+            }
             return;
         }
         self.flush(peer).await;
+    }
+
+    async fn send_alert(&self, peer: SocketAddr, description: u8) {
+        if let Err(e) = self
+            .socket
+            .send_to(&plaintext_alert(description), peer)
+            .await
+        {
+            debug!(%peer, error = %e, "DTLS endpoint send failed");
+        }
     }
 
     /// A server engine for a ClientHello offering `suites`: PSK if it offers the PSK suite and
@@ -1249,6 +1287,39 @@ impl ServerDriver {
             self.drop_session(peer).await;
         }
     }
+}
+
+/// bad_record_mac (RFC 5246 7.2.2).
+const ALERT_BAD_RECORD_MAC: u8 = 20;
+/// handshake_failure (RFC 5246 7.2.2).
+const ALERT_HANDSHAKE_FAILURE: u8 = 40;
+/// decrypt_error (RFC 5246 7.2.2).
+const ALERT_DECRYPT_ERROR: u8 = 51;
+/// bad_certificate (RFC 5246 7.2.2).
+const ALERT_BAD_CERTIFICATE: u8 = 42;
+
+/// A fatal alert in a plaintext epoch-0 record (RFC 6347 4.1): what a side sends while its
+/// write epoch is still 0, i.e. when a handshake fails before its ChangeCipherSpec. The
+/// sequence number is set above any a handshake uses so that the peer's replay window takes
+/// it.
+fn plaintext_alert(description: u8) -> [u8; 15] {
+    [
+        21,
+        0xfe,
+        0xfd, // alert, DTLS 1.2
+        0,
+        0, // epoch 0
+        0,
+        0,
+        0,
+        1,
+        0,
+        0, // sequence number 65536
+        0,
+        2, // length
+        2,
+        description, // fatal
+    ]
 }
 
 /// The cipher suites of a datagram whose first record is an unfragmented-at-start DTLS
