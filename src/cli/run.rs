@@ -14,6 +14,7 @@ use crate::crypto::Backend;
 use crate::eim::EimFaults;
 use crate::pki::Pki;
 use crate::report::{self, CaseResult, Expectations, Verdict};
+use crate::transport::{CoapConfig, LinkProfile};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -21,9 +22,22 @@ pub struct RunArgs {
     /// profile (TOML, as `sgp32 serve eim --write-sut` writes).
     #[arg(long, default_value = "reference", value_name = "reference|FILE")]
     pub sut: String,
-    /// ESipa transport: https or http (coap and coaps come with issue 7).
+    /// ESipa transport: https, http, coap (CoAP over UDP) or coaps (CoAP over DTLS).
     #[arg(long, default_value = "https")]
     pub transport: String,
+    /// CoAP ACK_TIMEOUT in milliseconds (RFC 7252 4.8) for coap/coaps runs.
+    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    pub coap_ack_timeout: u64,
+    /// CoAP MAX_RETRANSMIT.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub coap_max_retransmit: u32,
+    /// CoAP block size (16 to 1024, a power of two).
+    #[arg(long, default_value_t = 1024, value_name = "BYTES")]
+    pub coap_block_size: usize,
+    /// An emulated lossy link between the devices and the SUT's CoAP endpoints, e.g.
+    /// `loss=0.1,reorder=0.1,delay=5ms,jitter=5ms,duplicate=0.01,seed=7`.
+    #[arg(long, value_name = "PROFILE")]
+    pub link: Option<LinkProfile>,
     /// Which cases: a cucumber tag expression, e.g. `@psmo and not @slow`.
     #[arg(long, value_name = "EXPR", default_value = "")]
     pub tags: String,
@@ -138,6 +152,13 @@ pub fn run_catalogue(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Outc
         pki: Arc::new(pki),
         backend: args.crypto,
         concurrency: args.concurrency,
+        coap: CoapConfig {
+            ack_timeout: std::time::Duration::from_millis(args.coap_ack_timeout),
+            max_retransmit: args.coap_max_retransmit,
+            block_size: args.coap_block_size,
+            ..CoapConfig::default()
+        },
+        link: args.link,
     };
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")

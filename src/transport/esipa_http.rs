@@ -443,6 +443,17 @@ fn coap_method(method: &str) -> Result<u8, TransportError> {
     })
 }
 
+/// The ESipa path of an ESipa URL (`http(s)://`, `coap(s)://` or `host:port`): the URL's
+/// path, else `/gsma/rsp2/asn1`.
+pub fn esipa_path_of(url: &str) -> Result<String, TransportError> {
+    let path = if url.starts_with("coap://") || url.starts_with("coaps://") {
+        CoapTarget::parse(url)?.path
+    } else {
+        Target::parse(url)?.path
+    };
+    Ok(path.unwrap_or_else(|| ESIPA_PATH.to_string()))
+}
+
 /// The IPA's side: one keep-alive connection (or one CoAP channel) to an eIM's ESipa endpoint.
 pub struct EsipaClient {
     carrier: Carrier,
