@@ -461,3 +461,57 @@ async fn garbage_from_an_established_peer_address_does_not_end_its_session() {
     assert_eq!(server.session_count().await, 1);
     assert_echo(&client, b"after").await;
 }
+
+#[tokio::test]
+async fn a_half_open_handshake_is_forgotten_after_the_handshake_timeout() {
+    let options = DtlsOptions {
+        handshake_timeout: Duration::from_millis(400),
+        ..DtlsOptions::fast()
+    };
+    let server = echo_server(cert_server().with_options(options)).await;
+    // A socket that sends one real ClientHello (taken from a client talking to it) and then
+    // nothing: capture the client's first datagram, replay it to the server.
+    let trap = UdpSocket::bind(loopback()).await.unwrap();
+    let trap_addr = trap.local_addr().unwrap();
+    let client = tokio::spawn(async move {
+        let _ = DtlsChannel::connect(trap_addr, &ca_client()).await;
+    });
+    let mut buf = vec![0u8; 65_535];
+    let (n, _) = timeout(STEP, trap.recv_from(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    client.abort();
+    let sender = UdpSocket::bind(loopback()).await.unwrap();
+    sender
+        .send_to(&buf[..n], server.local_addr())
+        .await
+        .unwrap();
+    let mut n = 0;
+    for _ in 0..25 {
+        n = server.session_count().await;
+        if n == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(n, 1, "the ClientHello opened a session");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(server.session_count().await, 0);
+}
+
+#[tokio::test]
+async fn dropping_the_endpoint_closes_the_client_sessions() {
+    let server = DtlsEndpoint::bind(loopback(), &cert_server())
+        .await
+        .unwrap();
+    let client = connect(&server, &ca_client()).await;
+    // The endpoint's driver says close_notify to every session when the endpoint goes.
+    drop(server);
+    let err = timeout(STEP, client.recv()).await.unwrap().unwrap_err();
+    assert!(
+        matches!(&err, TransportError::Dtls(m) if m.contains("closed")),
+        "{err}"
+    );
+    assert!(client.send(b"x").await.is_err());
+}
