@@ -391,7 +391,7 @@ impl Carrier {
 /// Opens the CoAP channel to `target` with the settings registered for it: plain UDP for
 /// `coap`; for `coaps` the registered connector, else DTLS in certificate mode with the trust
 /// of `tls`; through the registered lossy link, if any.
-async fn coap_channel(
+pub async fn coap_channel(
     target: &CoapTarget,
     tls: Option<&TlsClientConfig>,
     settings: &coap::EndpointSettings,
