@@ -102,6 +102,8 @@ const PSK_LABEL: &[u8] = b"sgp32-harness dtls-psk v1";
 const INCOMING_QUEUE: usize = 1024;
 /// Pending application sends (commands to a driver task).
 const COMMAND_QUEUE: usize = 1024;
+/// Engine timers further away than this are treated as none (see [`poll_all`]).
+const FAR_TIMER: Duration = Duration::from_secs(3600);
 
 /// Handshake timing and record size of one end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -604,7 +606,11 @@ fn poll_all(dtls: &mut Dtls, buf: &mut Vec<u8>) -> (Vec<Vec<u8>>, Vec<Event>, Op
                 buf.resize(needed, 0);
             }
             Output::Timeout(t) => {
-                return (packets, events, Some(to_tokio(t)));
+                // An idle engine asks to be woken in ten years (a new instant at every poll):
+                // that is no timer, and would otherwise pile up in the server's timer heap.
+                let t = to_tokio(t);
+                let timer = (t <= Instant::now() + FAR_TIMER).then_some(t);
+                return (packets, events, timer);
             }
             Output::Connected => events.push(Event::Connected),
             Output::PeerCert(c) => events.push(Event::PeerCert(c.to_vec())),
@@ -1437,6 +1443,61 @@ mod tests {
             DtlsServerConfig::from_der(vec![1, 2, 3], vec![4, 5, 6]).build(),
             Err(TransportError::TlsConfig(_))
         ));
+    }
+
+    /// Runs client and server engines against each other in memory through [`poll_all`].
+    #[test]
+    fn engines_handshake_in_memory_and_an_idle_engine_has_no_timer() {
+        let key = b"0123456789abcdef".to_vec();
+        let lookup: PskLookup = {
+            let key = key.clone();
+            Arc::new(move |id: &[u8]| (id == b"dev").then(|| key.clone()))
+        };
+        let client_cfg = DtlsOptions::fast()
+            .builder()
+            .dtls12_cipher_suites(&[PSK_SUITE])
+            .with_psk_client(b"dev".to_vec(), Arc::new(FixedKey(key)))
+            .build()
+            .unwrap();
+        let server_cfg = DtlsOptions::fast()
+            .builder()
+            .dtls12_cipher_suites(&[PSK_SUITE])
+            .with_psk_server(None, Arc::new(LookupResolver(AssertUnwindSafe(lookup))))
+            .build()
+            .unwrap();
+        let mut client = Dtls::new_12_psk(Arc::new(client_cfg), now_std());
+        client.set_active(true);
+        let mut server = Dtls::new_12_psk(Arc::new(server_cfg), now_std());
+        client.handle_timeout(now_std()).unwrap();
+        server.handle_timeout(now_std()).unwrap();
+        let mut buf = vec![0u8; 64];
+        let (mut c_up, mut s_up) = (false, false);
+        let mut timers = (None, None);
+        for _ in 0..20 {
+            let (packets, events, t) = poll_all(&mut client, &mut buf);
+            timers.0 = t;
+            c_up |= events.iter().any(|e| matches!(e, Event::Connected));
+            for p in packets {
+                server.handle_packet(&p).unwrap();
+            }
+            let (packets, events, t) = poll_all(&mut server, &mut buf);
+            timers.1 = t;
+            s_up |= events.iter().any(|e| matches!(e, Event::Connected));
+            for p in packets {
+                client.handle_packet(&p).unwrap();
+            }
+        }
+        assert!(c_up && s_up, "client {c_up} server {s_up}");
+        assert!(buf.len() > 64, "the small buffer was grown on request");
+        assert_eq!(timers, (None, None), "established and idle: no timer");
+
+        client.send_application_data(b"hello").unwrap();
+        let (packets, _, _) = poll_all(&mut client, &mut buf);
+        assert_eq!(packets.len(), 1);
+        assert!(!packets[0].windows(5).any(|w| w == b"hello"), "encrypted");
+        server.handle_packet(&packets[0]).unwrap();
+        let (_, events, _) = poll_all(&mut server, &mut buf);
+        assert!(matches!(events.as_slice(), [Event::Data(d)] if d == b"hello"));
     }
 
     #[test]
