@@ -515,3 +515,95 @@ async fn dropping_the_endpoint_closes_the_client_sessions() {
     );
     assert!(client.send(b"x").await.is_err());
 }
+
+/// A relay that drops the client-to-server datagrams whose number (from 0) `drop_up` picks
+/// and the server-to-client ones `drop_down` picks, and sends every other datagram `copies`
+/// times.
+async fn faulty_relay(
+    server: SocketAddr,
+    drop_up: fn(usize) -> bool,
+    drop_down: fn(usize) -> bool,
+    copies: usize,
+) -> SocketAddr {
+    let socket = UdpSocket::bind(loopback()).await.unwrap();
+    let addr = socket.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; 65_535];
+        let mut client: Option<SocketAddr> = None;
+        let (mut up, mut down) = (0usize, 0usize);
+        while let Ok((n, from)) = socket.recv_from(&mut buf).await {
+            let (to, dropped) = if from == server {
+                let Some(c) = client else { continue };
+                down += 1;
+                (c, drop_down(down - 1))
+            } else {
+                client = Some(from);
+                up += 1;
+                (server, drop_up(up - 1))
+            };
+            if !dropped {
+                for _ in 0..copies {
+                    let _ = socket.send_to(&buf[..n], to).await;
+                }
+            }
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn lost_flights_are_retransmitted_and_duplicates_ignored() {
+    let server = echo_server(cert_server()).await;
+    // The first ClientHello, the first server answer and the client's second flight lost.
+    let lossy = faulty_relay(server.local_addr(), |n| n == 0 || n == 2, |n| n == 0, 1).await;
+    let client = timeout(STEP, DtlsChannel::connect(lossy, &ca_client()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_echo(&client, b"through the loss").await;
+
+    // Every datagram twice, both ways: one handshake, each record delivered once.
+    let server =
+        echo_server(DtlsServerConfig::psk_from_seed(SEED).with_options(DtlsOptions::fast())).await;
+    let doubled = faulty_relay(server.local_addr(), |_| false, |_| false, 2).await;
+    let client = timeout(STEP, DtlsChannel::connect(doubled, &psk_client(4)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_echo(&client, b"once").await;
+    assert_echo(&client, b"twice").await;
+    assert!(
+        timeout(Duration::from_millis(200), client.recv())
+            .await
+            .is_err(),
+        "no replayed copy"
+    );
+    assert_eq!(server.session_count().await, 1);
+}
+
+#[tokio::test]
+async fn a_flight_lost_every_time_ends_in_a_bounded_error() {
+    let server = echo_server(cert_server()).await;
+    // Every server answer lost: the client gives up after its retransmissions or its
+    // handshake timeout, whichever comes first.
+    let black_hole = faulty_relay(server.local_addr(), |_| false, |_| true, 1).await;
+    let options = DtlsOptions {
+        flight_retries: 2,
+        ..DtlsOptions::fast()
+    };
+    let started = std::time::Instant::now();
+    let err = connect_err(black_hole, &ca_client().with_options(options)).await;
+    assert!(
+        matches!(
+            err,
+            TransportError::Dtls(_) | TransportError::Timeout { .. }
+        ),
+        "{err}"
+    );
+    // 100 + 200 + 400 ms of back-off (+/-25%), well before the 3 s handshake timeout.
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+}

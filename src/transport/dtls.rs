@@ -579,7 +579,7 @@ impl CertCheck {
     }
 }
 
-/// Drains a session's output: packets go to `sink`, the rest is returned as events.
+/// What an engine reported besides packets and its timer.
 #[derive(Debug)]
 enum Event {
     Connected,
@@ -716,7 +716,6 @@ impl DtlsChannel {
             dtls,
             check,
             cert_ok: false,
-            connected: false,
             handshake: Some(done_tx),
             incoming: in_tx,
         };
@@ -785,7 +784,6 @@ struct ClientDriver {
     check: CertCheck,
     /// The server certificate passed the check.
     cert_ok: bool,
-    connected: bool,
     /// Told the handshake's outcome once.
     handshake: Option<oneshot::Sender<Result<(), TransportError>>>,
     incoming: mpsc::Sender<Result<Vec<u8>, TransportError>>,
@@ -889,7 +887,6 @@ impl ClientDriver {
                             "handshake completed without a server certificate".into(),
                         ));
                     }
-                    self.connected = true;
                     debug!(server = %self.server, "DTLS client session established");
                     if let Some(tx) = self.handshake.take() {
                         let _ = tx.send(Ok(()));
