@@ -688,3 +688,66 @@ async fn polls_per_second_on_loopback() {
     );
     running.shutdown().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// A smoke subset of the catalogue over coap, coaps and a lossy coap link
+
+/// The smoke subset: ESipa, PSMO and binding cases that take no second.
+const SMOKE: &str = "(@esipa or @psmo or @binding) and not @slow";
+
+async fn smoke(transport: &str, coap: CoapConfig, link: Option<LinkProfile>) {
+    use sgp32_harness::conformance::{RunOptions, TagFilter, run};
+    use sgp32_harness::report::Verdict;
+    let mut options = RunOptions::reference(pki());
+    options.root = concat!(env!("CARGO_MANIFEST_DIR"), "/features").into();
+    options.transport = transport.into();
+    options.tags = TagFilter::parse(SMOKE).unwrap();
+    options.coap = coap;
+    options.link = link;
+    let results = tokio::time::timeout(Duration::from_secs(120), run(&options, None))
+        .await
+        .expect("the smoke run is bounded")
+        .unwrap();
+    assert!(results.cases.len() >= 30, "{} cases", results.cases.len());
+    let bad: Vec<String> = results
+        .cases
+        .iter()
+        .filter(|c| c.verdict != Verdict::Pass)
+        .map(|c| format!("{} {}: {} {}", c.id, c.verdict, c.requirement, c.actual))
+        .collect();
+    assert!(bad.is_empty(), "over {transport}: {bad:#?}");
+    // The CoAP binding cases ran (over coaps too, through DTLS).
+    assert!(
+        results
+            .cases
+            .iter()
+            .any(|c| c.id == "COAP-002" && c.verdict == Verdict::Pass)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smoke_catalogue_over_coap() {
+    smoke("coap", fast(), None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smoke_catalogue_over_coaps() {
+    smoke("coaps", fast(), None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smoke_catalogue_over_coap_with_loss_and_reordering() {
+    let link = LinkProfile {
+        loss: 0.1,
+        reorder: 0.1,
+        jitter: Duration::from_millis(2),
+        seed: 32,
+        ..LinkProfile::default()
+    };
+    // 10% loss each way: an exchange fails only after 9 lost transmissions in a row.
+    let coap = CoapConfig {
+        max_retransmit: 8,
+        ..fast()
+    };
+    smoke("coap", coap, Some(link)).await;
+}
