@@ -275,7 +275,8 @@ async fn blocks_with_different_request_tags_are_kept_apart() {
     let a0 = body(16, 0xa);
     let b0 = body(16, 0xb);
     // Interleaved: A0, B0, A1 (last), B1 (last).
-    let steps: [(u16, &[u8], Vec<u8>, &[u8]); 4] = [
+    type Step<'a> = (u16, &'a [u8], Vec<u8>, &'a [u8]);
+    let steps: [Step; 4] = [
         (1, b"A", b(0, true), &a0),
         (2, b"B", b(0, true), &b0),
         (3, b"A", b(1, false), b"tail-a"),
