@@ -8,7 +8,7 @@ use std::time::Duration;
 use sgp32_harness::pki::{Pki, euicc_eid};
 use sgp32_harness::transport::dtls::{
     DtlsChannel, DtlsClientConfig, DtlsEndpoint, DtlsOptions, DtlsServerConfig,
-    default_psk_identity, derive_psk,
+    default_psk_identity, derive_psk, seed_psk_lookup,
 };
 use sgp32_harness::transport::{DatagramChannel, DatagramEndpoint, TransportError};
 use tokio::net::UdpSocket;
@@ -134,7 +134,7 @@ async fn psk_mode_with_the_default_identity_and_key() {
 
 #[tokio::test]
 async fn one_endpoint_serves_certificate_and_psk_clients_at_once() {
-    let config = cert_server().with_psk(sgp32_harness::transport::dtls::seed_psk_lookup(SEED));
+    let config = cert_server().with_psk(seed_psk_lookup(SEED));
     let server = echo_server(config).await;
     let mut tasks = Vec::new();
     for i in 0..8u64 {
@@ -277,9 +277,7 @@ async fn a_refused_certificate_ends_the_server_session_at_once() {
 
 #[tokio::test]
 async fn garbage_datagrams_do_not_hurt_the_server() {
-    let server =
-        echo_server(cert_server().with_psk(sgp32_harness::transport::dtls::seed_psk_lookup(SEED)))
-            .await;
+    let server = echo_server(cert_server().with_psk(seed_psk_lookup(SEED))).await;
     let attacker = UdpSocket::bind(loopback()).await.unwrap();
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = move || {
@@ -393,12 +391,16 @@ async fn send_to_an_unknown_peer_is_an_error() {
     );
 }
 
-/// A UDP relay between one client and the server; what it sends to the server comes from the
-/// address the server knows as the client's.
-async fn relay(server: SocketAddr) -> (Arc<UdpSocket>, SocketAddr) {
+/// Datagrams a relay passed from the client to the server, in order.
+type Captured = Arc<std::sync::Mutex<Vec<Vec<u8>>>>;
+
+/// A UDP relay between a client and the server (the latest client that sent through it);
+/// what it sends to the server comes from the one address the server knows as the client's.
+async fn relay(server: SocketAddr) -> (Arc<UdpSocket>, SocketAddr, Captured) {
     let socket = Arc::new(UdpSocket::bind(loopback()).await.unwrap());
     let addr = socket.local_addr().unwrap();
-    let s = socket.clone();
+    let captured: Captured = Arc::default();
+    let (s, c) = (socket.clone(), captured.clone());
     tokio::spawn(async move {
         let mut buf = vec![0u8; 65_535];
         let mut client: Option<SocketAddr> = None;
@@ -410,18 +412,19 @@ async fn relay(server: SocketAddr) -> (Arc<UdpSocket>, SocketAddr) {
                 }
             } else {
                 client = Some(from);
+                c.lock().unwrap().push(buf[..n].to_vec());
                 server
             };
             let _ = s.send_to(&buf[..n], to).await;
         }
     });
-    (socket, addr)
+    (socket, addr, captured)
 }
 
 #[tokio::test]
 async fn garbage_from_an_established_peer_address_does_not_end_its_session() {
     let server = echo_server(cert_server()).await;
-    let (relay_socket, relay_addr) = relay(server.local_addr()).await;
+    let (relay_socket, relay_addr, _) = relay(server.local_addr()).await;
     let client = timeout(STEP, DtlsChannel::connect(relay_addr, &ca_client()))
         .await
         .unwrap()
@@ -606,4 +609,45 @@ async fn a_flight_lost_every_time_ends_in_a_bounded_error() {
         "{:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test]
+async fn a_client_restarting_from_the_same_address_gets_a_new_session() {
+    // RFC 6347 4.2.8: the new handshake replaces the established session when it completes.
+    let server = echo_server(cert_server().with_psk(seed_psk_lookup(SEED))).await;
+    let (_relay, relay_addr, _) = relay(server.local_addr()).await;
+    let first = connect_via(relay_addr, &ca_client()).await;
+    assert_echo(&first, b"first").await;
+    let second = connect_via(relay_addr, &psk_client(5)).await;
+    assert_echo(&second, b"second").await;
+    assert_eq!(server.session_count().await, 1);
+}
+
+#[tokio::test]
+async fn a_stray_old_client_hello_does_not_end_an_established_session() {
+    let options = DtlsOptions {
+        handshake_timeout: Duration::from_millis(300),
+        ..DtlsOptions::fast()
+    };
+    let server = echo_server(cert_server().with_options(options)).await;
+    let (relay_socket, relay_addr, captured) = relay(server.local_addr()).await;
+    let client = connect_via(relay_addr, &ca_client()).await;
+    assert_echo(&client, b"before").await;
+    // Both ClientHellos of the handshake (without and with the cookie) arrive again late.
+    let hellos: Vec<Vec<u8>> = captured.lock().unwrap().iter().take(2).cloned().collect();
+    for h in &hellos {
+        relay_socket.send_to(h, server.local_addr()).await.unwrap();
+    }
+    assert_echo(&client, b"during").await;
+    // The successor handshake nobody completes is dropped; the session lives on.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_echo(&client, b"after").await;
+    assert_eq!(server.session_count().await, 1);
+}
+
+async fn connect_via(addr: SocketAddr, config: &DtlsClientConfig) -> DtlsChannel {
+    timeout(STEP, DtlsChannel::connect(addr, config))
+        .await
+        .expect("handshake bounded")
+        .expect("handshake succeeds")
 }

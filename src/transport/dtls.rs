@@ -50,9 +50,10 @@
 //! [`DtlsServerConfig::idle_timeout`] are dropped, and at most
 //! [`DtlsServerConfig::max_sessions`] exist at once (half-open ones included; `dimpl` ends a
 //! handshake that does not finish within [`DtlsOptions::handshake_timeout`]). The server uses
-//! the HelloVerifyRequest cookie exchange (RFC 6347 4.2.1). A client that connects again from
-//! the same address while its old session is still established is not recognised (no
-//! connection id, see above): each [`DtlsChannel::connect`] binds a fresh ephemeral port.
+//! the HelloVerifyRequest cookie exchange (RFC 6347 4.2.1). A ClientHello from the address of
+//! an established session starts a second handshake beside it (RFC 6347 4.2.8: the client
+//! restarted behind the same address); the new session replaces the old one only when its
+//! handshake completes, so a late duplicate of an old ClientHello never ends a live session.
 //!
 //! The client's handshake is bounded by [`DtlsOptions::handshake_timeout`] overall and by
 //! [`DtlsOptions::flight_retries`] retransmissions per flight, the first after
@@ -1038,6 +1039,150 @@ struct Session {
     timer: Option<Instant>,
     last_seen: Instant,
     connected: bool,
+    /// A new handshake from the address of this established session: the client restarted
+    /// (RFC 6347 4.2.8). It replaces this session once it completes; until then this one
+    /// stays, so a stray old ClientHello cannot end a live session.
+    successor: Option<Box<Session>>,
+}
+
+impl Session {
+    fn new(dtls: Dtls, now: Instant) -> Session {
+        Session {
+            dtls,
+            timer: None,
+            last_seen: now,
+            connected: false,
+            successor: None,
+        }
+    }
+
+    fn feed(&mut self, now: Instant, packet: &[u8]) -> Result<(), Failure> {
+        let dtls = &mut self.dtls;
+        guarded(|| {
+            dtls.handle_timeout(now.into_std())?;
+            dtls.handle_packet(packet)
+        })
+    }
+
+    fn tick(&mut self, now: Instant) -> Result<(), Failure> {
+        let dtls = &mut self.dtls;
+        guarded(|| dtls.handle_timeout(now.into_std()))
+    }
+
+    /// Polls the engine: what to send and deliver, whether it is finished, a new timer.
+    fn poll(&mut self, out: &mut Vec<u8>, peer: SocketAddr) -> Polled {
+        let dtls = &mut self.dtls;
+        let Ok((packets, events, timer)) =
+            std::panic::catch_unwind(AssertUnwindSafe(|| poll_all(dtls, out)))
+        else {
+            warn!(%peer, "DTLS engine panicked; session dropped");
+            return Polled {
+                packets: Vec::new(),
+                data: Vec::new(),
+                closed: true,
+                new_timer: None,
+            };
+        };
+        let mut polled = Polled {
+            packets,
+            data: Vec::new(),
+            closed: false,
+            new_timer: None,
+        };
+        for event in events {
+            match event {
+                Event::Connected => {
+                    self.connected = true;
+                    debug!(%peer, "DTLS session established");
+                }
+                Event::Data(d) => polled.data.push(d),
+                Event::PeerCert(_) => {}
+                Event::CloseNotify => {
+                    debug!(%peer, "DTLS peer closed the session");
+                    polled.closed = true;
+                }
+            }
+        }
+        if timer != self.timer {
+            self.timer = timer;
+            polled.new_timer = timer;
+        }
+        polled.closed |= self.dtls.is_closed();
+        polled
+    }
+}
+
+/// What one poll of a session's engine produced.
+struct Polled {
+    packets: Vec<Vec<u8>>,
+    data: Vec<Vec<u8>>,
+    closed: bool,
+    new_timer: Option<Instant>,
+}
+
+impl ServerMaterial {
+    /// A server engine for a ClientHello offering `suites`: PSK if it offers the PSK suite and
+    /// a lookup is configured, else certificates if configured.
+    fn engine_for(&self, suites: &[u16]) -> Option<Dtls> {
+        let offers = |s: Dtls12CipherSuite| suites.contains(&s.as_u16());
+        let now = now_std();
+        if let Some(cfg) = &self.psk
+            && offers(PSK_SUITE)
+        {
+            return Some(Dtls::new_12_psk(cfg.clone(), now));
+        }
+        if let Some((cfg, cert)) = &self.cert
+            && offers(CERT_SUITE)
+        {
+            return Some(Dtls::new_12(cfg.clone(), cert.clone(), now));
+        }
+        None
+    }
+}
+
+/// Why a server session failed.
+#[derive(Debug)]
+enum Failure {
+    /// The engine reported a (fatal) error.
+    Engine(dimpl::Error),
+    /// The engine panicked: the session is lost, the endpoint and its other sessions are not.
+    Panicked,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Engine(e) => e.fmt(f),
+            Failure::Panicked => f.write_str("the DTLS engine panicked"),
+        }
+    }
+}
+
+/// Runs an engine call, so that a panic inside `dimpl` on some input costs one session, not
+/// the endpoint's driver task.
+fn guarded(f: impl FnOnce() -> Result<(), dimpl::Error>) -> Result<(), Failure> {
+    match std::panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r.map_err(Failure::Engine),
+        Err(_) => Err(Failure::Panicked),
+    }
+}
+
+/// The fatal alert that tells a client why its handshake failed.
+fn alert_for(e: &Failure) -> u8 {
+    match e {
+        Failure::Engine(dimpl::Error::CryptoError(_)) => ALERT_BAD_RECORD_MAC,
+        Failure::Engine(dimpl::Error::SecurityError(
+            dimpl::SecurityError::ClientFinishedVerificationFailed,
+        )) => ALERT_DECRYPT_ERROR,
+        Failure::Engine(_) => ALERT_HANDSHAKE_FAILURE,
+        Failure::Panicked => ALERT_INTERNAL_ERROR,
+    }
+}
+
+async fn send_alert(socket: &UdpSocket, peer: SocketAddr, description: u8) {
+    if let Err(e) = socket.send_to(&plaintext_alert(description), peer).await {
+        debug!(%peer, error = %e, "DTLS endpoint send failed");
+    }
 }
 
 struct ServerDriver {
@@ -1046,8 +1191,8 @@ struct ServerDriver {
     idle_timeout: Duration,
     max_sessions: usize,
     sessions: HashMap<SocketAddr, Session>,
-    /// Session timers, lazily invalidated (an entry counts only if it is still the session's
-    /// timer).
+    /// Session timers, lazily invalidated (an entry counts only if it is still the timer of
+    /// the peer's session or of its successor).
     timers: BinaryHeap<Reverse<(Instant, SocketAddr)>>,
     incoming: mpsc::Sender<(SocketAddr, Vec<u8>)>,
     out: Vec<u8>,
@@ -1096,83 +1241,103 @@ impl ServerDriver {
 
     async fn on_datagram(&mut self, peer: SocketAddr, packet: &[u8]) {
         let now = Instant::now();
-        if !self.sessions.contains_key(&peer) {
-            let Some(suites) = client_hello_suites(packet) else {
-                debug!(%peer, len = packet.len(), "DTLS: datagram from an unknown peer is not a ClientHello, dropped");
-                return;
-            };
-            if self.sessions.len() >= self.max_sessions {
-                warn!(%peer, max = self.max_sessions, "DTLS: session table full, ClientHello dropped");
-                return;
-            }
-            let Some(dtls) = self.new_session(&suites) else {
-                debug!(%peer, "DTLS: ClientHello offers no suite of this server, refused");
-                self.send_alert(peer, ALERT_HANDSHAKE_FAILURE).await;
-                return;
-            };
-            self.sessions.insert(
-                peer,
-                Session {
-                    dtls,
-                    timer: None,
-                    last_seen: now,
-                    connected: false,
-                },
-            );
-        }
         let Some(session) = self.sessions.get_mut(&peer) else {
+            self.on_new_peer(peer, packet, now).await;
             return;
         };
         session.last_seen = now;
-        let r = session
-            .dtls
-            .handle_timeout(now.into_std())
-            .and_then(|()| session.dtls.handle_packet(packet));
-        if let Err(e) = r {
+        let epoch0 = first_record_epoch(packet) == Some(0);
+
+        // A ClientHello on an established session starts a successor handshake.
+        if session.connected
+            && session.successor.is_none()
+            && let Some(suites) = client_hello_suites(packet)
+        {
+            match self.material.engine_for(&suites) {
+                Some(dtls) => {
+                    debug!(%peer, "DTLS: new handshake from an established session's address");
+                    session.successor = Some(Box::new(Session::new(dtls, now)));
+                }
+                None => {
+                    debug!(%peer, "DTLS: ClientHello offers no suite of this server, refused");
+                    send_alert(&self.socket, peer, ALERT_HANDSHAKE_FAILURE).await;
+                    return;
+                }
+            }
+        }
+
+        if let Some(successor) = session.successor.as_mut() {
+            if epoch0 {
+                // The new handshake's plaintext flights.
+                if let Err(e) = successor.feed(now, packet) {
+                    warn!(%peer, error = %e, "DTLS: new handshake failed; the established session stays");
+                    session.successor = None;
+                    send_alert(&self.socket, peer, alert_for(&e)).await;
+                    return;
+                }
+                self.flush(peer).await;
+                return;
+            }
+            // Encrypted: the established session's traffic, or the new handshake's Finished
+            // if the established session had no use for it.
+            if let Err(e) = session.feed(now, packet) {
+                warn!(%peer, error = %e, "DTLS: session failed, dropped");
+                self.drop_session(peer).await;
+                return;
+            }
+            if self.flush(peer).await > 0 {
+                return;
+            }
+            let Some(session) = self.sessions.get_mut(&peer) else {
+                return;
+            };
+            if let Some(successor) = session.successor.as_mut()
+                && let Err(e) = successor.feed(now, packet)
+            {
+                warn!(%peer, error = %e, "DTLS: new handshake failed; the established session stays");
+                session.successor = None;
+                send_alert(&self.socket, peer, alert_for(&e)).await;
+                return;
+            }
+            self.flush(peer).await;
+            return;
+        }
+
+        if let Err(e) = session.feed(now, packet) {
             let handshaking = !session.connected;
             warn!(%peer, error = %e, "DTLS: session failed, dropped");
             self.drop_session(peer).await;
             if handshaking {
-                let alert = match e {
-                    dimpl::Error::CryptoError(_) => ALERT_BAD_RECORD_MAC,
-                    dimpl::Error::SecurityError(
-                        dimpl::SecurityError::ClientFinishedVerificationFailed,
-                    ) => ALERT_DECRYPT_ERROR,
-                    _ => ALERT_HANDSHAKE_FAILURE,
-                };
-                self.send_alert(peer, alert).await;
+                send_alert(&self.socket, peer, alert_for(&e)).await;
             }
             return;
         }
         self.flush(peer).await;
     }
 
-    async fn send_alert(&self, peer: SocketAddr, description: u8) {
-        if let Err(e) = self
-            .socket
-            .send_to(&plaintext_alert(description), peer)
-            .await
-        {
-            debug!(%peer, error = %e, "DTLS endpoint send failed");
+    /// A datagram from an address without a session: a ClientHello opens one.
+    async fn on_new_peer(&mut self, peer: SocketAddr, packet: &[u8], now: Instant) {
+        let Some(suites) = client_hello_suites(packet) else {
+            debug!(%peer, len = packet.len(), "DTLS: datagram from an unknown peer is not a ClientHello, dropped");
+            return;
+        };
+        if self.sessions.len() >= self.max_sessions {
+            warn!(%peer, max = self.max_sessions, "DTLS: session table full, ClientHello dropped");
+            return;
         }
-    }
-
-    /// A server engine for a ClientHello offering `suites`: PSK if it offers the PSK suite and
-    /// a lookup is configured, else certificates if configured.
-    fn new_session(&self, suites: &[u16]) -> Option<Dtls> {
-        let offers = |s: Dtls12CipherSuite| suites.contains(&s.as_u16());
-        let now = now_std();
-        if let Some(cfg) = &self.material.psk
-            && offers(PSK_SUITE)
-        {
-            return Some(Dtls::new_12_psk(cfg.clone(), now));
+        let Some(dtls) = self.material.engine_for(&suites) else {
+            debug!(%peer, "DTLS: ClientHello offers no suite of this server, refused");
+            send_alert(&self.socket, peer, ALERT_HANDSHAKE_FAILURE).await;
+            return;
+        };
+        let mut session = Session::new(dtls, now);
+        if let Err(e) = session.feed(now, packet) {
+            debug!(%peer, error = %e, "DTLS: ClientHello refused");
+            send_alert(&self.socket, peer, alert_for(&e)).await;
+            return;
         }
-        if let Some((cfg, cert)) = &self.material.cert
-            && offers(CERT_SUITE)
-        {
-            return Some(Dtls::new_12(cfg.clone(), cert.clone(), now));
-        }
-        None
+        self.sessions.insert(peer, session);
+        self.flush(peer).await;
     }
 
     async fn send_to(&mut self, peer: SocketAddr, data: &[u8]) -> Result<(), TransportError> {
@@ -1184,55 +1349,67 @@ impl ServerDriver {
                 "DTLS session with {peer} is not established"
             )));
         }
-        if let Err(e) = session.dtls.send_application_data(data) {
+        let dtls = &mut session.dtls;
+        if let Err(e) = guarded(|| dtls.send_application_data(data).map(|_| ())) {
             warn!(%peer, error = %e, "DTLS: send failed, session dropped");
             self.drop_session(peer).await;
-            return Err(dtls_err("send", e));
+            return Err(TransportError::Dtls(format!("send: {e}")));
         }
         self.flush(peer).await;
         Ok(())
     }
 
-    /// Sends a session's output, delivers its data, re-arms its timer.
-    async fn flush(&mut self, peer: SocketAddr) {
+    /// Sends a session's (and its successor's) output, delivers their data, re-arms their
+    /// timers, promotes a successor that completed; returns how many datagrams the session
+    /// itself delivered.
+    async fn flush(&mut self, peer: SocketAddr) -> usize {
         let Some(session) = self.sessions.get_mut(&peer) else {
-            return;
+            return 0;
         };
-        let (packets, events, timer) = poll_all(&mut session.dtls, &mut self.out);
-        let mut closed = false;
-        for event in events {
-            match event {
-                Event::Connected => {
-                    session.connected = true;
-                    debug!(%peer, "DTLS session established");
-                }
-                Event::Data(d) => {
-                    if self.incoming.try_send((peer, d)).is_err() {
-                        debug!(%peer, "DTLS endpoint receive queue full, datagram dropped");
-                    }
-                }
-                Event::PeerCert(_) => {}
-                Event::CloseNotify => {
-                    debug!(%peer, "DTLS peer closed the session");
-                    closed = true;
-                }
+        let main = session.poll(&mut self.out, peer);
+        let next = session
+            .successor
+            .as_mut()
+            .map(|s| s.poll(&mut self.out, peer));
+        let delivered = main.data.len();
+        for t in [main.new_timer, next.as_ref().and_then(|n| n.new_timer)]
+            .into_iter()
+            .flatten()
+        {
+            self.timers.push(Reverse((t, peer)));
+        }
+        let promote = session.successor.as_ref().is_some_and(|s| s.connected);
+        let next_closed = next.as_ref().is_some_and(|n| n.closed);
+        let (next_packets, next_data) = next.map(|n| (n.packets, n.data)).unwrap_or_default();
+        for d in main.data.into_iter().chain(next_data) {
+            if self.incoming.try_send((peer, d)).is_err() {
+                debug!(%peer, "DTLS endpoint receive queue full, datagram dropped");
             }
         }
-        if timer != session.timer {
-            session.timer = timer;
-            if let Some(t) = timer {
-                self.timers.push(Reverse((t, peer)));
-            }
-        }
-        let done = closed || session.dtls.is_closed();
-        for p in packets {
-            if let Err(e) = self.socket.send_to(&p, peer).await {
+        for p in main.packets.iter().chain(next_packets.iter()) {
+            if let Err(e) = self.socket.send_to(p, peer).await {
                 debug!(%peer, error = %e, "DTLS endpoint send failed");
             }
         }
-        if done {
+        let Some(session) = self.sessions.get_mut(&peer) else {
+            return delivered;
+        };
+        if promote || (main.closed && !next_closed) {
+            match session.successor.take() {
+                Some(successor) => {
+                    debug!(%peer, "DTLS: the new handshake replaces the session");
+                    *session = *successor;
+                }
+                None => {
+                    self.sessions.remove(&peer);
+                }
+            }
+        } else if main.closed {
             self.sessions.remove(&peer);
+        } else if next_closed {
+            session.successor = None;
         }
+        delivered
     }
 
     async fn fire_timers(&mut self, now: Instant) {
@@ -1244,16 +1421,29 @@ impl ServerDriver {
             let Some(session) = self.sessions.get_mut(&peer) else {
                 continue;
             };
-            if session.timer != Some(t) {
-                continue; // stale entry
+            let mut due = false;
+            if session.timer == Some(t) {
+                due = true;
+                session.timer = None;
+                if let Err(e) = session.tick(now) {
+                    debug!(%peer, error = %e, "DTLS: session timed out, dropped");
+                    self.drop_session(peer).await;
+                    continue;
+                }
             }
-            session.timer = None;
-            if let Err(e) = session.dtls.handle_timeout(now.into_std()) {
-                debug!(%peer, error = %e, "DTLS: session timed out, dropped");
-                self.drop_session(peer).await;
-                continue;
+            if let Some(successor) = session.successor.as_mut()
+                && successor.timer == Some(t)
+            {
+                due = true;
+                successor.timer = None;
+                if let Err(e) = successor.tick(now) {
+                    debug!(%peer, error = %e, "DTLS: new handshake timed out; the session stays");
+                    session.successor = None;
+                }
             }
-            self.flush(peer).await;
+            if due {
+                self.flush(peer).await;
+            }
         }
     }
 
@@ -1274,7 +1464,7 @@ impl ServerDriver {
     /// Forgets a session after sending whatever it still has (an alert).
     async fn drop_session(&mut self, peer: SocketAddr) {
         if let Some(mut session) = self.sessions.remove(&peer) {
-            let (packets, _, _) = poll_all(&mut session.dtls, &mut self.out);
+            let packets = session.poll(&mut self.out, peer).packets;
             for p in packets {
                 let _ = self.socket.send_to(&p, peer).await;
             }
@@ -1285,11 +1475,17 @@ impl ServerDriver {
         let peers: Vec<SocketAddr> = self.sessions.keys().copied().collect();
         for peer in peers {
             if let Some(session) = self.sessions.get_mut(&peer) {
-                let _ = session.dtls.close();
+                let dtls = &mut session.dtls;
+                let _ = guarded(|| dtls.close());
             }
             self.drop_session(peer).await;
         }
     }
+}
+
+/// The epoch of a datagram's first record (RFC 6347 4.1), if it has a record header.
+fn first_record_epoch(packet: &[u8]) -> Option<u16> {
+    Some(u16::from_be_bytes([*packet.get(3)?, *packet.get(4)?]))
 }
 
 /// bad_record_mac (RFC 5246 7.2.2).
@@ -1298,6 +1494,8 @@ const ALERT_BAD_RECORD_MAC: u8 = 20;
 const ALERT_HANDSHAKE_FAILURE: u8 = 40;
 /// decrypt_error (RFC 5246 7.2.2).
 const ALERT_DECRYPT_ERROR: u8 = 51;
+/// internal_error (RFC 5246 7.2.2).
+const ALERT_INTERNAL_ERROR: u8 = 80;
 /// bad_certificate (RFC 5246 7.2.2).
 const ALERT_BAD_CERTIFICATE: u8 = 42;
 
