@@ -651,3 +651,29 @@ async fn connect_via(addr: SocketAddr, config: &DtlsClientConfig) -> DtlsChannel
         .expect("handshake bounded")
         .expect("handshake succeeds")
 }
+
+#[tokio::test]
+async fn datagrams_up_to_the_record_limit_pass_and_larger_ones_are_refused() {
+    use sgp32_harness::transport::dtls::MAX_PLAINTEXT;
+    let server =
+        echo_server(DtlsServerConfig::psk_from_seed(SEED).with_options(DtlsOptions::fast())).await;
+    let client = connect(&server, &psk_client(6)).await;
+    // The echo adds 5 bytes, so the largest round trip is 5 bytes short of the limit.
+    let big: Vec<u8> = (0..MAX_PLAINTEXT - 5).map(|i| (i % 253) as u8).collect();
+    assert_echo(&client, &big).await;
+    let too_big = vec![0u8; MAX_PLAINTEXT + 1];
+    let err = client.send(&too_big).await.unwrap_err();
+    assert!(
+        matches!(&err, TransportError::Dtls(m) if m.contains("record limit")),
+        "{err}"
+    );
+    let err = server
+        .send_to(client.local_addr(), &too_big)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, TransportError::Dtls(m) if m.contains("record limit")),
+        "{err}"
+    );
+    assert_echo(&client, b"still fine").await;
+}

@@ -805,8 +805,7 @@ impl ClientDriver {
                 return;
             }
             match self.flush(&mut out).await {
-                Ok(Some(t)) => timer = Some(t),
-                Ok(None) => {}
+                Ok(t) => timer = t,
                 Err(e) => {
                     self.fail(e);
                     return;
