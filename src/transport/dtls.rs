@@ -794,7 +794,6 @@ impl ClientDriver {
     async fn run(mut self, mut commands: mpsc::Receiver<ClientCommand>) {
         let mut out = vec![0u8; 2048];
         let mut rbuf = vec![0u8; MAX_DATAGRAM];
-        let mut timer: Option<Instant> = None;
         let mut step: Result<(), TransportError> = self
             .dtls
             .handle_timeout(now_std())
@@ -804,13 +803,13 @@ impl ClientDriver {
                 self.fail(e);
                 return;
             }
-            match self.flush(&mut out).await {
-                Ok(t) => timer = t,
+            let timer = match self.flush(&mut out).await {
+                Ok(t) => t,
                 Err(e) => {
                     self.fail(e);
                     return;
                 }
-            }
+            };
             if self.dtls.is_closed() {
                 self.fail(TransportError::Dtls("session closed".into()));
                 return;
@@ -854,7 +853,6 @@ impl ClientDriver {
                     }
                 },
                 () = tokio::time::sleep_until(sleep_until) => {
-                    timer = None;
                     self.dtls
                         .handle_timeout(now_std())
                         .map_err(|e| dtls_err("handshake", e))
