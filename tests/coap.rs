@@ -697,9 +697,17 @@ async fn polls_per_second_on_loopback() {
 const SMOKE: &str = "(@esipa or @psmo or @binding) and not @slow";
 
 async fn smoke(transport: &str, coap: CoapConfig, link: Option<LinkProfile>) {
+    smoke_with(transport, coap, link, false).await;
+}
+
+async fn smoke_with(transport: &str, coap: CoapConfig, link: Option<LinkProfile>, psk: bool) {
+    use sgp32_harness::conformance::runner::default_psk;
     use sgp32_harness::conformance::{RunOptions, TagFilter, run};
     use sgp32_harness::report::Verdict;
     let mut options = RunOptions::reference(pki());
+    if psk {
+        options.dtls_psk = Some(default_psk(&pki()).unwrap());
+    }
     options.root = concat!(env!("CARGO_MANIFEST_DIR"), "/features").into();
     options.transport = transport.into();
     options.tags = TagFilter::parse(SMOKE).unwrap();
@@ -734,6 +742,11 @@ async fn smoke_catalogue_over_coap() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn smoke_catalogue_over_coaps() {
     smoke("coaps", fast(), None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smoke_catalogue_over_coaps_with_a_psk() {
+    smoke_with("coaps", fast(), None, true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

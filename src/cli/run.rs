@@ -38,6 +38,16 @@ pub struct RunArgs {
     /// `loss=0.1,reorder=0.1,delay=5ms,jitter=5ms,duplicate=0.01,seed=7`.
     #[arg(long, value_name = "PROFILE")]
     pub link: Option<LinkProfile>,
+    /// coaps with a DTLS pre-shared key instead of certificates: by default the harness's
+    /// identity and key of device 0 (its EID in hex, the key derived from --seed).
+    #[arg(long)]
+    pub dtls_psk: bool,
+    /// The PSK identity (text) for --dtls-psk.
+    #[arg(long, value_name = "TEXT", requires = "dtls_psk_key")]
+    pub dtls_psk_identity: Option<String>,
+    /// The PSK (hex) for --dtls-psk.
+    #[arg(long, value_name = "HEX", requires = "dtls_psk_identity")]
+    pub dtls_psk_key: Option<String>,
     /// Which cases: a cucumber tag expression, e.g. `@psmo and not @slow`.
     #[arg(long, value_name = "EXPR", default_value = "")]
     pub tags: String,
@@ -134,6 +144,15 @@ pub fn run_catalogue(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Outc
         Some(dir) => dir.clone(),
         None => report::default_out_dir(&report::run_id(started)?),
     };
+    let pki = Arc::new(pki);
+    let dtls_psk = match (&args.dtls_psk_identity, &args.dtls_psk_key) {
+        (Some(identity), Some(key)) => Some((
+            identity.as_bytes().to_vec(),
+            hex::decode(key).context("--dtls-psk-key is not hex")?,
+        )),
+        _ if args.dtls_psk => Some(crate::conformance::runner::default_psk(&pki)?),
+        _ => None,
+    };
     let options = RunOptions {
         sut: if args.sut == "reference" {
             SutChoice::Reference
@@ -149,7 +168,7 @@ pub fn run_catalogue(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Outc
             .clone()
             .unwrap_or_else(catalogue::default_root),
         out: Some(out.clone()),
-        pki: Arc::new(pki),
+        pki,
         backend: args.crypto,
         concurrency: args.concurrency,
         coap: CoapConfig {
@@ -159,6 +178,7 @@ pub fn run_catalogue(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Outc
             ..CoapConfig::default()
         },
         link: args.link,
+        dtls_psk,
     };
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")

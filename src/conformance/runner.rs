@@ -42,7 +42,7 @@ use crate::smdp::{SmdpConfig, sgp26_v3_dir};
 use crate::sut::adapter::pem_der;
 use crate::sut::{ReferenceAdapter, ReferenceApiAdapter, SutAdapter, SutError, SutProfile};
 use crate::transport::coap::{self, CoapTarget, EndpointSettings};
-use crate::transport::{CoapConfig, LinkProfile, TlsClientConfig};
+use crate::transport::{CoapConfig, DtlsChannel, DtlsClientConfig, LinkProfile, TlsClientConfig};
 
 /// Why a run could not be made (exit 2: a harness or usage problem, never a verdict).
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +93,20 @@ pub struct RunOptions {
     pub coap: CoapConfig,
     /// A lossy link between the run's CoAP clients and the SUT (`--link`), if any.
     pub link: Option<LinkProfile>,
+    /// DTLS PSK (identity, key) for `coaps` instead of certificates, if any: one for the run's
+    /// devices (see [`default_psk`]).
+    pub dtls_psk: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+/// The run-wide DTLS PSK by default: the harness's identity and key of device 0 of the PKI's
+/// seed (its EID in hex, the key derived from the seed), which the reference eIM's `--coaps`
+/// accepts (SGP.32 6.2; `transport::dtls::derive_psk`).
+pub fn default_psk(pki: &Pki) -> Result<(Vec<u8>, Vec<u8>), RunError> {
+    let eid = crate::pki::euicc_eid(0).map_err(|e| RunError::Usage(format!("PSK EID: {e}")))?;
+    Ok((
+        crate::transport::dtls::default_psk_identity(&eid),
+        crate::transport::dtls::derive_psk(pki.seed, &eid),
+    ))
 }
 
 impl RunOptions {
@@ -111,6 +125,7 @@ impl RunOptions {
             concurrency: 8,
             coap: CoapConfig::default(),
             link: None,
+            dtls_psk: None,
         }
     }
 }
@@ -273,13 +288,25 @@ pub async fn run(
         .filter_map(|(_, url)| CoapTarget::parse(url).ok())
         .map(|t| t.authority())
         .collect();
+    let connector: Option<coap::Connector> = options.dtls_psk.clone().map(|(identity, key)| {
+        let config = DtlsClientConfig::psk(identity, key);
+        let connector: coap::Connector = Arc::new(move |addr| {
+            let config = config.clone();
+            Box::pin(async move {
+                let channel: Arc<dyn crate::transport::DatagramChannel> =
+                    Arc::new(DtlsChannel::connect(addr, &config).await?);
+                Ok(channel)
+            })
+        });
+        connector
+    });
     for authority in &registered {
         coap::register_endpoint(
             authority,
             EndpointSettings {
                 config: options.coap.clone(),
                 link: options.link,
-                connector: None,
+                connector: connector.clone(),
             },
         );
     }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use coap_lite::{CoapOption, MessageClass, MessageType, Packet};
 use cucumber::step::Collection;
 
-use super::robustness::{Answer, describe, package_in, provide_der};
+use super::robustness::{Answer, decode_package, describe, package_in, provide_der};
 use super::{Args, re};
 use crate::asn1::sgp32::EsipaMessageFromEimToIpa;
 use crate::conformance::world::{EimWorld, StepError, StepResult, fail, harness};
@@ -301,6 +301,22 @@ impl EimWorld {
 
 fn describe_packet(p: &Packet) -> String {
     let c = u8::from(p.header.code);
+    if p.header.code == MessageClass::Empty {
+        return format!("an empty {:?}", p.header.get_type());
+    }
+    if let Some(package) = package_in(&p.payload).and_then(|bf51| decode_package(&bf51)) {
+        let signed = &package.euicc_package_signed;
+        return format!(
+            "CoAP {} GetEimPackageResponse with a package of counterValue {}, eimTransactionId {}",
+            code_string(c),
+            signed.counter_value,
+            signed
+                .eim_transaction_id
+                .as_ref()
+                .map(|t| hex::encode(t.as_ref()))
+                .unwrap_or_else(|| "none".into())
+        );
+    }
     match rasn::der::decode::<EsipaMessageFromEimToIpa>(&p.payload) {
         Ok(m) => format!("CoAP {} {m:?}", code_string(c)),
         Err(_) => format!(
