@@ -7,17 +7,18 @@
 //! # Crate choice
 //!
 //! The DTLS engine is `dimpl` 0.9: a sans-io DTLS 1.2/1.3 state machine (feed datagrams, poll
-//! records and timers), pure crates.io, on the aws-lc-rs provider the TLS stack already uses, and
-//! built on the same `der` 0.8 / `x509-cert` 0.3 as our PKI, so it adds almost nothing to the
-//! build. Sans-io fits the layering: the tokio socket, the timers and the per-peer session table
-//! are ours (below). It was picked over `dtls` 0.17 and `webrtc-dtls` 0.12 (async stacks with
-//! their own socket abstraction (`webrtc-util`, which `webrtc-dtls` 0.12 needs pinned at 0.11),
-//! an older RustCrypto generation alongside ours, and a listener model that hides the per-peer
-//! sessions the endpoint has to manage) and over `openssl` (system library). What `dimpl` does
-//! not do: PKI validation (it checks the handshake signatures with the peer's leaf certificate
-//! and hands us the certificate; the trust decision below is ours), and DTLS connection ids
-//! (RFC 9146): not supported by `dimpl` 0.9, so a session is bound to the peer's address and a
-//! NAT rebinding means a new handshake.
+//! records and timers), pure crates.io, on the aws-lc-rs provider the TLS stack already uses and
+//! on the same `der` 0.8 / `x509-cert` 0.3 as our PKI: it added four small crates to the build
+//! (`dimpl`, `ccm`, `ctr`, `aead`). Sans-io fits the layering: the tokio socket, the timers and
+//! the per-peer session table are ours (below), as the datagram traits want. It was the first
+//! candidate tried and both modes worked on loopback at once, so `dtls` 0.17 and `webrtc-dtls`
+//! 0.12 (async stacks with their own connection and listener types; `webrtc-dtls` 0.12 builds
+//! only with `webrtc-util` pinned to 0.11) were not pursued, nor `openssl` (system library).
+//! What `dimpl` does not do: PKI validation (it checks the handshake signatures with the peer's
+//! leaf certificate and hands us the certificate; the trust decision below is ours), and DTLS
+//! connection ids (RFC 9146): not supported by `dimpl` 0.9, so a session is bound to the peer's
+//! address and a NAT rebinding means a new handshake. Its PSK suite is
+//! TLS_PSK_WITH_AES_128_CCM_8 only; its engine is DTLS 1.2 here (1.3 suites are switched off).
 //!
 //! # Modes
 //!
