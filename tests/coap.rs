@@ -765,3 +765,26 @@ async fn smoke_catalogue_over_coap_with_loss_and_reordering() {
     };
     smoke("coap", coap, Some(link)).await;
 }
+
+#[tokio::test]
+async fn duplicate_memory_is_bounded() {
+    let config = CoapConfig {
+        max_remembered: 2,
+        ..fast()
+    };
+    let server = echo_server(config, ServerBehaviour::default(), Duration::ZERO).await;
+    let s = raw_socket(server.addr).await;
+    for mid in [1u16, 2, 3] {
+        s.send(&raw_post(mid, b"m", &[], b"x")).await.unwrap();
+        recv_packet(&s, LIMIT).await.unwrap();
+    }
+    assert_eq!(server.echo.runs.load(Ordering::SeqCst), 3);
+    // Message id 3 is remembered: answered from the cache.
+    s.send(&raw_post(3, b"m", &[], b"x")).await.unwrap();
+    recv_packet(&s, LIMIT).await.unwrap();
+    assert_eq!(server.echo.runs.load(Ordering::SeqCst), 3);
+    // Message id 1 was forgotten (the cap is 2): handled again.
+    s.send(&raw_post(1, b"m", &[], b"x")).await.unwrap();
+    recv_packet(&s, LIMIT).await.unwrap();
+    assert_eq!(server.echo.runs.load(Ordering::SeqCst), 4);
+}

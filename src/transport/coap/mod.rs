@@ -92,6 +92,10 @@ pub struct CoapConfig {
     pub separate_after: Option<Duration>,
     /// Largest request or response body (reassembled) accepted (default 1 MiB).
     pub max_body: usize,
+    /// Server: at most this many message ids remembered for duplicate detection (default
+    /// 100,000); beyond, the oldest are forgotten before EXCHANGE_LIFETIME, so memory stays
+    /// bounded under load.
+    pub max_remembered: usize,
 }
 
 impl Default for CoapConfig {
@@ -109,6 +113,7 @@ impl Default for CoapConfig {
             response_timeout: Duration::from_secs(30),
             separate_after: None,
             max_body: 1024 * 1024,
+            max_remembered: 100_000,
         }
     }
 }

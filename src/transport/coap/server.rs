@@ -19,7 +19,7 @@
 //!
 //! [`ServerBehaviour`] can switch parts of this off for the reference eIM's fault switches.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -126,10 +126,11 @@ struct Remembered {
 
 struct ServerState {
     seen: HashMap<(SocketAddr, u16), Remembered>,
+    /// The keys of `seen` in arrival order, with their expiry, to forget the oldest.
+    order: VecDeque<((SocketAddr, u16), Instant)>,
     block1: Block1Store,
     block2: Block2Store,
     outstanding: HashMap<(SocketAddr, u16), oneshot::Sender<()>>,
-    inserts: u64,
 }
 
 struct Inner {
@@ -165,10 +166,10 @@ impl CoapServer {
             behaviour,
             state: Mutex::new(ServerState {
                 seen: HashMap::new(),
+                order: VecDeque::new(),
                 block1: Block1Store::new(max_body, lifetime),
                 block2: Block2Store::new(lifetime),
                 outstanding: HashMap::new(),
-                inserts: 0,
             }),
             config,
             stats: CoapServerStats::default(),
@@ -314,10 +315,6 @@ async fn on_datagram(inner: &Arc<Inner>, peer: SocketAddr, datagram: &[u8]) {
             match s.seen.get(&(peer, mid)) {
                 Some(r) if r.expires > now => Some(r.answer.clone()),
                 _ => {
-                    s.inserts += 1;
-                    if s.inserts.is_multiple_of(1024) {
-                        s.seen.retain(|_, r| r.expires > now);
-                    }
                     let expires = now + inner.config.exchange_lifetime();
                     s.seen.insert(
                         (peer, mid),
@@ -326,6 +323,18 @@ async fn on_datagram(inner: &Arc<Inner>, peer: SocketAddr, datagram: &[u8]) {
                             expires,
                         },
                     );
+                    s.order.push_back(((peer, mid), expires));
+                    // Forget what expired, and the oldest beyond the cap.
+                    let cap = inner.config.max_remembered.max(1);
+                    while let Some((key, at)) = s.order.front().copied() {
+                        if at > now && s.order.len() <= cap {
+                            break;
+                        }
+                        s.order.pop_front();
+                        if s.seen.get(&key).is_some_and(|r| r.expires == at) {
+                            s.seen.remove(&key);
+                        }
+                    }
                     None
                 }
             }
