@@ -788,3 +788,23 @@ async fn duplicate_memory_is_bounded() {
     recv_packet(&s, LIMIT).await.unwrap();
     assert_eq!(server.echo.runs.load(Ordering::SeqCst), 4);
 }
+
+#[tokio::test]
+async fn the_client_takes_the_smaller_block1_size_the_server_asks_for() {
+    let server = echo_server(
+        CoapConfig {
+            block_size: 64,
+            ..fast()
+        },
+        ServerBehaviour::default(),
+        Duration::ZERO,
+    )
+    .await;
+    let c = client(server.addr, fast()).await; // 1024-byte blocks
+    let big = body(3000, 7);
+    let r = c.request(POST, "/nego", &big).await.unwrap();
+    assert_eq!(r.payload, expected_echo("/nego", &big));
+    // 1024 bytes, then 64-byte blocks for the rest, then the response's Block2 blocks.
+    let messages = c.stats().messages.load(Ordering::Relaxed);
+    assert!(messages >= 1 + (3000 - 1024) / 64, "{messages}");
+}
