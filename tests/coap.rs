@@ -808,3 +808,72 @@ async fn the_client_takes_the_smaller_block1_size_the_server_asks_for() {
     let messages = c.stats().messages.load(Ordering::Relaxed);
     assert!(messages >= 1 + (3000 - 1024) / 64, "{messages}");
 }
+
+#[tokio::test]
+async fn a_lossy_link_in_front_of_the_eim_is_survived_by_the_ipa_client() {
+    let options = EimServerOptions {
+        listen: ([127, 0, 0, 1], 0).into(),
+        tls: false,
+        api: None,
+    };
+    let coap = EimCoapOptions {
+        coap: Some(([127, 0, 0, 1], 0).into()),
+        config: fast(),
+        link: Some(LinkProfile {
+            loss: 0.15,
+            reorder: 0.1,
+            duplicate: 0.05,
+            seed: 5,
+            ..LinkProfile::default()
+        }),
+        ..EimCoapOptions::default()
+    };
+    let config = sgp32_harness::eim::EimConfig::from_pki(&pki(), Backend::AwsLc).unwrap();
+    let running = RunningEim::start_with_coap(&pki(), config, &options, &coap)
+        .await
+        .unwrap();
+    let url = running.coap_url().unwrap();
+    let authority = url
+        .trim_start_matches("coap://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    register_endpoint(
+        &authority,
+        EndpointSettings {
+            config: CoapConfig {
+                max_retransmit: 8,
+                ..fast()
+            },
+            ..EndpointSettings::default()
+        },
+    );
+    let mut client = EsipaClient::connect(&url, None, ClientOptions::default())
+        .await
+        .unwrap();
+    let eid = sgp32_harness::pki::euicc_eid(80).unwrap();
+    for _ in 0..40 {
+        let r = tokio::time::timeout(LIMIT, client.post(&poll_request(&eid)))
+            .await
+            .expect("bounded")
+            .unwrap();
+        assert_eq!(r.status, 200);
+    }
+    let retransmissions = match client.carrier().as_coap() {
+        Some(c) => c.client().stats().retransmissions.load(Ordering::Relaxed),
+        None => panic!("not CoAP"),
+    };
+    assert!(retransmissions > 0, "nothing was lost");
+    assert!(
+        running
+            .coap_server()
+            .unwrap()
+            .stats()
+            .duplicates
+            .load(Ordering::Relaxed)
+            > 0
+    );
+    sgp32_harness::transport::coap::unregister_endpoint(&authority);
+    running.shutdown().await;
+}

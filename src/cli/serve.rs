@@ -13,7 +13,7 @@ use crate::eim::{EimConfig, EimFault, EimFaults};
 use crate::pki::Pki;
 use crate::smdp::server::{RunningSmdp, SmdpServerOptions};
 use crate::smdp::{SmdpConfig, sgp26_v3_dir};
-use crate::transport::{CoapConfig, TlsClientConfig};
+use crate::transport::{CoapConfig, LinkProfile, TlsClientConfig};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -51,6 +51,10 @@ pub struct ServeEimArgs {
     /// CoAP ACK_TIMEOUT in milliseconds (RFC 7252 4.8; separate responses after half of it).
     #[arg(long, default_value_t = 2000, value_name = "MS")]
     pub coap_ack_timeout: u64,
+    /// An emulated lossy link in front of the CoAP listeners, one flow per device address,
+    /// e.g. `loss=0.1,reorder=0.1,delay=50ms,jitter=20ms,seed=7`.
+    #[arg(long, value_name = "PROFILE")]
+    pub coap_link: Option<LinkProfile>,
     /// Order API listen address (JSON over HTTP).
     #[arg(long, default_value = "127.0.0.1:8081")]
     pub api: SocketAddr,
@@ -156,6 +160,7 @@ fn serve_eim(global: &GlobalArgs, args: &ServeEimArgs) -> anyhow::Result<Outcome
                 ..CoapConfig::default()
             },
             dtls: None,
+            link: args.coap_link,
         };
         coap.config
             .validate()
@@ -170,6 +175,9 @@ fn serve_eim(global: &GlobalArgs, args: &ServeEimArgs) -> anyhow::Result<Outcome
         }
         if let Some(url) = running.coaps_url() {
             println!("ESipa CoAPS: {url}");
+        }
+        if let Some(link) = args.coap_link {
+            println!("CoAP link: {link}");
         }
         if let Some(api) = running.api_url() {
             println!("order API: {api}");

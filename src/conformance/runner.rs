@@ -184,6 +184,7 @@ async fn set_up(options: &RunOptions) -> Result<Sut, RunError> {
                 coaps: (options.transport == "coaps").then(|| ([127, 0, 0, 1], 0).into()),
                 config: options.coap.clone(),
                 dtls: None,
+                link: None,
             };
             let config = EimConfig::from_pki(&options.pki, options.backend)
                 .map_err(|e| RunError::Reference(e.to_string()))?

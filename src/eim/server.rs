@@ -29,7 +29,8 @@ use crate::transport::{
     TransportError,
 };
 use crate::transport::{
-    CoapConfig, DatagramEndpoint, DtlsEndpoint, DtlsOptions, DtlsServerConfig, UdpEndpoint,
+    CoapConfig, DatagramEndpoint, DtlsEndpoint, DtlsOptions, DtlsServerConfig, LinkProfile,
+    LossyEndpoint, UdpEndpoint,
 };
 
 pub use crate::transport::esipa_http::ESIPA_PATH;
@@ -196,6 +197,8 @@ pub struct EimCoapOptions {
     pub config: CoapConfig,
     /// DTLS timers (default [`DtlsOptions::default`]).
     pub dtls: Option<DtlsOptions>,
+    /// An emulated lossy link in front of the CoAP listeners (one flow per peer).
+    pub link: Option<LinkProfile>,
 }
 
 /// How to run the reference eIM.
@@ -277,7 +280,11 @@ impl RunningEim {
         ));
         let coap_server = match coap.coap {
             Some(addr) => {
-                let endpoint: Arc<dyn DatagramEndpoint> = Arc::new(UdpEndpoint::bind(addr).await?);
+                let mut endpoint: Arc<dyn DatagramEndpoint> =
+                    Arc::new(UdpEndpoint::bind(addr).await?);
+                if let Some(link) = coap.link {
+                    endpoint = Arc::new(LossyEndpoint::new(endpoint, link));
+                }
                 Some(CoapServer::start(
                     endpoint,
                     binding.clone(),
@@ -292,8 +299,11 @@ impl RunningEim {
                 let dtls = DtlsServerConfig::from_credential(&pki.eim_tls)?
                     .with_psk(seed_psk_lookup(pki.seed))
                     .with_options(coap.dtls.unwrap_or_default());
-                let endpoint: Arc<dyn DatagramEndpoint> =
+                let mut endpoint: Arc<dyn DatagramEndpoint> =
                     Arc::new(DtlsEndpoint::bind(addr, &dtls).await?);
+                if let Some(link) = coap.link {
+                    endpoint = Arc::new(LossyEndpoint::new(endpoint, link));
+                }
                 Some(CoapServer::start(
                     endpoint,
                     binding,

@@ -7,6 +7,10 @@
 //! derived from the profile's seed and the flow number, one per direction: the same seed and
 //! flow number give the same losses, delays and duplicates whatever other flows do at the same
 //! time (the timing of the network under them still varies).
+//!
+//! [`LossyEndpoint`] does the same on the server side around any [`DatagramEndpoint`], for
+//! devices the harness does not drive (`sgp32 serve eim --coap-link`): each peer address is a
+//! flow, numbered in the order peers first appear.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -20,7 +24,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::TransportError;
-use super::datagram::DatagramChannel;
+use super::datagram::{DatagramChannel, DatagramEndpoint};
 
 /// What the link does to each datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -310,6 +314,165 @@ impl DatagramChannel for LossyChannel {
     }
 }
 
+struct PeerFlows {
+    up: std::collections::HashMap<SocketAddr, FlowRng>,
+    down: std::collections::HashMap<SocketAddr, FlowRng>,
+    next: u64,
+}
+
+impl PeerFlows {
+    /// The stream of `peer` in `direction` (0: from the peer, 1: to it).
+    fn rng(&mut self, seed: u64, peer: SocketAddr, direction: u64) -> &mut FlowRng {
+        if !self.up.contains_key(&peer) {
+            let flow = self.next;
+            self.next += 1;
+            self.up.insert(peer, FlowRng::new(seed, flow, 0));
+            self.down.insert(peer, FlowRng::new(seed, flow, 1));
+        }
+        let map = if direction == 0 {
+            &mut self.up
+        } else {
+            &mut self.down
+        };
+        map.entry(peer)
+            .or_insert_with(|| FlowRng::new(seed, u64::MAX, direction))
+    }
+}
+
+/// A server endpoint whose traffic passes an emulated lossy link, one flow per peer.
+pub struct LossyEndpoint {
+    inner: Arc<dyn DatagramEndpoint>,
+    profile: LinkProfile,
+    flows: Arc<Mutex<PeerFlows>>,
+    rx: tokio::sync::Mutex<mpsc::UnboundedReceiver<(SocketAddr, Vec<u8>)>>,
+    stats: Arc<LinkStats>,
+    reader: JoinHandle<()>,
+}
+
+impl Drop for LossyEndpoint {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+impl LossyEndpoint {
+    /// Wraps `inner` with `profile`.
+    pub fn new(inner: Arc<dyn DatagramEndpoint>, profile: LinkProfile) -> LossyEndpoint {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let stats = Arc::new(LinkStats::default());
+        let flows = Arc::new(Mutex::new(PeerFlows {
+            up: Default::default(),
+            down: Default::default(),
+            next: 0,
+        }));
+        let reader = tokio::spawn(endpoint_in(
+            inner.clone(),
+            profile,
+            flows.clone(),
+            tx,
+            stats.clone(),
+        ));
+        LossyEndpoint {
+            inner,
+            profile,
+            flows,
+            rx: tokio::sync::Mutex::new(rx),
+            stats,
+            reader,
+        }
+    }
+
+    /// The counters (all flows).
+    pub fn stats(&self) -> &LinkStats {
+        &self.stats
+    }
+}
+
+fn count(stats: &LinkStats, copies: &[Duration]) {
+    stats.offered.fetch_add(1, Ordering::Relaxed);
+    if copies.is_empty() {
+        stats.lost.fetch_add(1, Ordering::Relaxed);
+    }
+    if copies.len() > 1 {
+        stats.duplicated.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+async fn endpoint_in(
+    inner: Arc<dyn DatagramEndpoint>,
+    profile: LinkProfile,
+    flows: Arc<Mutex<PeerFlows>>,
+    tx: mpsc::UnboundedSender<(SocketAddr, Vec<u8>)>,
+    stats: Arc<LinkStats>,
+) {
+    loop {
+        let (peer, d) = match inner.recv_from().await {
+            Ok(x) => x,
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                continue;
+            }
+        };
+        let copies = {
+            let mut f = flows.lock().unwrap_or_else(|e| e.into_inner());
+            fate(&profile, f.rng(profile.seed, peer, 0))
+        };
+        count(&stats, &copies);
+        for delay in copies {
+            let tx = tx.clone();
+            let d = d.clone();
+            if delay.is_zero() {
+                let _ = tx.send((peer, d));
+            } else {
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    let _ = tx.send((peer, d));
+                });
+            }
+        }
+        if tx.is_closed() {
+            break;
+        }
+    }
+}
+
+#[async_trait]
+impl DatagramEndpoint for LossyEndpoint {
+    async fn recv_from(&self) -> Result<(SocketAddr, Vec<u8>), TransportError> {
+        self.rx
+            .lock()
+            .await
+            .recv()
+            .await
+            .ok_or_else(|| TransportError::Coap("the emulated link is closed".into()))
+    }
+
+    async fn send_to(&self, peer: SocketAddr, datagram: &[u8]) -> Result<(), TransportError> {
+        let copies = {
+            let mut f = self.flows.lock().unwrap_or_else(|e| e.into_inner());
+            fate(&self.profile, f.rng(self.profile.seed, peer, 1))
+        };
+        count(&self.stats, &copies);
+        for delay in copies {
+            if delay.is_zero() {
+                self.inner.send_to(peer, datagram).await?;
+            } else {
+                let inner = self.inner.clone();
+                let d = datagram.to_vec();
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    let _ = inner.send_to(peer, &d).await;
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn local_addr(&self) -> SocketAddr {
+        self.inner.local_addr()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,5 +544,36 @@ mod tests {
         let none = tokio::time::timeout(Duration::from_millis(100), server.recv_from()).await;
         assert!(none.is_err(), "a datagram crossed a dead link");
         assert_eq!(dead.stats().lost.load(Ordering::Relaxed), 1);
+    }
+
+    #[tokio::test]
+    async fn a_lossy_endpoint_impairs_each_peer_and_a_clear_one_passes_all() {
+        let udp: Arc<dyn DatagramEndpoint> =
+            Arc::new(UdpEndpoint::bind(([127, 0, 0, 1], 0).into()).await.unwrap());
+        let clear = LossyEndpoint::new(udp.clone(), LinkProfile::default());
+        let client = UdpChannel::connect(clear.local_addr()).await.unwrap();
+        client.send(b"up").await.unwrap();
+        let (peer, got) = tokio::time::timeout(Duration::from_secs(2), clear.recv_from())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got, b"up");
+        clear.send_to(peer, b"down").await.unwrap();
+        assert_eq!(client.recv().await.unwrap(), b"down");
+        drop(clear);
+        let dead = LossyEndpoint::new(
+            udp,
+            LinkProfile {
+                loss: 1.0,
+                ..LinkProfile::default()
+            },
+        );
+        dead.send_to(peer, b"x").await.unwrap();
+        client.send(b"y").await.unwrap();
+        let none = tokio::time::timeout(Duration::from_millis(100), dead.recv_from()).await;
+        assert!(none.is_err(), "a datagram crossed a dead link");
+        let back = tokio::time::timeout(Duration::from_millis(100), client.recv()).await;
+        assert!(back.is_err(), "a datagram crossed a dead link");
+        assert_eq!(dead.stats().lost.load(Ordering::Relaxed), 2);
     }
 }

@@ -46,7 +46,7 @@ pub use esipa_http::{
     EsipaReply, NoContentStatus, UserAgentObservations,
 };
 pub use http::{HttpHandler, HttpRequest, HttpResponse, HttpServer, RunningServer, ServerOptions};
-pub use link::{LinkProfile, LossyChannel};
+pub use link::{LinkProfile, LossyChannel, LossyEndpoint};
 pub use tls::{TlsClientConfig, TlsServerConfig, TlsTrust, TlsVersion, TlsVersions};
 pub use trace::{Direction, Trace, TraceEntry};
 
