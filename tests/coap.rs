@@ -292,6 +292,16 @@ async fn blocks_with_different_request_tags_are_kept_apart() {
         if mid <= 2 {
             assert_eq!(u8::from(r.header.code), code(2, 31));
         } else {
+            // The final response acknowledges the last block (RFC 7959 2.3).
+            let echo = r.get_first_option(CoapOption::Block1).expect("Block1 echo");
+            assert_eq!(
+                BlockOpt::decode(echo).unwrap(),
+                BlockOpt {
+                    num: 1,
+                    more: false,
+                    szx: 0
+                }
+            );
             finals.push(r.payload);
         }
     }

@@ -357,8 +357,9 @@ async fn on_datagram(inner: &Arc<Inner>, peer: SocketAddr, datagram: &[u8]) {
 enum Prepared {
     /// Answer at once (2.31, a Block2 block, 4.xx) with these extra options.
     Reply(u8, Vec<u8>, Vec<(u16, Vec<u8>)>),
-    /// The whole request: run the handler; answer in blocks of at most this SZX.
-    Handle(CoapRequest, u8),
+    /// The whole request: run the handler; answer in blocks of at most this SZX, echoing
+    /// the last Block1 block when the request came in blocks (RFC 7959 2.3).
+    Handle(CoapRequest, u8, Option<BlockOpt>),
 }
 
 fn prepare(inner: &Inner, peer: SocketAddr, p: &Packet) -> Prepared {
@@ -447,6 +448,7 @@ fn prepare(inner: &Inner, peer: SocketAddr, p: &Packet) -> Prepared {
             options: options_of(p),
         },
         szx,
+        block1,
     )
 }
 
@@ -468,7 +470,7 @@ async fn request(inner: Arc<Inner>, peer: SocketAddr, p: Packet) {
     let token = p.get_token().to_vec();
     let (reply_code, payload, mut options, separate) = match prepare(&inner, peer, &p) {
         Prepared::Reply(c, payload, options) => (c, payload, options, false),
-        Prepared::Handle(req, szx) => {
+        Prepared::Handle(req, szx, block1) => {
             inner.stats.handled.fetch_add(1, Ordering::Relaxed);
             let handler = inner.handler.clone();
             let mut job = tokio::task::spawn_blocking(move || handler.handle(&req));
@@ -492,6 +494,9 @@ async fn request(inner: Arc<Inner>, peer: SocketAddr, p: Packet) {
                 CoapReply::text(code(5, 0), &format!("the handler failed: {e}"))
             });
             let mut options = Vec::new();
+            if let Some(b1) = block1 {
+                options.push((BLOCK1, b1.encode()));
+            }
             let mut body = reply.payload;
             if body.len() > 16usize << szx {
                 // Block2 (RFC 7959 2.4): the first block now, the rest on request.
