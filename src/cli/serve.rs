@@ -22,6 +22,7 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum ServeCommand {
     /// Run the reference eIM: ESipa over HTTP(S) (and CoAP, CoAP/DTLS) and the JSON order
     /// API, until Ctrl-C.
