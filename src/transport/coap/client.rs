@@ -496,3 +496,62 @@ async fn read_loop(channel: Arc<dyn DatagramChannel>, shared: Arc<Shared>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::datagram::{DatagramEndpoint, UdpChannel, UdpEndpoint};
+
+    #[test]
+    fn empty_messages_and_paths_known_answers() {
+        // RFC 7252 3: version 1, type ACK (2), TKL 0 -> 0x60; code 0.00; message id.
+        assert_eq!(
+            empty(MessageType::Acknowledgement, 0x1234),
+            [0x60, 0, 0x12, 0x34]
+        );
+        assert_eq!(empty(MessageType::Reset, 7), [0x70, 0, 0, 7]);
+        let mut p = Packet::new();
+        set_path(&mut p, "/gsma/rsp2/asn1");
+        let segments: Vec<Vec<u8>> = options_of(&p).into_iter().map(|(_, v)| v).collect();
+        assert_eq!(
+            segments,
+            vec![b"gsma".to_vec(), b"rsp2".to_vec(), b"asn1".to_vec()]
+        );
+        assert!(options_of(&p).iter().all(|(n, _)| *n == 11));
+    }
+
+    #[tokio::test]
+    async fn a_reset_is_an_error_and_a_wrong_piggybacked_token_too() {
+        let server = UdpEndpoint::bind(([127, 0, 0, 1], 0).into()).await.unwrap();
+        let channel: Arc<dyn DatagramChannel> =
+            Arc::new(UdpChannel::connect(server.local_addr()).await.unwrap());
+        let client = CoapClient::new(channel, CoapConfig::fast(Duration::from_millis(20))).unwrap();
+        let answer = async {
+            let (peer, d) = server.recv_from().await.unwrap();
+            let p = Packet::from_bytes(&d).unwrap();
+            server
+                .send_to(peer, &empty(MessageType::Reset, p.header.message_id))
+                .await
+                .unwrap();
+            let (peer, d) = server.recv_from().await.unwrap();
+            let p = Packet::from_bytes(&d).unwrap();
+            let mut ack = Packet::new();
+            ack.header.set_type(MessageType::Acknowledgement);
+            ack.header.code = MessageClass::from(0x44);
+            ack.header.message_id = p.header.message_id;
+            ack.set_token(b"other".to_vec());
+            server
+                .send_to(peer, &ack.to_bytes().unwrap())
+                .await
+                .unwrap();
+        };
+        let asks = async {
+            let reset = client.request(super::super::POST, "/x", b"1").await;
+            let wrong = client.request(super::super::POST, "/x", b"2").await;
+            (reset, wrong)
+        };
+        let ((reset, wrong), ()) = tokio::join!(asks, answer);
+        assert!(reset.unwrap_err().to_string().contains("reset"));
+        assert!(wrong.unwrap_err().to_string().contains("token"));
+    }
+}

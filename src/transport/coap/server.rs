@@ -575,3 +575,82 @@ async fn send_confirmable(inner: &Inner, peer: SocketAddr, r: Packet) {
     inner.lock().outstanding.remove(&(peer, smid));
     debug!(%peer, smid, "separate response never acknowledged");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::datagram::UdpEndpoint;
+
+    struct Fixed;
+    impl CoapHandler for Fixed {
+        fn handle(&self, request: &CoapRequest) -> CoapReply {
+            CoapReply {
+                code: code(2, 5),
+                payload: request.path.as_bytes().to_vec(),
+            }
+        }
+    }
+
+    async fn start() -> (RunningCoap, tokio::net::UdpSocket) {
+        let endpoint: Arc<dyn DatagramEndpoint> =
+            Arc::new(UdpEndpoint::bind(([127, 0, 0, 1], 0).into()).await.unwrap());
+        let running = CoapServer::start(
+            endpoint,
+            Arc::new(Fixed),
+            CoapConfig::fast(Duration::from_millis(20)),
+            ServerBehaviour::default(),
+        )
+        .unwrap();
+        let s = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        s.connect(running.local_addr()).await.unwrap();
+        (running, s)
+    }
+
+    async fn recv(s: &tokio::net::UdpSocket) -> Vec<u8> {
+        let mut buf = vec![0u8; 2048];
+        let n = tokio::time::timeout(Duration::from_secs(5), s.recv(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        buf.truncate(n);
+        buf
+    }
+
+    #[tokio::test]
+    async fn known_answers_for_a_request_a_ping_and_a_malformed_con() {
+        let (running, s) = start().await;
+        // CON POST mid 0x0102 token 0xAA, Uri-Path "e": 41 02 01 02 AA B1 65.
+        s.send(&[0x41, 0x02, 0x01, 0x02, 0xaa, 0xb1, b'e'])
+            .await
+            .unwrap();
+        // ACK 2.05 mid 0x0102 token 0xAA, payload "/e": 61 45 01 02 AA FF 2F 65.
+        assert_eq!(
+            recv(&s).await,
+            [0x61, 0x45, 0x01, 0x02, 0xaa, 0xff, b'/', b'e']
+        );
+        // A ping (empty CON) is reset (RFC 7252 4.3).
+        s.send(&[0x40, 0x00, 0x00, 0x09]).await.unwrap();
+        assert_eq!(recv(&s).await, [0x70, 0, 0, 9]);
+        // A CON with a token length of 9 (a format error) is reset, no crash.
+        s.send(&[0x49, 0x02, 0x00, 0x0a, 1, 2]).await.unwrap();
+        assert_eq!(recv(&s).await, [0x70, 0, 0, 0x0a]);
+        // A response sent to the server (CON 2.05) is reset too.
+        s.send(&[0x40, 0x45, 0x00, 0x0b]).await.unwrap();
+        assert_eq!(recv(&s).await, [0x70, 0, 0, 0x0b]);
+        assert_eq!(running.stats().malformed.load(Ordering::Relaxed), 1);
+        assert_eq!(running.stats().handled.load(Ordering::Relaxed), 1);
+        running.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_block2_continuation_with_nothing_kept_is_4_08() {
+        let (running, s) = start().await;
+        // CON POST mid 1, token 0xBB, Block2 NUM 1 SZX 0 (option 23: delta 13 + 10, len 1).
+        s.send(&[0x41, 0x02, 0x00, 0x01, 0xbb, 0xd1, 0x0a, 0x10])
+            .await
+            .unwrap();
+        let answer = Packet::from_bytes(&recv(&s).await).unwrap();
+        assert_eq!(raw_code(&answer), code(4, 8));
+        running.shutdown().await;
+    }
+}
