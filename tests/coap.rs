@@ -32,6 +32,15 @@ fn fast() -> CoapConfig {
     CoapConfig::fast(Duration::from_millis(20))
 }
 
+/// [`fast`] with piggybacked answers only (however busy the machine), for tests reading raw
+/// datagrams.
+fn raw_fast() -> CoapConfig {
+    CoapConfig {
+        separate_after: Some(Duration::from_secs(5)),
+        ..fast()
+    }
+}
+
 /// Echoes the request (method, path and payload), counting its runs; sleeps `delay` first.
 struct Echo {
     runs: AtomicU64,
@@ -131,7 +140,7 @@ async fn a_small_request_is_answered_piggybacked() {
 
 #[tokio::test]
 async fn a_duplicate_confirmable_request_is_answered_from_the_cache_and_handled_once() {
-    let server = echo_server(fast(), ServerBehaviour::default(), Duration::ZERO).await;
+    let server = echo_server(raw_fast(), ServerBehaviour::default(), Duration::ZERO).await;
     let s = raw_socket(server.addr).await;
     let request = raw_post(0x1234, b"tk", &[], b"once");
     s.send(&request).await.unwrap();
@@ -154,7 +163,7 @@ async fn a_duplicate_confirmable_request_is_answered_from_the_cache_and_handled_
 
     // Without duplicate detection the handler runs for each copy.
     let loose = echo_server(
-        fast(),
+        raw_fast(),
         ServerBehaviour {
             deduplicate: false,
             ..ServerBehaviour::default()
@@ -171,7 +180,7 @@ async fn a_duplicate_confirmable_request_is_answered_from_the_cache_and_handled_
 
     // Dropping duplicates: the retransmission gets nothing.
     let mute = echo_server(
-        fast(),
+        raw_fast(),
         ServerBehaviour {
             answer_duplicates: false,
             ..ServerBehaviour::default()
@@ -269,7 +278,7 @@ async fn a_response_larger_than_one_block_arrives_whole_through_block2() {
 
 #[tokio::test]
 async fn blocks_with_different_request_tags_are_kept_apart() {
-    let server = echo_server(fast(), ServerBehaviour::default(), Duration::ZERO).await;
+    let server = echo_server(raw_fast(), ServerBehaviour::default(), Duration::ZERO).await;
     let s = raw_socket(server.addr).await;
     let b = |num, more| BlockOpt { num, more, szx: 0 }.encode();
     let a0 = body(16, 0xa);
@@ -316,7 +325,7 @@ async fn blocks_with_different_request_tags_are_kept_apart() {
 
     // A server ignoring the Request-Tag mixes them up (the fault the catalogue catches).
     let mixed = echo_server(
-        fast(),
+        raw_fast(),
         ServerBehaviour {
             request_tags: false,
             ..ServerBehaviour::default()
@@ -640,7 +649,7 @@ async fn registered_endpoint_settings_apply_to_esipa_clients() {
 async fn eim_coap_faults_shape_its_coap_server() {
     let running = eim(
         EimFaults::NONE.with(EimFault::CoapDuplicatesReprocessed),
-        fast(),
+        raw_fast(),
     )
     .await;
     let addr: SocketAddr = running.coap_server().unwrap().local_addr();
@@ -780,7 +789,7 @@ async fn smoke_catalogue_over_coap_with_loss_and_reordering() {
 async fn duplicate_memory_is_bounded() {
     let config = CoapConfig {
         max_remembered: 2,
-        ..fast()
+        ..raw_fast()
     };
     let server = echo_server(config, ServerBehaviour::default(), Duration::ZERO).await;
     let s = raw_socket(server.addr).await;
