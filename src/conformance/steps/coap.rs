@@ -319,12 +319,20 @@ fn describe_packet(p: &Packet) -> String {
     }
     match rasn::der::decode::<EsipaMessageFromEimToIpa>(&p.payload) {
         Ok(m) => format!("CoAP {} {m:?}", code_string(c)),
-        Err(_) => format!(
-            "CoAP {} {:?} payload {}",
-            code_string(c),
-            p.header.get_type(),
-            hex::encode(&p.payload)
-        ),
+        Err(_) => match std::str::from_utf8(&p.payload) {
+            // Diagnostic payloads of error codes are text (RFC 7252 5.5.2).
+            Ok(text) if !text.is_empty() && !text.chars().any(char::is_control) => format!(
+                "CoAP {} {:?} \"{text}\"",
+                code_string(c),
+                p.header.get_type()
+            ),
+            _ => format!(
+                "CoAP {} {:?} payload {}",
+                code_string(c),
+                p.header.get_type(),
+                hex::encode(&p.payload)
+            ),
+        },
     }
 }
 
