@@ -152,6 +152,10 @@ struct Partial {
     touched: Instant,
 }
 
+/// Reassemblies (and Block2 bodies) kept at once at most; beyond, the least recently used is
+/// dropped (its client gets 4.08 for its next block and starts again).
+pub const MAX_PARTIAL: usize = 1024;
+
 /// Server-side Block1 reassembly, one body per (peer, Request-Tag) (RFC 7959 2.5, RFC 9175 3.3).
 pub struct Block1Store {
     max_body: usize,
@@ -210,6 +214,16 @@ impl Block1Store {
         let offset = block.offset();
         if block.num == 0 {
             // A new body (or the restart of one) under this Request-Tag.
+            if self.partial.len() >= MAX_PARTIAL && !self.partial.contains_key(&key) {
+                let oldest = self
+                    .partial
+                    .iter()
+                    .min_by_key(|(_, p)| p.touched)
+                    .map(|(k, _)| k.clone());
+                if let Some(k) = oldest {
+                    self.partial.remove(&k);
+                }
+            }
             self.partial.insert(
                 key.clone(),
                 Partial {
@@ -292,6 +306,17 @@ impl Block2Store {
         let lifetime = self.lifetime;
         self.stored
             .retain(|_, s| now.duration_since(s.touched) < lifetime);
+        if self.stored.len() >= MAX_PARTIAL {
+            // Bounded: the least recently fetched body goes (its client gets 4.08).
+            let oldest = self
+                .stored
+                .iter()
+                .min_by_key(|(_, s)| s.touched)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                self.stored.remove(&k);
+            }
+        }
         let etag = self.next_etag.to_be_bytes().to_vec();
         self.next_etag = self.next_etag.wrapping_add(1);
         self.stored.insert(
@@ -461,6 +486,35 @@ mod tests {
             s.add(p, b"", b(2, true), &[0; 16], None),
             Block1Outcome::TooLarge
         );
+    }
+
+    #[test]
+    fn reassemblies_are_bounded() {
+        let mut s = Block1Store::new(1000, Duration::from_secs(10));
+        let b0 = BlockOpt {
+            num: 0,
+            more: true,
+            szx: 0,
+        };
+        for port in 0..(MAX_PARTIAL as u16 + 10) {
+            s.add(peer(port), b"t", b0, &[0; 16], None);
+        }
+        assert_eq!(s.len(), MAX_PARTIAL);
+        // The first ones were dropped: their next block is incomplete.
+        let b1 = BlockOpt {
+            num: 1,
+            more: false,
+            szx: 0,
+        };
+        assert!(matches!(
+            s.add(peer(0), b"t", b1, b"x", None),
+            Block1Outcome::Incomplete(_)
+        ));
+        let last = peer(MAX_PARTIAL as u16 + 9);
+        assert!(matches!(
+            s.add(last, b"t", b1, b"x", None),
+            Block1Outcome::Complete(_)
+        ));
     }
 
     #[test]
