@@ -2048,3 +2048,166 @@ fn fault_unusable_data_request_stuck() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fault switches of the CoAP binding (SGP.32 6.2)
+
+/// The reference eIM with `faults`, listening on CoAP; a raw UDP socket to it.
+async fn coap_eim(
+    faults: &[EimFault],
+) -> (
+    sgp32_harness::eim::server::RunningEim,
+    tokio::net::UdpSocket,
+) {
+    use sgp32_harness::eim::server::{EimCoapOptions, EimServerOptions, RunningEim};
+    let options = EimServerOptions {
+        listen: ([127, 0, 0, 1], 0).into(),
+        tls: false,
+        api: None,
+    };
+    let coap = EimCoapOptions {
+        coap: Some(([127, 0, 0, 1], 0).into()),
+        ..EimCoapOptions::default()
+    };
+    let config = EimConfig::from_pki(&pki(), Backend::AwsLc)
+        .unwrap()
+        .with_faults(faults.iter().copied().collect::<EimFaults>());
+    let running = RunningEim::start_with_coap(&pki(), config, &options, &coap)
+        .await
+        .unwrap();
+    let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    socket
+        .connect(running.coap_server().unwrap().local_addr())
+        .await
+        .unwrap();
+    (running, socket)
+}
+
+/// A confirmable POST /gsma/rsp2/asn1 with `mid`, token `t` and `options`.
+fn coap_post(mid: u16, options: &[(u16, Vec<u8>)], payload: &[u8]) -> Vec<u8> {
+    use coap_lite::{CoapOption, MessageClass, MessageType, Packet};
+    let mut p = Packet::new();
+    p.header.set_type(MessageType::Confirmable);
+    p.header.code = MessageClass::from(2u8);
+    p.header.message_id = mid;
+    p.set_token(mid.to_be_bytes().to_vec());
+    for segment in ["gsma", "rsp2", "asn1"] {
+        p.add_option(CoapOption::UriPath, segment.as_bytes().to_vec());
+    }
+    for (n, v) in options {
+        p.add_option(CoapOption::from(*n), v.clone());
+    }
+    p.payload = payload.to_vec();
+    p.to_bytes().unwrap()
+}
+
+async fn coap_answer(s: &tokio::net::UdpSocket, within_ms: u64) -> Option<coap_lite::Packet> {
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(
+        std::time::Duration::from_millis(within_ms),
+        s.recv(&mut buf),
+    )
+    .await
+    .ok()?
+    .ok()?;
+    coap_lite::Packet::from_bytes(&buf[..n]).ok()
+}
+
+fn coap_poll(index: u64) -> Vec<u8> {
+    let eid = sgp32_harness::pki::euicc_eid(index).unwrap();
+    rasn::der::encode(&EsipaMessageFromIpaToEim::GetEimPackageRequest(Box::new(
+        GetEimPackageRequest {
+            eid_value: FixedOctetString::from(*eid.as_bcd()),
+            ..Default::default()
+        },
+    )))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn fault_coap_duplicates_reprocessed() {
+    for (faults, runs) in [
+        (&[][..], 1),
+        (&[EimFault::CoapDuplicatesReprocessed][..], 2),
+    ] {
+        let (running, s) = coap_eim(faults).await;
+        let d = coap_post(1, &[], &coap_poll(60));
+        for _ in 0..2 {
+            s.send(&d).await.unwrap();
+            assert!(coap_answer(&s, 5000).await.is_some());
+        }
+        let stats = running.coap_server().unwrap().stats();
+        assert_eq!(
+            stats.handled.load(std::sync::atomic::Ordering::Relaxed),
+            runs,
+            "{faults:?}"
+        );
+        running.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn fault_coap_duplicates_ignored() {
+    for (faults, answered) in [
+        (&[][..], true),
+        (&[EimFault::CoapDuplicatesIgnored][..], false),
+    ] {
+        let (running, s) = coap_eim(faults).await;
+        let d = coap_post(2, &[], &coap_poll(61));
+        s.send(&d).await.unwrap();
+        let first = coap_answer(&s, 5000).await.unwrap();
+        s.send(&d).await.unwrap();
+        let again = coap_answer(&s, 300).await;
+        assert_eq!(again.is_some(), answered, "{faults:?}");
+        if let Some(a) = again {
+            assert_eq!(a, first);
+        }
+        running.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn fault_coap_request_tag_ignored() {
+    use sgp32_harness::transport::coap::blockwise::{BLOCK1, BlockOpt, REQUEST_TAG};
+    for (faults, apart) in [
+        (&[][..], true),
+        (&[EimFault::CoapRequestTagIgnored][..], false),
+    ] {
+        let (running, s) = coap_eim(faults).await;
+        let (a, b) = (coap_poll(62), coap_poll(63));
+        let block = |body: &[u8], num: u32| {
+            let start = num as usize * 16;
+            let end = (start + 16).min(body.len());
+            let more = end < body.len();
+            (
+                body[start..end].to_vec(),
+                BlockOpt { num, more, szx: 0 }.encode(),
+            )
+        };
+        // Interleave the two requests' blocks: a0 b0 a1 b1 ...
+        let blocks = a.len().div_ceil(16) as u32;
+        let mut finals = Vec::new();
+        let mut mid = 100;
+        for num in 0..blocks {
+            for (tag, body) in [(b"A", &a), (b"B", &b)] {
+                let (chunk, opt) = block(body, num);
+                mid += 1;
+                let options = [(BLOCK1, opt), (REQUEST_TAG, tag.to_vec())];
+                s.send(&coap_post(mid, &options, &chunk)).await.unwrap();
+                let r = coap_answer(&s, 5000).await.unwrap();
+                if num + 1 == blocks {
+                    finals.push(r);
+                }
+            }
+        }
+        let ok = finals.iter().all(|r| {
+            u8::from(r.header.code) == 0x44
+                && matches!(
+                    rasn::der::decode::<EsipaMessageFromEimToIpa>(&r.payload),
+                    Ok(EsipaMessageFromEimToIpa::GetEimPackageResponse(_))
+                )
+        });
+        assert_eq!(ok, apart, "{faults:?}");
+        running.shutdown().await;
+    }
+}

@@ -1,4 +1,4 @@
-@binding @role:eim
+@binding @role:eim @transport:http
 Feature: The ESipa HTTP binding (SGP.32 6.1, 6.3)
   Every ESipa request is one DER message in POST /gsma/rsp2/asn1 with Content-Type
   application/x-gsma-rsp-asn1 and X-Admin-Protocol gsma/rsp/v<version>; the answer is a 200

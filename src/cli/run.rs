@@ -14,6 +14,7 @@ use crate::crypto::Backend;
 use crate::eim::EimFaults;
 use crate::pki::Pki;
 use crate::report::{self, CaseResult, Expectations, Verdict};
+use crate::transport::{CoapConfig, LinkProfile};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -21,9 +22,32 @@ pub struct RunArgs {
     /// profile (TOML, as `sgp32 serve eim --write-sut` writes).
     #[arg(long, default_value = "reference", value_name = "reference|FILE")]
     pub sut: String,
-    /// ESipa transport: https or http (coap and coaps come with issue 7).
+    /// ESipa transport: https, http, coap (CoAP over UDP) or coaps (CoAP over DTLS).
     #[arg(long, default_value = "https")]
     pub transport: String,
+    /// CoAP ACK_TIMEOUT in milliseconds (RFC 7252 4.8) for coap/coaps runs.
+    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    pub coap_ack_timeout: u64,
+    /// CoAP MAX_RETRANSMIT.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub coap_max_retransmit: u32,
+    /// CoAP block size (16 to 1024, a power of two).
+    #[arg(long, default_value_t = 1024, value_name = "BYTES")]
+    pub coap_block_size: usize,
+    /// An emulated lossy link between the devices and the SUT's CoAP endpoints, e.g.
+    /// `loss=0.1,reorder=0.1,delay=5ms,jitter=5ms,duplicate=0.01,seed=7`.
+    #[arg(long, value_name = "PROFILE")]
+    pub link: Option<LinkProfile>,
+    /// coaps with a DTLS pre-shared key instead of certificates: by default the harness's
+    /// identity and key of device 0 (its EID in hex, the key derived from --seed).
+    #[arg(long)]
+    pub dtls_psk: bool,
+    /// The PSK identity (text) for --dtls-psk.
+    #[arg(long, value_name = "TEXT", requires = "dtls_psk_key")]
+    pub dtls_psk_identity: Option<String>,
+    /// The PSK (hex) for --dtls-psk.
+    #[arg(long, value_name = "HEX", requires = "dtls_psk_identity")]
+    pub dtls_psk_key: Option<String>,
     /// Which cases: a cucumber tag expression, e.g. `@psmo and not @slow`.
     #[arg(long, value_name = "EXPR", default_value = "")]
     pub tags: String,
@@ -120,6 +144,15 @@ pub fn run_catalogue(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Outc
         Some(dir) => dir.clone(),
         None => report::default_out_dir(&report::run_id(started)?),
     };
+    let pki = Arc::new(pki);
+    let dtls_psk = match (&args.dtls_psk_identity, &args.dtls_psk_key) {
+        (Some(identity), Some(key)) => Some((
+            identity.as_bytes().to_vec(),
+            hex::decode(key).context("--dtls-psk-key is not hex")?,
+        )),
+        _ if args.dtls_psk => Some(crate::conformance::runner::default_psk(&pki)?),
+        _ => None,
+    };
     let options = RunOptions {
         sut: if args.sut == "reference" {
             SutChoice::Reference
@@ -135,9 +168,17 @@ pub fn run_catalogue(global: &GlobalArgs, args: &RunArgs) -> anyhow::Result<Outc
             .clone()
             .unwrap_or_else(catalogue::default_root),
         out: Some(out.clone()),
-        pki: Arc::new(pki),
+        pki,
         backend: args.crypto,
         concurrency: args.concurrency,
+        coap: CoapConfig {
+            ack_timeout: std::time::Duration::from_millis(args.coap_ack_timeout),
+            max_retransmit: args.coap_max_retransmit,
+            block_size: args.coap_block_size,
+            ..CoapConfig::default()
+        },
+        link: args.link,
+        dtls_psk,
     };
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")

@@ -8,12 +8,12 @@ use clap::{Args, Subcommand};
 
 use super::{GlobalArgs, Outcome};
 use crate::crypto::Backend;
-use crate::eim::server::{EimServerOptions, RunningEim};
+use crate::eim::server::{EimCoapOptions, EimServerOptions, RunningEim};
 use crate::eim::{EimConfig, EimFault, EimFaults};
 use crate::pki::Pki;
 use crate::smdp::server::{RunningSmdp, SmdpServerOptions};
 use crate::smdp::{SmdpConfig, sgp26_v3_dir};
-use crate::transport::TlsClientConfig;
+use crate::transport::{CoapConfig, LinkProfile, TlsClientConfig};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -22,8 +22,10 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum ServeCommand {
-    /// Run the reference eIM: ESipa over HTTP(S) and the JSON order API, until Ctrl-C.
+    /// Run the reference eIM: ESipa over HTTP(S) (and CoAP, CoAP/DTLS) and the JSON order
+    /// API, until Ctrl-C.
     Eim(ServeEimArgs),
     /// Run the mock SM-DP+: ES9+ (JSON and ASN.1 bindings) and ES2+ over HTTP(S), until Ctrl-C.
     Smdp(ServeSmdpArgs),
@@ -37,6 +39,23 @@ pub struct ServeEimArgs {
     /// ESipa over HTTPS with the test PKI's eIM TLS certificate (TLS 1.2 and 1.3).
     #[arg(long)]
     pub tls: bool,
+    /// ESipa over CoAP/UDP listen address (SGP.32 6.2), e.g. 127.0.0.1:5683.
+    #[arg(long, value_name = "ADDR")]
+    pub coap: Option<SocketAddr>,
+    /// ESipa over CoAP/DTLS listen address, e.g. 127.0.0.1:5684: the test PKI's eIM TLS
+    /// certificate (ECDHE-ECDSA) and PSKs derived from the seed (identity: the EID in hex).
+    #[arg(long, value_name = "ADDR")]
+    pub coaps: Option<SocketAddr>,
+    /// CoAP block size for Block2 responses (16 to 1024, a power of two).
+    #[arg(long, default_value_t = 1024, value_name = "BYTES")]
+    pub coap_block_size: usize,
+    /// CoAP ACK_TIMEOUT in milliseconds (RFC 7252 4.8; separate responses after half of it).
+    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    pub coap_ack_timeout: u64,
+    /// An emulated lossy link in front of the CoAP listeners, one flow per device address,
+    /// e.g. `loss=0.1,reorder=0.1,delay=50ms,jitter=20ms,seed=7`.
+    #[arg(long, value_name = "PROFILE")]
+    pub coap_link: Option<LinkProfile>,
     /// Order API listen address (JSON over HTTP).
     #[arg(long, default_value = "127.0.0.1:8081")]
     pub api: SocketAddr,
@@ -133,11 +152,34 @@ fn serve_eim(global: &GlobalArgs, args: &ServeEimArgs) -> anyhow::Result<Outcome
             };
             config.smdp_tls = TlsClientConfig::pinning(der);
         }
-        let running = RunningEim::start(&pki, config, &options).await?;
+        let coap = EimCoapOptions {
+            coap: args.coap,
+            coaps: args.coaps,
+            config: CoapConfig {
+                block_size: args.coap_block_size,
+                ack_timeout: std::time::Duration::from_millis(args.coap_ack_timeout),
+                ..CoapConfig::default()
+            },
+            dtls: None,
+            link: args.coap_link,
+        };
+        coap.config
+            .validate()
+            .map_err(|e| anyhow::anyhow!("bad CoAP settings: {e}"))?;
+        let running = RunningEim::start_with_coap(&pki, config, &options, &coap).await?;
         // Listen for the stop signal before saying where we listen, so a stop sent right after
         // reading that line is never missed.
         let stop = StopSignal::install()?;
         println!("ESipa: {}", running.esipa_url());
+        if let Some(url) = running.coap_url() {
+            println!("ESipa CoAP: {url}");
+        }
+        if let Some(url) = running.coaps_url() {
+            println!("ESipa CoAPS: {url}");
+        }
+        if let Some(link) = args.coap_link {
+            println!("CoAP link: {link}");
+        }
         if let Some(api) = running.api_url() {
             println!("order API: {api}");
         }

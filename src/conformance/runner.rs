@@ -1,6 +1,22 @@
 //! One conformance run: the SUT is set up (the embedded reference eIM, or a SUT profile and its
 //! adapter), the selected cases of the catalogue run under cucumber (a World each, several at
 //! once), and every case gets a verdict and a trace.
+//!
+//! # Transports
+//!
+//! `--transport http|https|coap|coaps` carries ESipa for every feature that is not about one
+//! binding. The binding features say which binding they check with a tag on the feature:
+//! `@transport:http` (the HTTP binding, SGP.32 6.1) or `@transport:coap` (the CoAP binding,
+//! SGP.32 6.2). Such a case runs against the SUT's endpoint of ITS binding: the run's own
+//! endpoint when the run's transport is of that binding, else the SUT's other endpoint of that
+//! binding (`https` before `http`, `coap` before `coaps`); when the SUT has none, the case is
+//! UNSUPPORTED ("not applicable"), never a FAIL. The embedded reference eIM always listens on
+//! HTTP(S) and CoAP (and CoAP/DTLS for a `coaps` run), so every binding case runs against it
+//! whatever the transport.
+//!
+//! CoAP clients (the simulated IPAs, the binding steps) take their CoAP parameters and the
+//! optional lossy link from [`RunOptions::coap`] and [`RunOptions::link`], registered for the
+//! SUT's CoAP endpoints for the run ([`crate::transport::coap::register_endpoint`]).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -18,7 +34,7 @@ use super::steps;
 use super::trace;
 use super::world::{EimWorld, StepError};
 use crate::crypto::Backend;
-use crate::eim::server::{EimServerOptions, RunningEim};
+use crate::eim::server::{EimCoapOptions, EimServerOptions, RunningEim};
 use crate::eim::{EimConfig, EimFaults};
 use crate::pki::Pki;
 use crate::report::{CaseResult, ReportError, RunResults, Verdict};
@@ -26,7 +42,10 @@ use crate::smdp::server::{RunningSmdp, SmdpServerOptions};
 use crate::smdp::{SmdpConfig, sgp26_v3_dir};
 use crate::sut::adapter::pem_der;
 use crate::sut::{ReferenceAdapter, ReferenceApiAdapter, SutAdapter, SutError, SutProfile};
-use crate::transport::{Target, TlsClientConfig};
+use crate::transport::coap::{self, CoapTarget, EndpointSettings};
+use crate::transport::{
+    CoapConfig, DtlsChannel, DtlsClientConfig, LinkProfile, Target, TlsClientConfig,
+};
 
 /// Why a run could not be made (exit 2: a harness or usage problem, never a verdict).
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +92,24 @@ pub struct RunOptions {
     pub backend: Backend,
     /// Scenarios run at once.
     pub concurrency: usize,
+    /// CoAP parameters of the run's CoAP clients and of the embedded eIM's CoAP server.
+    pub coap: CoapConfig,
+    /// A lossy link between the run's CoAP clients and the SUT (`--link`), if any.
+    pub link: Option<LinkProfile>,
+    /// DTLS PSK (identity, key) for `coaps` instead of certificates, if any: one for the run's
+    /// devices (see [`default_psk`]).
+    pub dtls_psk: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+/// The run-wide DTLS PSK by default: the harness's identity and key of device 0 of the PKI's
+/// seed (its EID in hex, the key derived from the seed), which the reference eIM's `--coaps`
+/// accepts (SGP.32 6.2; `transport::dtls::derive_psk`).
+pub fn default_psk(pki: &Pki) -> Result<(Vec<u8>, Vec<u8>), RunError> {
+    let eid = crate::pki::euicc_eid(0).map_err(|e| RunError::Usage(format!("PSK EID: {e}")))?;
+    Ok((
+        crate::transport::dtls::default_psk_identity(&eid),
+        crate::transport::dtls::derive_psk(pki.seed, &eid),
+    ))
 }
 
 impl RunOptions {
@@ -89,6 +126,9 @@ impl RunOptions {
             pki,
             backend: Backend::AwsLc,
             concurrency: 8,
+            coap: CoapConfig::default(),
+            link: None,
+            dtls_psk: None,
         }
     }
 }
@@ -106,6 +146,7 @@ struct Sut {
     name: String,
     profile: SutProfile,
     adapter: Arc<dyn SutAdapter>,
+    /// The trust for the SUT's secure endpoints (https, coaps).
     tls: Option<TlsClientConfig>,
     running: Option<RunningEim>,
     /// The harness's mock SM-DP+ the SUT relays downloads to.
@@ -145,15 +186,23 @@ async fn set_up(options: &RunOptions) -> Result<Sut, RunError> {
                 tls: options.transport == "https",
                 api: None,
             };
+            let coap = EimCoapOptions {
+                coap: Some(([127, 0, 0, 1], 0).into()),
+                coaps: (options.transport == "coaps").then(|| ([127, 0, 0, 1], 0).into()),
+                config: options.coap.clone(),
+                dtls: None,
+                link: None,
+            };
             let config = EimConfig::from_pki(&options.pki, options.backend)
                 .map_err(|e| RunError::Reference(e.to_string()))?
                 .with_faults(options.faults)
                 .with_smdp(SMDP_ADDRESS, smdp.base_url());
-            let running = RunningEim::start(&options.pki, config, &server)
+            let running = RunningEim::start_with_coap(&options.pki, config, &server, &coap)
                 .await
                 .map_err(|e| RunError::Reference(e.to_string()))?;
-            let tls = (options.transport == "https")
-                .then(|| TlsClientConfig::trusting(vec![options.pki.ci.cert_der.clone()]));
+            let tls = Some(TlsClientConfig::trusting(vec![
+                options.pki.ci.cert_der.clone(),
+            ]));
             Ok(Sut {
                 name: "reference".into(),
                 profile: running.sut_profile(),
@@ -179,11 +228,8 @@ async fn set_up(options: &RunOptions) -> Result<Sut, RunError> {
                     )));
                 }
             };
-            let tls = match (
-                &profile.tls.trusted_certificate_pem,
-                options.transport.as_str(),
-            ) {
-                (Some(pem), "https") => {
+            let tls = match &profile.tls.trusted_certificate_pem {
+                Some(pem) => {
                     let der = pem_der(pem)?;
                     Some(if crate::pki::is_ca_certificate(&der) {
                         TlsClientConfig::trusting(vec![der])
@@ -191,7 +237,7 @@ async fn set_up(options: &RunOptions) -> Result<Sut, RunError> {
                         TlsClientConfig::pinning(der)
                     })
                 }
-                _ => None,
+                None => None,
             };
             // Downloads need an SM-DP+ the SUT relays to: when the profile maps the harness's
             // SM-DP+ address to a URL on this machine, the mock SM-DP+ is started there;
@@ -249,12 +295,19 @@ pub async fn run(
     options: &RunOptions,
     observer: Option<Arc<dyn Observer>>,
 ) -> Result<RunResults, RunError> {
-    if !matches!(options.transport.as_str(), "https" | "http") {
+    if !matches!(
+        options.transport.as_str(),
+        "https" | "http" | "coap" | "coaps"
+    ) {
         return Err(RunError::Usage(format!(
-            "transport {} is not available yet (https, http)",
+            "transport {} is not one of https, http, coap, coaps",
             options.transport
         )));
     }
+    options
+        .coap
+        .validate()
+        .map_err(|e| RunError::Usage(format!("CoAP settings: {e}")))?;
     let cases = catalogue::load(&options.root)?;
     let selected: Vec<CaseInfo> = cases
         .into_iter()
@@ -268,7 +321,41 @@ pub async fn run(
         &options.sgp32_version,
         started,
     )?;
+    // The run's CoAP parameters and link for the SUT's CoAP endpoints.
+    let registered: Vec<String> = sut
+        .profile
+        .esipa
+        .iter()
+        .filter(|(scheme, _)| scheme.starts_with("coap"))
+        .filter_map(|(_, url)| CoapTarget::parse(url).ok())
+        .map(|t| t.authority())
+        .collect();
+    let connector: Option<coap::Connector> = options.dtls_psk.clone().map(|(identity, key)| {
+        let config = DtlsClientConfig::psk(identity, key);
+        let connector: coap::Connector = Arc::new(move |addr| {
+            let config = config.clone();
+            Box::pin(async move {
+                let channel: Arc<dyn crate::transport::DatagramChannel> =
+                    Arc::new(DtlsChannel::connect(addr, &config).await?);
+                Ok(channel)
+            })
+        });
+        connector
+    });
+    for authority in &registered {
+        coap::register_endpoint(
+            authority,
+            EndpointSettings {
+                config: options.coap.clone(),
+                link: options.link,
+                connector: connector.clone(),
+            },
+        );
+    }
     let outcome = run_cases(options, &sut, &selected, observer).await;
+    for authority in &registered {
+        coap::unregister_endpoint(authority);
+    }
     if let Some(running) = sut.running {
         running.shutdown().await;
     }
@@ -302,7 +389,49 @@ async fn run_cases(
     }
     let mut done = HashMap::new();
     let mut to_run = HashMap::new();
+    // Binding cases run against their binding's endpoint (see the module docs).
+    let run_binding = binding_of(&options.transport);
+    let mut binding_endpoints: HashMap<&'static str, Option<(String, String)>> = HashMap::new();
+    for binding in ["http", "coap"] {
+        let endpoint = if binding == run_binding {
+            None
+        } else {
+            let order: [&str; 2] = if binding == "http" {
+                ["https", "http"]
+            } else {
+                ["coap", "coaps"]
+            };
+            order.iter().find_map(|scheme| {
+                sut.profile
+                    .esipa
+                    .get(*scheme)
+                    .map(|url| (scheme.to_string(), url.clone()))
+            })
+        };
+        binding_endpoints.insert(binding, endpoint);
+    }
+    let mut other_binding: HashMap<String, &'static str> = HashMap::new();
     for case in selected {
+        if let Some(binding) = case_binding(case).filter(|b| *b != run_binding) {
+            if binding_endpoints.get(binding).is_none_or(Option::is_none) {
+                let r = case_result(
+                    case,
+                    Verdict::Unsupported,
+                    None,
+                    format!(
+                        "not applicable: a case of the {binding} binding, the run's transport is {} and the SUT has no {binding} endpoint",
+                        options.transport
+                    ),
+                    0,
+                );
+                if let Some(o) = &observer {
+                    o.finished(&r);
+                }
+                done.insert(case.id.clone(), r);
+                continue;
+            }
+            other_binding.insert(case.id.clone(), binding);
+        }
         if let Some(feature) = case.unsupported_by(&sut.profile.features.absent) {
             let r = case_result(
                 case,
@@ -342,23 +471,44 @@ async fn run_cases(
             ))
         })?;
     let eim = sut.adapter.eim_config().await?;
-    let mut ctx = RunContext::new(
-        options.pki.clone(),
-        sut.adapter.clone(),
-        eim,
-        esipa_url,
-        options.transport.clone(),
-        sut.tls.clone(),
-        options.sgp32_version.clone(),
-        options.backend,
-        first_index(sut.running.is_some()),
-    );
-    ctx.smdp = sut.smdp.as_ref().map(|s| s.smdp().clone());
-    // Devices that download directly (SGP.32 3.2.3.1) reach the mock SM-DP+ themselves.
-    if let Some(s) = &sut.smdp {
-        ctx.ipa.smdp_urls.insert(SMDP_ADDRESS.into(), s.base_url());
+    let first = first_index(sut.running.is_some());
+    let make_ctx = |url: String, scheme: &str, first: u64| {
+        let secure = matches!(scheme, "https" | "coaps");
+        let mut ctx = RunContext::new(
+            options.pki.clone(),
+            sut.adapter.clone(),
+            eim.clone(),
+            url,
+            scheme.to_string(),
+            if secure { sut.tls.clone() } else { None },
+            options.sgp32_version.clone(),
+            options.backend,
+            first,
+        );
+        ctx.smdp = sut.smdp.as_ref().map(|s| s.smdp().clone());
+        // Devices that download directly (SGP.32 3.2.3.1) reach the mock SM-DP+ themselves.
+        if let Some(s) = &sut.smdp {
+            ctx.ipa.smdp_urls.insert(SMDP_ADDRESS.into(), s.base_url());
+        }
+        Arc::new(ctx)
+    };
+    let ctx = make_ctx(esipa_url, &options.transport, first);
+    // Contexts of the other binding's endpoint, with their own range of device indexes.
+    let mut binding_ctx: HashMap<&'static str, Arc<RunContext>> = HashMap::new();
+    for (n, (binding, endpoint)) in binding_endpoints.iter().enumerate() {
+        if let Some((scheme, url)) = endpoint
+            && other_binding.values().any(|b| b == binding)
+        {
+            let offset = 500_000 * (n as u64 + 1);
+            binding_ctx.insert(binding, make_ctx(url.clone(), scheme, first + offset));
+        }
     }
-    let ctx = Arc::new(ctx);
+    let case_ctx: Arc<HashMap<String, Arc<RunContext>>> = Arc::new(
+        other_binding
+            .iter()
+            .filter_map(|(id, b)| binding_ctx.get(b).map(|c| (id.clone(), c.clone())))
+            .collect(),
+    );
     let cases = Arc::new(to_run);
     let collected: Arc<Mutex<HashMap<String, CaseResult>>> = Arc::default();
 
@@ -379,8 +529,9 @@ async fn run_cases(
         .max_concurrent_scenarios(options.concurrency.max(1))
         .before(move |feature, rule, scenario, world: &mut EimWorld| {
             let id = case_id(&catalogue::scenario_tags(feature, rule, scenario));
+            let own = id.as_ref().and_then(|id| case_ctx.get(id).cloned());
             let case = id.and_then(|id| before_cases.get(&id).cloned());
-            world.attach(ctx.clone(), case);
+            world.attach(own.unwrap_or_else(|| ctx.clone()), case);
             Box::pin(async {})
         })
         .after(move |feature, rule, scenario, finished, world| {
@@ -409,6 +560,24 @@ async fn run_cases(
     );
     done.extend(ran);
     Ok(done)
+}
+
+/// The binding (`http` or `coap`) of a transport.
+fn binding_of(transport: &str) -> &'static str {
+    if transport.starts_with("coap") {
+        "coap"
+    } else {
+        "http"
+    }
+}
+
+/// The binding a case checks (`@transport:http`, `@transport:coap`), if any.
+fn case_binding(case: &CaseInfo) -> Option<&'static str> {
+    case.tags.iter().find_map(|t| match t.as_str() {
+        "transport:http" => Some("http"),
+        "transport:coap" => Some("coap"),
+        _ => None,
+    })
 }
 
 fn case_id(tags: &[String]) -> Option<String> {

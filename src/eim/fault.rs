@@ -105,11 +105,19 @@ pub enum EimFault {
     /// An eUICC data request whose tag list names no IpaEuiccData element (empty, or only
     /// undefined tags) is accepted but never sent: the order stays queued.
     UnusableDataRequestStuck,
+    /// The CoAP binding does not recognise duplicate requests by message id: every copy of a
+    /// confirmable request runs the eIM again (RFC 7252 4.5).
+    CoapDuplicatesReprocessed,
+    /// The CoAP binding drops a recognised duplicate request instead of answering it again.
+    CoapDuplicatesIgnored,
+    /// The CoAP binding reassembles Block1 blocks per client, ignoring the Request-Tag
+    /// (RFC 9175 3.3).
+    CoapRequestTagIgnored,
 }
 
 impl EimFault {
     /// Every fault switch, in `--list-faults` order.
-    pub const ALL: [EimFault; 42] = [
+    pub const ALL: [EimFault; 45] = [
         EimFault::CounterReused,
         EimFault::CounterSkip,
         EimFault::BadPackageSignature,
@@ -152,6 +160,9 @@ impl EimFault {
         EimFault::RepeatedResultUnanswered,
         EimFault::DataErrorLeftOpen,
         EimFault::UnusableDataRequestStuck,
+        EimFault::CoapDuplicatesReprocessed,
+        EimFault::CoapDuplicatesIgnored,
+        EimFault::CoapRequestTagIgnored,
     ];
 
     /// The switch's name (`--fault NAME`).
@@ -199,6 +210,9 @@ impl EimFault {
             EimFault::RepeatedResultUnanswered => "repeated-result-unanswered",
             EimFault::DataErrorLeftOpen => "data-error-left-open",
             EimFault::UnusableDataRequestStuck => "unusable-data-request-stuck",
+            EimFault::CoapDuplicatesReprocessed => "coap-duplicates-reprocessed",
+            EimFault::CoapDuplicatesIgnored => "coap-duplicates-ignored",
+            EimFault::CoapRequestTagIgnored => "coap-request-tag-ignored",
         }
     }
 
@@ -310,6 +324,15 @@ impl EimFault {
             }
             EimFault::UnusableDataRequestStuck => {
                 "a data request naming no IpaEuiccData tag is accepted but never sent (stays queued)"
+            }
+            EimFault::CoapDuplicatesReprocessed => {
+                "CoAP: every copy of a confirmable request (same message id) runs the eIM again"
+            }
+            EimFault::CoapDuplicatesIgnored => {
+                "CoAP: a duplicate confirmable request is dropped, not answered again"
+            }
+            EimFault::CoapRequestTagIgnored => {
+                "CoAP: Block1 blocks are put together per client, whatever their Request-Tag"
             }
         }
     }

@@ -3,6 +3,11 @@
 //! ([`Eim::handle_api`]). `sgp32 serve eim` runs this; tests and the conformance runner start
 //! it in-process the same way.
 //!
+//! ESipa over CoAP (SGP.32 6.2) listens too when asked ([`EimCoapOptions`]): plain UDP
+//! (`--coap`) and DTLS (`--coaps`, the eIM's TLS certificate and the harness's PSKs), the
+//! [`EsipaCoap`] binding in front of the same eIM, the CoAP server's duplicate detection and
+//! Request-Tag handling switched by the eIM's CoAP fault switches.
+//!
 //! The eIM is created once its ESipa socket is bound, so that its eimFqdn (what a device is
 //! told in AddInitialEim) is the address actually listened on, also when port 0 was asked for.
 
@@ -15,10 +20,17 @@ use crate::crypto::{Backend, pem_encode};
 use crate::pki::Pki;
 use crate::smdp::es9_json::{ADMIN_PROTOCOL, JSON_CONTENT_TYPE};
 use crate::sut::profile::{ApiEndpoint, EimIdentity, Features, SutProfile, TlsTrust};
+use crate::transport::coap::server::ServerBehaviour;
+use crate::transport::coap::{CoapServer, EsipaCoap, EsipaCoapOptions, RunningCoap};
+use crate::transport::dtls::seed_psk_lookup;
 use crate::transport::{
     BindingOptions, ClientOptions, EsipaBinding, EsipaHandler, EsipaReply, HttpClient, HttpHandler,
     HttpRequest, HttpResponse, HttpServer, RunningServer, TlsClientConfig, TlsServerConfig,
     TransportError,
+};
+use crate::transport::{
+    CoapConfig, DatagramEndpoint, DtlsEndpoint, DtlsOptions, DtlsServerConfig, LinkProfile,
+    LossyEndpoint, UdpEndpoint,
 };
 
 pub use crate::transport::esipa_http::ESIPA_PATH;
@@ -163,6 +175,32 @@ fn binding_options(config: &EimConfig) -> BindingOptions {
     options
 }
 
+/// The CoAP server's behaviour as the eIM's fault switches say (RFC 7252 4.5, RFC 9175).
+fn coap_behaviour(config: &EimConfig) -> ServerBehaviour {
+    let faults = config.faults;
+    ServerBehaviour {
+        deduplicate: !faults.has(EimFault::CoapDuplicatesReprocessed),
+        answer_duplicates: !faults.has(EimFault::CoapDuplicatesIgnored),
+        request_tags: !faults.has(EimFault::CoapRequestTagIgnored),
+    }
+}
+
+/// ESipa over CoAP listeners of the reference eIM (SGP.32 6.2).
+#[derive(Debug, Clone, Default)]
+pub struct EimCoapOptions {
+    /// CoAP over UDP listen address.
+    pub coap: Option<SocketAddr>,
+    /// CoAP over DTLS listen address: the test PKI's eIM TLS certificate
+    /// (ECDHE-ECDSA) and the harness's seed-derived PSKs (identity = the EID in hex).
+    pub coaps: Option<SocketAddr>,
+    /// CoAP parameters of the server (timers, block size, path, method, body limit).
+    pub config: CoapConfig,
+    /// DTLS timers (default [`DtlsOptions::default`]).
+    pub dtls: Option<DtlsOptions>,
+    /// An emulated lossy link in front of the CoAP listeners (one flow per peer).
+    pub link: Option<LinkProfile>,
+}
+
 /// How to run the reference eIM.
 #[derive(Debug, Clone)]
 pub struct EimServerOptions {
@@ -189,6 +227,9 @@ pub struct RunningEim {
     esipa: RunningServer,
     api: Option<RunningServer>,
     tls_cert_der: Vec<u8>,
+    coap: Option<RunningCoap>,
+    coaps: Option<RunningCoap>,
+    coap_path: String,
 }
 
 impl RunningEim {
@@ -196,9 +237,20 @@ impl RunningEim {
     /// configuration; its FQDN becomes the bound ESipa address.
     pub async fn start(
         pki: &Pki,
-        mut config: EimConfig,
+        config: EimConfig,
         options: &EimServerOptions,
     ) -> Result<RunningEim, EimServerError> {
+        RunningEim::start_with_coap(pki, config, options, &EimCoapOptions::default()).await
+    }
+
+    /// As [`RunningEim::start`], with ESipa over CoAP and CoAP/DTLS as `coap` says.
+    pub async fn start_with_coap(
+        pki: &Pki,
+        mut config: EimConfig,
+        options: &EimServerOptions,
+        coap: &EimCoapOptions,
+    ) -> Result<RunningEim, EimServerError> {
+        let behaviour = coap_behaviour(&config);
         let slot = Arc::new(EimSlot::default());
         let tls = if options.tls {
             Some(TlsServerConfig::from_credential(&pki.eim_tls)?)
@@ -219,11 +271,56 @@ impl RunningEim {
             }
             None => None,
         };
+        let binding: Arc<dyn crate::transport::coap::CoapHandler> = Arc::new(EsipaCoap::new(
+            slot.clone(),
+            EsipaCoapOptions {
+                path: coap.config.path.clone(),
+                method: coap.config.method,
+            },
+        ));
+        let coap_server = match coap.coap {
+            Some(addr) => {
+                let mut endpoint: Arc<dyn DatagramEndpoint> =
+                    Arc::new(UdpEndpoint::bind(addr).await?);
+                if let Some(link) = coap.link {
+                    endpoint = Arc::new(LossyEndpoint::new(endpoint, link));
+                }
+                Some(CoapServer::start(
+                    endpoint,
+                    binding.clone(),
+                    coap.config.clone(),
+                    behaviour,
+                )?)
+            }
+            None => None,
+        };
+        let coaps_server = match coap.coaps {
+            Some(addr) => {
+                let dtls = DtlsServerConfig::from_credential(&pki.eim_tls)?
+                    .with_psk(seed_psk_lookup(pki.seed))
+                    .with_options(coap.dtls.unwrap_or_default());
+                let mut endpoint: Arc<dyn DatagramEndpoint> =
+                    Arc::new(DtlsEndpoint::bind(addr, &dtls).await?);
+                if let Some(link) = coap.link {
+                    endpoint = Arc::new(LossyEndpoint::new(endpoint, link));
+                }
+                Some(CoapServer::start(
+                    endpoint,
+                    binding,
+                    coap.config.clone(),
+                    behaviour,
+                )?)
+            }
+            None => None,
+        };
         Ok(RunningEim {
             eim,
             esipa,
             api,
             tls_cert_der: pki.eim_tls.cert_der.clone(),
+            coap: coap_server,
+            coaps: coaps_server,
+            coap_path: coap.config.path.clone(),
         })
     }
 
@@ -253,6 +350,30 @@ impl RunningEim {
         self.esipa.local_addr()
     }
 
+    /// The ESipa over CoAP URL (`coap://127.0.0.1:PORT/gsma/rsp2/asn1`), if it listens.
+    pub fn coap_url(&self) -> Option<String> {
+        self.coap
+            .as_ref()
+            .map(|c| format!("coap://{}{}", c.local_addr(), self.coap_path))
+    }
+
+    /// The ESipa over CoAP/DTLS URL (`coaps://...`), if it listens.
+    pub fn coaps_url(&self) -> Option<String> {
+        self.coaps
+            .as_ref()
+            .map(|c| format!("coaps://{}{}", c.local_addr(), self.coap_path))
+    }
+
+    /// The CoAP server (UDP), if it runs.
+    pub fn coap_server(&self) -> Option<&RunningCoap> {
+        self.coap.as_ref()
+    }
+
+    /// The CoAP server (DTLS), if it runs.
+    pub fn coaps_server(&self) -> Option<&RunningCoap> {
+        self.coaps.as_ref()
+    }
+
     /// The order API's base URL, if it runs.
     pub fn api_url(&self) -> Option<String> {
         self.api.as_ref().map(|a| a.base_url())
@@ -262,11 +383,21 @@ impl RunningEim {
     pub fn sut_profile(&self) -> SutProfile {
         let public = self.eim.config();
         let scheme = if self.esipa.is_tls() { "https" } else { "http" };
+        let mut esipa = BTreeMap::from([(scheme.to_string(), self.esipa_url())]);
+        let mut absent = vec!["injection".to_string()];
+        for (name, url) in [("coap", self.coap_url()), ("coaps", self.coaps_url())] {
+            match url {
+                Some(url) => {
+                    esipa.insert(name.to_string(), url);
+                }
+                None => absent.push(name.to_string()),
+            }
+        }
         SutProfile {
             name: "sgp32 reference eIM".into(),
             role: "eim".into(),
             sgp32_version: "1.2".into(),
-            esipa: BTreeMap::from([(scheme.to_string(), self.esipa_url())]),
+            esipa,
             api: ApiEndpoint {
                 adapter: "reference".into(),
                 url: self.api_url().unwrap_or_default(),
@@ -277,20 +408,22 @@ impl RunningEim {
                 signing_certificate_pem: pem_encode("CERTIFICATE", &public.signing_cert_der),
             },
             tls: TlsTrust {
-                trusted_certificate_pem: self
-                    .esipa
-                    .is_tls()
+                trusted_certificate_pem: (self.esipa.is_tls() || self.coaps.is_some())
                     .then(|| pem_encode("CERTIFICATE", &self.tls_cert_der)),
             },
-            features: Features {
-                absent: vec!["coap".into(), "coaps".into(), "injection".into()],
-            },
+            features: Features { absent },
             smdp: self.eim.eim_config().smdp_urls.clone(),
         }
     }
 
-    /// Stops both servers (open requests finish first).
+    /// Stops the servers (open requests finish first).
     pub async fn shutdown(self) {
+        if let Some(c) = self.coap {
+            c.shutdown().await;
+        }
+        if let Some(c) = self.coaps {
+            c.shutdown().await;
+        }
         self.esipa.shutdown().await;
         if let Some(api) = self.api {
             api.shutdown().await;

@@ -43,15 +43,19 @@
 //! [`Trace`] of every exchange when enabled.
 
 use std::net::SocketAddr;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use tracing::debug;
 
 use super::TransportError;
 use super::client::{ClientOptions, HttpClient, HttpClientResponse, Target};
+use super::coap::{self, CoapClient, CoapTarget};
+use super::datagram::{DatagramChannel, UdpChannel};
+use super::dtls::{DtlsChannel, DtlsClientConfig};
 use super::http::{HttpHandler, HttpRequest, HttpResponse};
+use super::link::LossyChannel;
 use super::tls::{TlsClientConfig, TlsVersion};
 use super::trace::Trace;
 
@@ -333,12 +337,130 @@ impl<H: EsipaHandler + ?Sized> HttpHandler for EsipaBinding<H> {
 /// An ESipa response as the client sees it.
 pub type EsipaHttpResponse = HttpClientResponse;
 
-/// The IPA's side: one keep-alive connection to an eIM's ESipa endpoint.
+/// What an [`EsipaClient`] carries ESipa over.
+pub enum Carrier {
+    /// HTTP/1.1 or HTTPS: one keep-alive connection.
+    Http(HttpClient),
+    /// CoAP over UDP or DTLS (SGP.32 6.2).
+    Coap(CoapCarrier),
+}
+
+/// ESipa over CoAP: a client on one channel (SGP.32 6.2).
+pub struct CoapCarrier {
+    client: CoapClient,
+    target: CoapTarget,
+    /// Channels opened (1; 2 after [`Carrier::close`] and a new request).
+    opened: u64,
+    closed: bool,
+}
+
+impl CoapCarrier {
+    /// The CoAP client.
+    pub fn client(&self) -> &CoapClient {
+        &self.client
+    }
+}
+
+impl Carrier {
+    /// Closes the connection (HTTP) or forgets the channel (CoAP: the next request goes out
+    /// from a new local port, as after a reboot of the device).
+    pub fn close(&mut self) {
+        match self {
+            Carrier::Http(h) => h.close(),
+            Carrier::Coap(c) => c.closed = true,
+        }
+    }
+
+    /// The HTTP client, when the carrier is HTTP.
+    pub fn as_http(&mut self) -> Option<&mut HttpClient> {
+        match self {
+            Carrier::Http(h) => Some(h),
+            Carrier::Coap(_) => None,
+        }
+    }
+
+    /// The CoAP carrier, when the carrier is CoAP.
+    pub fn as_coap(&self) -> Option<&CoapCarrier> {
+        match self {
+            Carrier::Coap(c) => Some(c),
+            Carrier::Http(_) => None,
+        }
+    }
+}
+
+/// Opens the CoAP channel to `target` with the settings registered for it: plain UDP for
+/// `coap`; for `coaps` the registered connector, else DTLS in certificate mode with the trust
+/// of `tls`; through the registered lossy link, if any.
+pub async fn coap_channel(
+    target: &CoapTarget,
+    tls: Option<&TlsClientConfig>,
+    settings: &coap::EndpointSettings,
+) -> Result<Arc<dyn DatagramChannel>, TransportError> {
+    let addr = target.resolve()?;
+    let channel: Arc<dyn DatagramChannel> = if target.secure {
+        match (&settings.connector, tls) {
+            (Some(connect), _) => connect(addr).await?,
+            (None, Some(tls)) => {
+                let mut config = DtlsClientConfig::with_trust(tls.trust.clone());
+                config.server_name = tls.server_name.clone();
+                Arc::new(DtlsChannel::connect(addr, &config).await?)
+            }
+            (None, None) => {
+                return Err(TransportError::Target {
+                    target: target.authority(),
+                    reason: "coaps needs DTLS settings (a trust or a PSK)".into(),
+                });
+            }
+        }
+    } else {
+        Arc::new(UdpChannel::connect(addr).await?)
+    };
+    Ok(match settings.link {
+        Some(profile) => {
+            static FLOWS: AtomicU64 = AtomicU64::new(0);
+            let flow = FLOWS.fetch_add(1, Ordering::Relaxed);
+            Arc::new(LossyChannel::new(channel, profile, flow))
+        }
+        None => channel,
+    })
+}
+
+/// The CoAP method code of an HTTP-style method name (RFC 7252 12.1.1, RFC 8132).
+fn coap_method(method: &str) -> Result<u8, TransportError> {
+    Ok(match method.to_ascii_uppercase().as_str() {
+        "GET" => 1,
+        "POST" => 2,
+        "PUT" => 3,
+        "DELETE" => 4,
+        "FETCH" => 5,
+        "PATCH" => 6,
+        "IPATCH" => 7,
+        other => {
+            return Err(TransportError::InvalidRequest(format!(
+                "no CoAP method {other}"
+            )));
+        }
+    })
+}
+
+/// The ESipa path of an ESipa URL (`http(s)://`, `coap(s)://` or `host:port`): the URL's
+/// path, else `/gsma/rsp2/asn1`.
+pub fn esipa_path_of(url: &str) -> Result<String, TransportError> {
+    let path = if url.starts_with("coap://") || url.starts_with("coaps://") {
+        CoapTarget::parse(url)?.path
+    } else {
+        Target::parse(url)?.path
+    };
+    Ok(path.unwrap_or_else(|| ESIPA_PATH.to_string()))
+}
+
+/// The IPA's side: one keep-alive connection (or one CoAP channel) to an eIM's ESipa endpoint.
 pub struct EsipaClient {
-    http: HttpClient,
+    carrier: Carrier,
     path: String,
     headers: Vec<(String, String)>,
     trace: Option<Trace>,
+    tls: Option<TlsClientConfig>,
 }
 
 impl EsipaClient {
@@ -350,8 +472,45 @@ impl EsipaClient {
         tls: Option<TlsClientConfig>,
         options: ClientOptions,
     ) -> Result<EsipaClient, TransportError> {
+        if target.starts_with("coap://") || target.starts_with("coaps://") {
+            return EsipaClient::connect_coap(target, tls, options).await;
+        }
         let http = HttpClient::connect(target, tls, options).await?;
         Ok(EsipaClient::from_http(http))
+    }
+
+    /// Connects to `coap://host:port[/path]` or `coaps://...` (SGP.32 6.2): ESipa in
+    /// confirmable CoAP requests, with the settings registered for the endpoint
+    /// ([`coap::register_endpoint`]: CoAP timers, a lossy link, a DTLS connector); `coaps`
+    /// without a registered connector uses DTLS with the trust of `tls`. The path is the
+    /// URL's, else the registered configuration's. No HTTP header travels: the trace records
+    /// the headers of `options` as for HTTP, for comparison.
+    pub async fn connect_coap(
+        target: &str,
+        tls: Option<TlsClientConfig>,
+        options: ClientOptions,
+    ) -> Result<EsipaClient, TransportError> {
+        let target = CoapTarget::parse(target)?;
+        let settings = coap::endpoint_settings(&target.authority());
+        let channel = coap_channel(&target, tls.as_ref(), &settings).await?;
+        let path = target
+            .path
+            .clone()
+            .unwrap_or_else(|| settings.config.path.clone());
+        let client = CoapClient::new(channel, settings.config)?;
+        let trace = options.trace.then(Trace::new);
+        Ok(EsipaClient {
+            carrier: Carrier::Coap(CoapCarrier {
+                client,
+                target,
+                opened: 1,
+                closed: false,
+            }),
+            path,
+            headers: Vec::new(),
+            trace,
+            tls,
+        })
     }
 
     /// Connects to a socket address.
@@ -380,10 +539,11 @@ impl EsipaClient {
         headers.extend(o.extra_headers.iter().cloned());
         let trace = o.trace.then(Trace::new);
         EsipaClient {
-            http,
+            carrier: Carrier::Http(http),
             path,
             headers,
             trace,
+            tls: None,
         }
     }
 
@@ -423,7 +583,29 @@ impl EsipaClient {
         if let Some(t) = self.trace.as_mut() {
             t.request(INTERFACE, method, path, headers, &body);
         }
-        let r = self.http.request(method, path, headers, body).await?;
+        let r = match &mut self.carrier {
+            Carrier::Http(http) => http.request(method, path, headers, body).await?,
+            Carrier::Coap(c) => {
+                if c.closed {
+                    let settings = coap::endpoint_settings(&c.target.authority());
+                    let channel = coap_channel(&c.target, self.tls.as_ref(), &settings).await?;
+                    c.client = CoapClient::new(channel, settings.config)?;
+                    c.opened += 1;
+                    c.closed = false;
+                }
+                let method = if method == "POST" {
+                    c.client.config().method
+                } else {
+                    coap_method(method)?
+                };
+                let r = c.client.request(method, path, &body).await?;
+                HttpClientResponse {
+                    status: coap::http_status(r.code, !r.payload.is_empty()),
+                    headers: vec![("coap-code".to_string(), r.code_string())],
+                    body: Bytes::from(r.payload),
+                }
+            }
+        };
         if let Some(t) = self.trace.as_mut() {
             t.response(INTERFACE, r.status, &r.headers, &r.body);
         }
@@ -457,19 +639,36 @@ impl EsipaClient {
         &self.headers
     }
 
-    /// How many connections were opened (1 unless the server closed one).
+    /// How many connections (CoAP: channels) were opened (1 unless the server closed one).
     pub fn connections_opened(&self) -> u64 {
-        self.http.connections_opened()
+        match &self.carrier {
+            Carrier::Http(h) => h.connections_opened(),
+            Carrier::Coap(c) => c.opened,
+        }
     }
 
-    /// The TLS version negotiated on the last handshake.
+    /// The TLS version negotiated on the last handshake (HTTPS only).
     pub fn tls_version(&self) -> Option<TlsVersion> {
-        self.http.tls_version()
+        match &self.carrier {
+            Carrier::Http(h) => h.tls_version(),
+            Carrier::Coap(_) => None,
+        }
     }
 
-    /// The underlying HTTP client.
-    pub fn http(&mut self) -> &mut HttpClient {
-        &mut self.http
+    /// The underlying carrier (an HTTP client or a CoAP client): `close()` drops the
+    /// connection.
+    pub fn http(&mut self) -> &mut Carrier {
+        &mut self.carrier
+    }
+
+    /// The underlying carrier.
+    pub fn carrier(&self) -> &Carrier {
+        &self.carrier
+    }
+
+    /// Whether ESipa goes over CoAP.
+    pub fn is_coap(&self) -> bool {
+        matches!(self.carrier, Carrier::Coap(_))
     }
 }
 

@@ -22,9 +22,12 @@
 //! test PKI's `eim_tls` credential ([`crate::pki::Pki`]) as the usual server certificate.
 
 pub mod client;
+pub mod coap;
 pub mod datagram;
+pub mod dtls;
 pub mod esipa_http;
 pub mod http;
+pub mod link;
 pub mod tls;
 pub mod trace;
 
@@ -32,12 +35,18 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use client::{ClientOptions, HttpClient, HttpClientResponse, Target};
+pub use coap::{CoapClient, CoapConfig, CoapServer, CoapTarget};
 pub use datagram::{DatagramChannel, DatagramEndpoint, UdpChannel, UdpEndpoint};
+pub use dtls::{
+    DtlsChannel, DtlsClientAuth, DtlsClientConfig, DtlsEndpoint, DtlsOptions, DtlsServerConfig,
+    PskLookup,
+};
 pub use esipa_http::{
     BindingOptions, EsipaBinding, EsipaClient, EsipaContext, EsipaHandler, EsipaHttpResponse,
     EsipaReply, NoContentStatus, UserAgentObservations,
 };
 pub use http::{HttpHandler, HttpRequest, HttpResponse, HttpServer, RunningServer, ServerOptions};
+pub use link::{LinkProfile, LossyChannel, LossyEndpoint};
 pub use tls::{TlsClientConfig, TlsServerConfig, TlsTrust, TlsVersion, TlsVersions};
 pub use trace::{Direction, Trace, TraceEntry};
 

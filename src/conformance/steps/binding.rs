@@ -16,7 +16,7 @@ use crate::conformance::world::{EimWorld, StepError, StepResult, check, fail, ha
 use crate::ipa::IpaTraceEntry;
 use crate::step;
 use crate::transport::esipa_http::{ADMIN_PROTOCOL, CONTENT_TYPE, USER_AGENT_IPAD};
-use crate::transport::{ClientOptions, EsipaClient, Target};
+use crate::transport::{ClientOptions, EsipaClient};
 
 /// The interface name of the header entries of raw exchanges in traces.
 const HTTP: &str = "HTTP";
@@ -59,11 +59,8 @@ impl EimWorld {
     /// The SUT's ESipa path (the path of `ctx.esipa_url`).
     pub fn esipa_path(&self) -> Result<String, StepError> {
         let ctx = self.ctx()?;
-        let target = Target::parse(&ctx.esipa_url)
-            .map_err(|e| harness(format!("ESipa URL {}: {e}", ctx.esipa_url)))?;
-        Ok(target
-            .path
-            .unwrap_or_else(|| crate::transport::esipa_http::ESIPA_PATH.to_string()))
+        crate::transport::esipa_http::esipa_path_of(&ctx.esipa_url)
+            .map_err(|e| harness(format!("ESipa URL {}: {e}", ctx.esipa_url)))
     }
 
     /// One raw HTTP exchange with the SUT's ESipa endpoint on a new connection, recorded in

@@ -20,6 +20,7 @@ use regex::Regex;
 use super::world::{EimWorld, StepError, StepResult, harness};
 
 pub mod binding;
+pub mod coap;
 pub mod download;
 pub mod eco;
 pub mod esipa;
@@ -140,6 +141,7 @@ pub fn collection() -> Collection<EimWorld> {
     let c = security::register(c);
     let c = robustness::register(c);
     let c = download::register(c);
+    let c = coap::register(c);
     binding::register(c)
 }
 
