@@ -76,8 +76,10 @@ impl World {
                 .expect("SM-DP+ config")
                 .with_address(SMDP_ADDRESS),
         );
-        let mut settings = sgp32_harness::euicc::Settings::default();
-        settings.backend = backend;
+        let settings = sgp32_harness::euicc::Settings {
+            backend,
+            ..Default::default()
+        };
         let mut euicc = Euicc::builder(pki.clone(), index)
             .settings(settings)
             .profile(
@@ -170,35 +172,37 @@ pub struct Exchange {
     pub answer: Vec<u8>,
 }
 
-fn http(answer: EsipaAnswer) -> Result<(u16, Vec<u8>), EsipaAnswer> {
+/// The HTTP status and body of an answer; None for a relay.
+fn http(answer: &mut EsipaAnswer) -> Option<(u16, Vec<u8>)> {
     match answer {
-        EsipaAnswer::Message(body) => Ok((200, body)),
-        EsipaAnswer::NoContent => Ok((204, Vec::new())),
-        EsipaAnswer::Undecodable(_) => Ok((400, Vec::new())),
-        relay @ EsipaAnswer::Relay(_) => Err(relay),
+        EsipaAnswer::Message(body) => Some((200, std::mem::take(body))),
+        EsipaAnswer::NoContent => Some((204, Vec::new())),
+        EsipaAnswer::Undecodable(_) => Some((400, Vec::new())),
+        EsipaAnswer::Relay(_) => None,
     }
 }
 
 /// The eIM's answer to one ESipa body, with ES9+' relayed to `smdp` in memory (JSON both ways,
 /// as over HTTP); what an HTTP front end would send back (status, body).
 pub fn esipa(eim: &Eim, smdp: Option<&Smdp>, body: &[u8]) -> (u16, Vec<u8>) {
-    match http(eim.handle_esipa(body)) {
-        Ok(answer) => answer,
-        Err(EsipaAnswer::Relay(r)) => {
-            let outcome = match smdp {
-                Some(smdp) => {
-                    let a = smdp.handle_es9_json(es9_path_name(r.function), &r.body);
-                    RelayOutcome::Answer {
-                        status: a.status,
-                        body: a.body_bytes(),
-                    }
-                }
-                None => RelayOutcome::TransportFailure("no SM-DP+".into()),
-            };
-            http(eim.complete_relay(r.ticket, outcome)).unwrap_or((502, Vec::new()))
-        }
-        Err(_) => (500, Vec::new()),
+    let mut answer = eim.handle_esipa(body);
+    if let Some(answer) = http(&mut answer) {
+        return answer;
     }
+    let EsipaAnswer::Relay(r) = answer else {
+        return (500, Vec::new());
+    };
+    let outcome = match smdp {
+        Some(smdp) => {
+            let a = smdp.handle_es9_json(es9_path_name(r.function), &r.body);
+            RelayOutcome::Answer {
+                status: a.status,
+                body: a.body_bytes(),
+            }
+        }
+        None => RelayOutcome::TransportFailure("no SM-DP+".into()),
+    };
+    http(&mut eim.complete_relay(r.ticket, outcome)).unwrap_or((502, Vec::new()))
 }
 
 /// Runs one procedure (one poll) to its end, in memory: ESipa answered by the eIM (relaying to
