@@ -328,6 +328,9 @@ fn esipa(c: &mut Criterion) {
         notifications >= 2,
         "enable B notifies disable A and enable B"
     );
+    println!(
+        "asn1/provide_eim_package_result: ePRAndNotifications with {notifications} notifications"
+    );
     group::<EsipaMessageFromIpaToEim>(c, "provide_eim_package_result", provide);
 
     // A real indirect profile download: AuthenticateClient and the BPP.
