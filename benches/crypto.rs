@@ -4,7 +4,11 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use sgp32_harness::crypto::{Backend, Bsp, CryptoProvider, Curve, SessionKeys, provider};
+use sgp32_harness::crypto::{
+    Backend, Bsp, CryptoProvider, Curve, MAX_SEGMENT_LEN, SessionKeys, provider,
+};
+
+mod common;
 
 const SCALAR: [u8; 32] = [
     0xc9, 0xaf, 0xa9, 0xd8, 0x45, 0xba, 0x75, 0x16, 0x6b, 0x5c, 0x21, 0x57, 0x67, 0xb1, 0xd6, 0x93,
@@ -59,19 +63,37 @@ fn ecka_kdf(c: &mut Criterion) {
     g.finish();
 }
 
-/// SCP03t: verify the C-MAC and decrypt one ~1 KiB profile element segment (1020 bytes).
+/// SCP03t: check the C-MAC and decrypt one profile segment: the 1020-byte '86' segment of the
+/// `ppk_segments` known answers (`shared/spec/vectors/bsp/scp03t-kat.json`), the size the
+/// SM-DP+ cuts the profile into.
 fn scp03t_unprotect(c: &mut Criterion) {
-    let keys = SessionKeys {
-        s_enc: [0x11; 16],
-        s_mac: [0x22; 16],
-        initial_mcv: [0x33; 16],
+    let kat: serde_json::Value =
+        serde_json::from_slice(&common::vector("bsp/scp03t-kat.json")).expect("KAT JSON");
+    let hex16 = |v: &serde_json::Value| -> [u8; 16] {
+        hex::decode(v.as_str().expect("hex"))
+            .expect("hex")
+            .try_into()
+            .expect("16 bytes")
     };
-    let plain = vec![0xA5u8; Bsp::MAX_ENCRYPTED_PLAINTEXT];
-    let mut g = c.benchmark_group("scp03t_unprotect_1k");
-    g.throughput(Throughput::Bytes(plain.len() as u64));
+    let ppk = &kat["ppk_segments"];
+    let keys = SessionKeys {
+        s_enc: hex16(&ppk["keys"]["ppk_enc"]),
+        s_mac: hex16(&ppk["keys"]["ppk_mac"]),
+        initial_mcv: hex16(&ppk["keys"]["initial_mac_chaining_value"]),
+    };
+    let op = &ppk["operations"][0];
+    let segment = hex::decode(op["protected"].as_str().expect("hex")).expect("hex");
+    let plain = hex::decode(op["plain"].as_str().expect("hex")).expect("hex");
+    assert_eq!(segment.len(), MAX_SEGMENT_LEN);
+    let mut g = c.benchmark_group("scp03t_unprotect_segment_1020");
+    g.throughput(Throughput::Bytes(segment.len() as u64));
     for (b, p) in providers() {
-        let segment = Bsp::new(p, &keys).unwrap().protect(0x86, &plain).unwrap();
         let fresh = Bsp::new(p, &keys).unwrap();
+        assert_eq!(
+            fresh.clone().unprotect(&segment).unwrap(),
+            plain,
+            "{b}: KAT"
+        );
         g.bench_function(BenchmarkId::from_parameter(b), |bench| {
             // Cloning the session (two Arc increments and 24 bytes) restores counter and MCV.
             bench.iter(|| fresh.clone().unprotect(black_box(&segment)).unwrap())

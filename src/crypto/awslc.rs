@@ -268,20 +268,20 @@ impl CryptoProvider for AwsLcProvider {
     fn signing_key_from_scalar(&self, curve: Curve, scalar: &[u8]) -> Result<SigningKey> {
         match curve {
             Curve::P256 => {
-                if scalar.len() != 32 {
-                    return Err(invalid("private scalar must be 32 bytes"));
-                }
-                let ecdh = agreement::PrivateKey::from_private_key(&agreement::ECDH_P256, scalar)
-                    .map_err(|_| invalid("private scalar out of range"))?;
-                let public = ecdh
-                    .compute_public_key()
-                    .map_err(|_| invalid("private scalar out of range"))?;
-                let pair = EcdsaKeyPair::from_private_key_and_public_key(
-                    &ECDSA_P256_SHA256_FIXED_SIGNING,
-                    scalar,
-                    public.as_ref(),
-                )
-                .map_err(|_| invalid("private scalar rejected"))?;
+                // An RFC 5915 ECPrivateKey without parameters or public key: aws-lc computes
+                // the public point once and checks the key once (two base-point
+                // multiplications; going through `agreement` and
+                // `from_private_key_and_public_key` took four). The fleet eUICC imports its
+                // key at every materialisation (benches/euicc.rs).
+                let scalar: &[u8; 32] = scalar
+                    .try_into()
+                    .map_err(|_| invalid("private scalar must be 32 bytes"))?;
+                let mut der = [0u8; 39];
+                der[..7].copy_from_slice(&[0x30, 0x25, 0x02, 0x01, 0x01, 0x04, 0x20]);
+                der[7..].copy_from_slice(scalar);
+                let pair =
+                    EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
+                        .map_err(|_| invalid("private scalar out of range"))?;
                 Ok(SigningKey(Arc::new(Sk::new(pair)?)))
             }
             Curve::BrainpoolP256r1 => rustcrypto::signing_key_from_scalar(curve, scalar),

@@ -589,6 +589,21 @@ fn key_encodings_round_trip() {
         assert!(p.signing_key_from_scalar(Curve::P256, &[0u8; 32]).is_err());
         assert!(p.signing_key_from_scalar(Curve::P256, &[0xFF; 32]).is_err());
         assert!(p.signing_key_from_scalar(Curve::P256, &[1u8; 31]).is_err());
+        assert!(p.signing_key_from_scalar(Curve::P256, &[1u8; 33]).is_err());
+        // The group order n is out of range, n - 1 is the largest scalar.
+        let n = hex::decode("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")
+            .unwrap();
+        assert!(p.signing_key_from_scalar(Curve::P256, &n).is_err());
+        let mut n_1 = n.clone();
+        n_1[31] -= 1;
+        let k = p.signing_key_from_scalar(Curve::P256, &n_1).unwrap();
+        // (n - 1) G = -G: the generator's x, y negated.
+        assert_eq!(
+            hex::encode(&k.public_key_sec1()[..33]),
+            "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+        );
+        let sig = k.sign(b"n-1").unwrap();
+        k.verifying_key().unwrap().verify(b"n-1", &sig).unwrap();
         assert!(p.verifying_key_from_sec1(Curve::P256, &[4u8; 65]).is_err());
         assert!(
             p.verifying_key_from_spki_der(&[0x30, 0x03, 1, 2, 3])

@@ -17,8 +17,8 @@ use std::cell::OnceCell;
 use std::sync::Arc;
 
 use super::state::{
-    AssociatedEim, CertSource, Euicc, FallbackState, ImmediateEnableConfig, Profile, eim_key,
-    isdp_aid,
+    AssociatedEim, CertSource, DeviceScalar, Euicc, FallbackState, ImmediateEnableConfig, Profile,
+    eim_key, isdp_aid,
 };
 use super::{EuiccError, Faults, Settings};
 use crate::asn1::rsp::Iccid;
@@ -194,9 +194,8 @@ impl FleetTemplate {
     /// certificates are issued only if asked for).
     pub fn materialise(&self, compact: &CompactEuicc) -> Result<Euicc, EuiccError> {
         let index = compact.index;
-        let p256_key = self.pki.euicc_key(index);
-        let key = provider(self.settings.backend)
-            .signing_key_from_scalar(Curve::P256, &p256_key.to_bytes())?;
+        let scalar = self.pki.euicc_scalar(index);
+        let key = provider(self.settings.backend).signing_key_from_scalar(Curve::P256, &scalar)?;
         let eid = crate::pki::euicc_eid(index)?;
         let profiles = self
             .profiles
@@ -236,7 +235,7 @@ impl FleetTemplate {
             certs: CertSource {
                 pki: Some(self.pki.clone()),
                 serial_index: index,
-                key: p256_key,
+                scalar: DeviceScalar(scalar),
                 cell: OnceCell::new(),
             },
             ci_pk_ids: self.ci_pk_ids.clone(),

@@ -206,8 +206,21 @@ pub struct EuiccCerts {
 pub(crate) struct CertSource {
     pub(crate) pki: Option<Arc<Pki>>,
     pub(crate) serial_index: u64,
-    pub(crate) key: p256::ecdsa::SigningKey,
+    /// The private scalar of SK.EUICC.SIG: the certificate's public key is computed from it
+    /// only when a certificate is issued (a materialised fleet device that executes a PSMO
+    /// never needs it).
+    pub(crate) scalar: DeviceScalar,
     pub(crate) cell: OnceCell<Result<Arc<EuiccCerts>, String>>,
+}
+
+/// A private scalar (test material derived from the PKI seed), not shown by `Debug`.
+#[derive(Clone)]
+pub(crate) struct DeviceScalar(pub(crate) [u8; 32]);
+
+impl std::fmt::Debug for DeviceScalar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeviceScalar(..)")
+    }
 }
 
 impl CertSource {
@@ -215,8 +228,10 @@ impl CertSource {
         self.cell
             .get_or_init(|| {
                 let pki = self.pki.as_ref().ok_or("no PKI and no certificates")?;
+                let key = p256::ecdsa::SigningKey::from_slice(&self.scalar.0)
+                    .map_err(|e| format!("eUICC key: {e}"))?;
                 let cred = pki
-                    .issue_euicc(self.serial_index, eid, self.key.clone())
+                    .issue_euicc(self.serial_index, eid, key)
                     .map_err(|e| e.to_string())?;
                 certs(cred.cert_der, pki.eum.cert_der.clone()).map(Arc::new)
             })
@@ -482,13 +497,12 @@ impl EuiccBuilder {
 
     /// Builds the eUICC (no certificate work: certificates are issued on first use).
     pub fn build(self) -> Result<Euicc, EuiccError> {
-        let p256_key = self.pki.euicc_key(self.index);
+        let scalar = self.pki.euicc_scalar(self.index);
         let eid = match self.eid {
             Some(eid) => eid,
             None => crate::pki::euicc_eid(self.index)?,
         };
-        let key = provider(self.settings.backend)
-            .signing_key_from_scalar(Curve::P256, &p256_key.to_bytes())?;
+        let key = provider(self.settings.backend).signing_key_from_scalar(Curve::P256, &scalar)?;
         if self.profiles.iter().filter(|p| p.enabled).count() > 1 {
             return Err(EuiccError::Profiles("more than one enabled profile"));
         }
@@ -510,7 +524,7 @@ impl EuiccBuilder {
             certs: CertSource {
                 pki: Some(self.pki.clone()),
                 serial_index: self.index,
-                key: p256_key,
+                scalar: DeviceScalar(scalar),
                 cell: OnceCell::new(),
             },
             ci_pk_ids: vec![key_identifier(&ci_point)],

@@ -143,19 +143,38 @@ impl Role {
 pub fn derive_key(seed: u64, role: Role, index: u64) -> SigningKey {
     let mut counter: u32 = 0;
     loop {
-        let mut h = Sha256::new();
-        h.update(b"sgp32-pki\0");
-        h.update(role.label().as_bytes());
-        h.update([0u8]);
-        h.update(seed.to_be_bytes());
-        h.update(index.to_be_bytes());
-        h.update(counter.to_be_bytes());
-        let digest = h.finalize();
-        if let Ok(key) = SigningKey::from_slice(&digest) {
+        if let Ok(key) = SigningKey::from_slice(&key_candidate(seed, role, index, counter)) {
             return key;
         }
         counter = counter.wrapping_add(1);
     }
+}
+
+/// The private scalar of [`derive_key`] (32 bytes, big-endian) without computing the public
+/// key: no elliptic-curve arithmetic, for the fleet eUICC that imports the scalar into its own
+/// crypto backend at every materialisation (benches/euicc.rs).
+pub fn derive_scalar(seed: u64, role: Role, index: u64) -> [u8; 32] {
+    let mut counter: u32 = 0;
+    loop {
+        let candidate = key_candidate(seed, role, index, counter);
+        // The same acceptance as SigningKey::from_slice: non-zero and below the order.
+        if p256::SecretKey::from_slice(&candidate).is_ok() {
+            return candidate;
+        }
+        counter = counter.wrapping_add(1);
+    }
+}
+
+/// The hash of [`derive_key`] for one counter value.
+fn key_candidate(seed: u64, role: Role, index: u64, counter: u32) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"sgp32-pki\0");
+    h.update(role.label().as_bytes());
+    h.update([0u8]);
+    h.update(seed.to_be_bytes());
+    h.update(index.to_be_bytes());
+    h.update(counter.to_be_bytes());
+    h.finalize().into()
 }
 
 /// Key identifier: the leftmost 160 bits of SHA-256 of the subjectPublicKey BIT STRING value
@@ -362,6 +381,16 @@ mod tests {
     #[test]
     fn derivation_is_stable_and_separated() {
         let a = derive_key(0, Role::Euicc, 0);
+        for (seed, role, index) in [
+            (0, Role::Euicc, 0),
+            (7, Role::Euicc, 123_456),
+            (3, Role::Ci, 0),
+        ] {
+            assert_eq!(
+                &derive_scalar(seed, role, index)[..],
+                derive_key(seed, role, index).to_bytes().as_slice(),
+            );
+        }
         assert_eq!(a.to_bytes(), derive_key(0, Role::Euicc, 0).to_bytes());
         assert_ne!(a.to_bytes(), derive_key(1, Role::Euicc, 0).to_bytes());
         assert_ne!(a.to_bytes(), derive_key(0, Role::Euicc, 1).to_bytes());

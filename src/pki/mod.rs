@@ -69,7 +69,7 @@ use x509_cert::Certificate;
 use x509_cert::ext::pkix::{KeyUsage, KeyUsages};
 use x509_cert::name::Name;
 
-pub use build::{Role, derive_key};
+pub use build::{Role, derive_key, derive_scalar};
 pub use check::{ChainError, check_chain, check_euicc_chain, is_ca_certificate};
 pub use eid::{Eid, EidError};
 
@@ -200,6 +200,11 @@ pub struct EuiccCredentials {
 /// The key of eUICC `index` (cheap: no certificate work).
 pub fn euicc_key(seed: u64, index: u64) -> SigningKey {
     derive_key(seed, Role::Euicc, index)
+}
+
+/// The private scalar of [`euicc_key`] without computing the public key (cheaper still).
+pub fn euicc_scalar(seed: u64, index: u64) -> [u8; 32] {
+    derive_scalar(seed, Role::Euicc, index)
 }
 
 /// The EID of eUICC `index`: [`Eid::from_ein_and_index`]`(EIN, index)`.
@@ -401,6 +406,11 @@ impl Pki {
     /// The key of device `index` (cheap, no certificate).
     pub fn euicc_key(&self, index: u64) -> SigningKey {
         euicc_key(self.seed, index)
+    }
+
+    /// The private scalar of device `index` (no elliptic-curve arithmetic).
+    pub fn euicc_scalar(&self, index: u64) -> [u8; 32] {
+        euicc_scalar(self.seed, index)
     }
 
     /// Device `index`: EID, key and a certificate issued by the EUM (one ECDSA signature).
