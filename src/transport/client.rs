@@ -38,6 +38,41 @@ pub struct Target {
     pub path: Option<String>,
 }
 
+/// The `host[:port][/path]` part of a URL (IPv6 hosts in brackets): the host without
+/// brackets, the port (`default_port` when none is written), the path (`None` for none or
+/// `/`). `Err` says why it is not usable.
+pub(crate) fn host_port_path(
+    rest: &str,
+    default_port: Option<u16>,
+) -> Result<(String, u16, Option<String>), &'static str> {
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (host, after) = v6.split_once(']').ok_or("unclosed '['")?;
+        match after.strip_prefix(':') {
+            Some(p) => (host, Some(p)),
+            None if after.is_empty() => (host, None),
+            None => return Err("junk after ']'"),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("no host");
+    }
+    let port = match port {
+        Some(p) => p.parse::<u16>().map_err(|_| "bad port")?,
+        None => default_port.ok_or("no port")?,
+    };
+    let path = (!path.is_empty() && path != "/").then(|| path.to_string());
+    Ok((host.to_string(), port, path))
+}
+
 impl Target {
     /// Parses `http://host[:port][/path]`, `https://host[:port][/path]` or `host:port`
     /// (plain unless a TLS configuration is given to the client). IPv6 hosts go in brackets.
@@ -55,37 +90,10 @@ impl Target {
         } else {
             (false, target, None)
         };
-        let (authority, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, ""),
-        };
-        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-            let end = v6.find(']').ok_or_else(|| bad("unclosed '['"))?;
-            let host = &v6[..end];
-            let after = &v6[end + 1..];
-            let port = match after.strip_prefix(':') {
-                Some(p) => Some(p),
-                None if after.is_empty() => None,
-                None => return Err(bad("junk after ']'")),
-            };
-            (host, port)
-        } else {
-            match authority.rsplit_once(':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (authority, None),
-            }
-        };
-        if host.is_empty() {
-            return Err(bad("no host"));
-        }
-        let port = match port {
-            Some(p) => p.parse::<u16>().map_err(|_| bad("bad port"))?,
-            None => default_port.ok_or_else(|| bad("no port"))?,
-        };
-        let path = (!path.is_empty() && path != "/").then(|| path.to_string());
+        let (host, port, path) = host_port_path(rest, default_port).map_err(bad)?;
         Ok(Target {
             tls,
-            host: host.to_string(),
+            host,
             port,
             path,
         })

@@ -39,6 +39,30 @@ pub trait DatagramEndpoint: Send + Sync {
     fn local_addr(&self) -> SocketAddr;
 }
 
+/// A UDP socket on an ephemeral local port (of the server's address family), connected to
+/// `server`.
+pub(crate) async fn connected_socket(server: SocketAddr) -> Result<UdpSocket, TransportError> {
+    let local: SocketAddr = if server.is_ipv4() {
+        ([0, 0, 0, 0], 0).into()
+    } else {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    let socket = UdpSocket::bind(local)
+        .await
+        .map_err(|source| TransportError::Bind {
+            addr: local,
+            source,
+        })?;
+    socket
+        .connect(server)
+        .await
+        .map_err(|source| TransportError::Connect {
+            addr: server.to_string(),
+            source,
+        })?;
+    Ok(socket)
+}
+
 /// Plain UDP, client side: a socket connected to the server.
 #[derive(Debug)]
 pub struct UdpChannel {
@@ -50,24 +74,7 @@ impl UdpChannel {
     /// Binds an ephemeral local port (of the server's address family) and connects it to
     /// `server`.
     pub async fn connect(server: SocketAddr) -> Result<UdpChannel, TransportError> {
-        let local: SocketAddr = if server.is_ipv4() {
-            ([0, 0, 0, 0], 0).into()
-        } else {
-            (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-        };
-        let socket = UdpSocket::bind(local)
-            .await
-            .map_err(|source| TransportError::Bind {
-                addr: local,
-                source,
-            })?;
-        socket
-            .connect(server)
-            .await
-            .map_err(|source| TransportError::Connect {
-                addr: server.to_string(),
-                source,
-            })?;
+        let socket = connected_socket(server).await?;
         Ok(UdpChannel {
             socket,
             peer: server,

@@ -689,24 +689,7 @@ impl DtlsChannel {
         };
         dtls.set_active(true);
 
-        let local: SocketAddr = if server.is_ipv4() {
-            ([0, 0, 0, 0], 0).into()
-        } else {
-            (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-        };
-        let socket = UdpSocket::bind(local)
-            .await
-            .map_err(|source| TransportError::Bind {
-                addr: local,
-                source,
-            })?;
-        socket
-            .connect(server)
-            .await
-            .map_err(|source| TransportError::Connect {
-                addr: server.to_string(),
-                source,
-            })?;
+        let socket = super::datagram::connected_socket(server).await?;
         let local = socket.local_addr()?;
 
         let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);

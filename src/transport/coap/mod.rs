@@ -200,35 +200,16 @@ impl CoapTarget {
         } else {
             return Err(bad("scheme must be coap or coaps"));
         };
-        let (authority, path) = match rest.find('/') {
-            Some(i) => rest.split_at(i),
-            None => (rest, ""),
-        };
-        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-            let (host, after) = v6.split_once(']').ok_or_else(|| bad("unclosed '['"))?;
-            match after.strip_prefix(':') {
-                Some(p) => (host, Some(p)),
-                None if after.is_empty() => (host, None),
-                None => return Err(bad("junk after ']'")),
-            }
+        let default_port = if secure {
+            DEFAULT_SECURE_PORT
         } else {
-            match authority.rsplit_once(':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (authority, None),
-            }
+            DEFAULT_PORT
         };
-        if host.is_empty() {
-            return Err(bad("no host"));
-        }
-        let port = match port {
-            Some(p) => p.parse().map_err(|_| bad("bad port"))?,
-            None if secure => DEFAULT_SECURE_PORT,
-            None => DEFAULT_PORT,
-        };
-        let path = (!path.is_empty() && path != "/").then(|| path.to_string());
+        let (host, port, path) =
+            super::client::host_port_path(rest, Some(default_port)).map_err(bad)?;
         Ok(CoapTarget {
             secure,
-            host: host.to_string(),
+            host,
             port,
             path,
         })
