@@ -57,6 +57,9 @@ pub struct LoadSummary {
     pub devices: u64,
     /// Length of the clock (s).
     pub duration_s: f64,
+    /// From the start of the clock to the last completed poll, at least `duration_s` (s):
+    /// `achieved_rate` is `requests / elapsed_s`.
+    pub elapsed_s: f64,
     /// Polls completed (each with its latency in the histogram).
     pub requests: u64,
     /// Polls that failed (transport or protocol).
@@ -239,6 +242,7 @@ pub fn merge(parts: &[LoadSummary]) -> Result<LoadSummary, LoadError> {
         shard: None,
         devices: 0,
         duration_s: 0.0,
+        elapsed_s: 0.0,
         requests: 0,
         errors: 0,
         exchanges: 0,
@@ -270,6 +274,7 @@ pub fn merge(parts: &[LoadSummary]) -> Result<LoadSummary, LoadError> {
         out.shards += p.shards.max(1);
         out.devices += p.devices;
         out.duration_s = out.duration_s.max(p.duration_s);
+        out.elapsed_s = out.elapsed_s.max(p.elapsed_s);
         out.requests += p.requests;
         out.errors += p.errors;
         out.exchanges += p.exchanges;
@@ -328,6 +333,7 @@ mod tests {
             shard: None,
             devices: 10,
             duration_s: 2.0,
+            elapsed_s: 2.0,
             requests: values.len() as u64,
             errors,
             exchanges: values.len() as u64,
