@@ -124,15 +124,25 @@ enum Registrar {
 impl Registrar {
     async fn register(&self, count: u64, seed: u64, first: u64) -> Result<(), LoadError> {
         let mut done = 0;
+        // Over HTTP, requests of 100k EIDs with a generous timeout (a busy SUT takes seconds
+        // for each); in-process, the largest batches the eIM takes.
+        let chunk = match self {
+            Registrar::InProcess(_) => MAX_BULK_REGISTRATION,
+            Registrar::Api(_) => API_BULK_CHUNK,
+        };
         while done < count {
-            let n = (count - done).min(MAX_BULK_REGISTRATION);
+            let n = (count - done).min(chunk);
             match self {
                 Registrar::InProcess(eim) => {
                     eim.register_range(n, seed, first + done)
                         .map_err(|e| LoadError::Sut(format!("bulk registration: {e}")))?;
                 }
                 Registrar::Api(url) => {
-                    let mut client = HttpClient::connect(url, None, ClientOptions::default())
+                    let options = ClientOptions {
+                        request_timeout: Duration::from_secs(300),
+                        ..ClientOptions::default()
+                    };
+                    let mut client = HttpClient::connect(url, None, options)
                         .await
                         .map_err(|e| LoadError::Sut(format!("order API {url}: {e}")))?;
                     let body = serde_json::json!({
@@ -157,6 +167,9 @@ impl Registrar {
         Ok(())
     }
 }
+
+/// EIDs per bulk registration request over the order API.
+const API_BULK_CHUNK: u64 = 100_000;
 
 /// Connections to a SUT's order API used for orders during the run.
 const API_CONNECTIONS: usize = 8;
