@@ -36,8 +36,8 @@ fn smoke(out: &Path, extra: &[&str]) -> (Output, LoadSummary) {
         .args(extra)
         .output()
         .unwrap();
-    let summary = LoadSummary::read(out)
-        .unwrap_or_else(|e| panic!("no summary ({e}): {}", text(&output)));
+    let summary =
+        LoadSummary::read(out).unwrap_or_else(|e| panic!("no summary ({e}): {}", text(&output)));
     (output, summary)
 }
 
@@ -88,7 +88,8 @@ fn a_counter_fault_of_the_eim_is_counted_as_errors_and_exits_1() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(s.errors > 0);
     assert!(
-        s.errors_by_kind.contains_key("protocol: counterValue reused"),
+        s.errors_by_kind
+            .contains_key("protocol: counterValue reused"),
         "{:?}",
         s.errors_by_kind
     );

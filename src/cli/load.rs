@@ -101,9 +101,9 @@ pub fn run(global: &GlobalArgs, args: &LoadArgs) -> anyhow::Result<Outcome> {
     };
     let out = match &args.out {
         Some(d) => d.clone(),
-        None => crate::report::default_out_dir(&crate::report::run_id(
-            time::OffsetDateTime::now_utc(),
-        )?),
+        None => {
+            crate::report::default_out_dir(&crate::report::run_id(time::OffsetDateTime::now_utc())?)
+        }
     };
     let pki = Pki::from_seed_or_dir(global.seed, global.pki.as_deref(), 0)
         .context("cannot set up the test PKI")?;
@@ -158,7 +158,11 @@ fn report(summary: &LoadSummary, out: &std::path::Path) {
         println!(
             "  gate {} {} {}: measured {:.4} -> {}",
             g.gate,
-            if g.gate == "achieved_share" { ">=" } else { "<=" },
+            if g.gate == "achieved_share" {
+                ">="
+            } else {
+                "<="
+            },
             g.threshold,
             g.measured,
             if g.passed { "ok" } else { "MISSED" }

@@ -238,7 +238,10 @@ mod tests {
         kept.expect = 1;
         c.eim_counters[0] = 42;
         kept.update_from(&c).unwrap();
-        assert_eq!((kept.due, kept.polls, kept.expect, kept.counter), (5, 6, 1, 42));
+        assert_eq!(
+            (kept.due, kept.polls, kept.expect, kept.counter),
+            (5, 6, 1, 42)
+        );
     }
 
     #[test]
@@ -257,7 +260,9 @@ mod tests {
         assert!(rows.get(5000).is_none());
         assert!(!rows.set(5000, r));
         // The materialised eUICC of a row is the template's device.
-        let e = t.materialise(&rows.get(0).unwrap().to_compact(100)).unwrap();
+        let e = t
+            .materialise(&rows.get(0).unwrap().to_compact(100))
+            .unwrap();
         assert_eq!(e.eid(), crate::pki::euicc_eid(100).unwrap());
     }
 }

@@ -25,9 +25,10 @@
 //!   Markdown reports show it) and each poll once more as `POLL <kind>` with its latency from
 //!   the intended start.
 //! - **Errors**: a transport failure, an HTTP error status, and every protocol-level failure:
-//!   a package the eUICC refuses (bad signature, wrong EID), a counterValue other than stored
-//!   + 1 (reused, skipped, a duplicated package), a result the eIM does not acknowledge (lost),
-//!   a poll that does not find the package ordered for it, or finds one nobody ordered.
+//!   a package the eUICC refuses (bad signature, wrong EID), a counterValue other than the
+//!   stored one plus 1 (reused, skipped, a duplicated package), a result the eIM does not
+//!   acknowledge (lost), a poll that does not find the package ordered for it, or finds one
+//!   nobody ordered.
 //! - **Summary** ([`summary`]): `load-summary.json` with the HDR histogram (V2, base64);
 //!   shards merge by adding histograms. Gates of the scenario decide the exit status.
 //!

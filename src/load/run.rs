@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 use goose::prelude::*;
 use hdrhistogram::Histogram;
 
+use super::LoadError;
 use super::fleet::{DeviceRow, Rows};
 use super::scenario::{PackageKind, Scenario, TICK};
 use super::schedule::Wheel;
 use super::summary::{self, LoadSummary, new_histogram};
-use super::LoadError;
 use crate::asn1::rsp::Iccid;
 use crate::asn1::sgp32::{
     EuiccPackageRequest, EuiccPackageResult, EuiccPackageResultChoice, EuiccResultData,
@@ -28,9 +28,7 @@ use crate::euicc::{Euicc, FleetTemplate, Profile, Settings};
 use crate::ipa::{Ipa, IpaAction, IpaConfig, IpaEvent, IpaOutcome};
 use crate::pki::{Pki, euicc_eid};
 use crate::sut::adapter::{pem_der, public_config};
-use crate::sut::{
-    Order, ReferenceAdapter, ReferenceApiAdapter, SutAdapter, SutProfile,
-};
+use crate::sut::{Order, ReferenceAdapter, ReferenceApiAdapter, SutAdapter, SutProfile};
 use crate::transport::{ClientOptions, EsipaClient, HttpClient, TlsClientConfig};
 
 /// Which SUT.
@@ -583,14 +581,21 @@ async fn run_goose(
     ];
     for ext in ["html", "json", "md"] {
         args.push("--report-file".into());
-        args.push(o.out.join(format!("goose-report.{ext}")).display().to_string());
+        args.push(
+            o.out
+                .join(format!("goose-report.{ext}"))
+                .display()
+                .to_string(),
+        );
     }
     // The clock starts once the workers had time to start (users / (users * 20) s = 50 ms).
     let t0 = *shared
         .t0
         .get_or_init(|| Instant::now() + Duration::from_millis(300));
     let dispatcher = tokio::spawn(dispatch(shared.clone(), tx));
-    let progress = o.progress.then(|| tokio::spawn(progress(shared.clone(), t0)));
+    let progress = o
+        .progress
+        .then(|| tokio::spawn(progress(shared.clone(), t0)));
     let result = async {
         let config = goose::config::GooseConfiguration::parse_args_default(&args)?;
         let worker_shared = shared.clone();
@@ -603,7 +608,9 @@ async fn run_goose(
             .set_client_builder_without_cookies(
                 goose::client::GooseClientBuilder::new().without_cookies(),
             )?
-            .register_scenario(goose::prelude::Scenario::new("devices").register_transaction(transaction))
+            .register_scenario(
+                goose::prelude::Scenario::new("devices").register_transaction(transaction),
+            )
             .execute()
             .await
             .map(|_| ())
@@ -627,7 +634,11 @@ fn goose_host(url: &str) -> String {
             let end = rest.find('/').unwrap_or(rest.len());
             let scheme = &url[..i];
             // goose's host check parses the URL; keep it http(s)-shaped for other carriers.
-            let scheme = if scheme.starts_with("coap") { "http" } else { scheme };
+            let scheme = if scheme.starts_with("coap") {
+                "http"
+            } else {
+                scheme
+            };
             format!("{scheme}://{}", &rest[..end])
         }
         None => format!("http://{url}"),
@@ -683,7 +694,7 @@ async fn progress(shared: Arc<Shared>, t0: Instant) {
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
         tick += 1;
-        if tick > 60 && tick % 10 != 0 {
+        if tick > 60 && !tick.is_multiple_of(10) {
             continue;
         }
         let done = shared.requests.load(Ordering::Relaxed);
@@ -717,14 +728,19 @@ async fn worker(shared: Arc<Shared>, user: &mut GooseUser) -> TransactionResult 
         };
         let index = shared.rows.index(id);
         let intended = shared.instant(u64::from(row.due));
-        if intended > Instant::now() {
+        // Released at most ~1 ms early: sending at once beats tokio's 1 ms timer, whose late
+        // wake-ups would add up to 1 ms to every latency. Only a longer wait sleeps.
+        if intended > Instant::now() + Duration::from_millis(2) {
             sleep_until(intended).await;
         }
-        // Latency from the intended start, or from the real start when released early.
+        // Latency from the intended start; from the real start when that was earlier (never
+        // less than the SUT's own time).
         let from = intended.min(Instant::now());
         let result = poll(&shared, &mut client, user, index, &mut row).await;
         let latency = from.elapsed();
-        let us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX).max(1);
+        let us = u64::try_from(latency.as_micros())
+            .unwrap_or(u64::MAX)
+            .max(1);
         if let Some(h) = shared.hist.get(me % HIST_STRIPES)
             && let Ok(mut h) = h.lock()
         {
@@ -859,7 +875,9 @@ async fn poll(
                 tokio::time::sleep(d).await;
                 IpaEvent::WaitElapsed
             }
-            IpaAction::SendEs9 { .. } => IpaEvent::Es9Failed("no direct download under load".into()),
+            IpaAction::SendEs9 { .. } => {
+                IpaEvent::Es9Failed("no direct download under load".into())
+            }
             IpaAction::SendEs10(request) => {
                 if euicc.is_none() {
                     match shared.template.materialise(&row.to_compact(index)) {
@@ -1008,12 +1026,7 @@ async fn poll(
 /// Checks an eUICC Package against what the device knows: its own EID, counterValue exactly
 /// stored + 1 (SGP.32 2.11.1.1: a reused counter, a skipped one or a package delivered twice
 /// all fail this).
-fn check_package(
-    request: &[u8],
-    row: &DeviceRow,
-    eid: &crate::pki::Eid,
-    result: &mut PollResult,
-) {
+fn check_package(request: &[u8], row: &DeviceRow, eid: &crate::pki::Eid, result: &mut PollResult) {
     match rasn::der::decode::<EuiccPackageRequest>(request) {
         Ok(p) => {
             let signed = &p.euicc_package_signed;
@@ -1023,11 +1036,10 @@ fn check_package(
             let want = i64::from(row.counter) + 1;
             if signed.counter_value != want {
                 result.fail(if signed.counter_value < want {
-                        "protocol: counterValue reused".into()
-                    } else {
-                        "protocol: counterValue skipped".into()
-                    },
-                );
+                    "protocol: counterValue reused".into()
+                } else {
+                    "protocol: counterValue skipped".into()
+                });
             }
         }
         Err(_) => result.fail("protocol: undecodable eUICC Package".into()),
@@ -1035,10 +1047,7 @@ fn check_package(
 }
 
 /// Checks the eUICC's EuiccPackageResult: a signed result whose operations all succeeded.
-fn check_result(
-    response: &[u8],
-    result: &mut PollResult,
-) {
+fn check_result(response: &[u8], result: &mut PollResult) {
     match rasn::der::decode::<EuiccPackageResult>(response) {
         Ok(EuiccPackageResult(EuiccPackageResultChoice::EuiccPackageResultSigned(s))) => {
             let bad = s
@@ -1061,8 +1070,11 @@ fn check_result(
         Ok(EuiccPackageResult(EuiccPackageResultChoice::EuiccPackageErrorSigned(_))) => {
             result.fail("protocol: the eUICC refused the package (signed error)".into())
         }
-        Ok(EuiccPackageResult(EuiccPackageResultChoice::EuiccPackageErrorUnsigned(_))) => result.fail("protocol: the eUICC refused the package (unsigned error, e.g. bad signature)".into(),
-        ),
+        Ok(EuiccPackageResult(EuiccPackageResultChoice::EuiccPackageErrorUnsigned(_))) => result
+            .fail(
+                "protocol: the eUICC refused the package (unsigned error, e.g. bad signature)"
+                    .into(),
+            ),
         Err(_) => result.fail("protocol: undecodable EuiccPackageResult".into()),
     }
 }

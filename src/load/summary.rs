@@ -118,7 +118,13 @@ fn ms(us: u64) -> f64 {
 impl LoadSummary {
     /// Fills the latency fields, the rates and the histogram from `h`.
     pub fn set_histogram(&mut self, h: &Histogram<u64>) -> Result<(), LoadError> {
-        let q = |x: f64| if h.is_empty() { 0.0 } else { ms(h.value_at_quantile(x)) };
+        let q = |x: f64| {
+            if h.is_empty() {
+                0.0
+            } else {
+                ms(h.value_at_quantile(x))
+            }
+        };
         self.p50_ms = q(0.50);
         self.p90_ms = q(0.90);
         self.p99_ms = q(0.99);
@@ -151,8 +157,8 @@ impl LoadSummary {
     pub fn write(&self, dir: &Path) -> Result<(), LoadError> {
         std::fs::create_dir_all(dir).map_err(|e| LoadError::io(dir, e))?;
         let path = dir.join(SUMMARY_FILE);
-        let text = serde_json::to_string_pretty(self)
-            .map_err(|e| LoadError::Histogram(e.to_string()))?;
+        let text =
+            serde_json::to_string_pretty(self).map_err(|e| LoadError::Histogram(e.to_string()))?;
         std::fs::write(&path, text + "\n").map_err(|e| LoadError::io(&path, e))
     }
 
