@@ -102,6 +102,19 @@ fn a_counter_fault_of_the_eim_is_counted_as_errors_and_exits_1() {
 }
 
 #[test]
+fn a_result_the_eim_does_not_acknowledge_is_a_lost_result() {
+    let dir = scratch("lost");
+    let (out, s) = smoke(&dir, &["--eim-fault", "acknowledgements-omitted"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        s.errors_by_kind.get("protocol: result not acknowledged (lost)"),
+        Some(&s.polls_by_kind["psmo"]),
+        "{:?}",
+        s.errors_by_kind
+    );
+}
+
+#[test]
 fn two_shards_merged_equal_one_run_over_the_same_devices() {
     let dir = scratch("shards");
     let (o0, a) = smoke(&dir.join("shard0"), &["--shard", "0/2"]);

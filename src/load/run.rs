@@ -1114,6 +1114,86 @@ mod tests {
         assert!(Shard::parse("x").is_err());
     }
 
+    fn package(eid: &crate::pki::Eid, counter: i64) -> Vec<u8> {
+        use crate::asn1::sgp32::{EuiccPackage, EuiccPackageSigned};
+        rasn::der::encode(&EuiccPackageRequest {
+            euicc_package_signed: EuiccPackageSigned {
+                eim_id: "eim".into(),
+                eid_value: (*eid.as_bcd()).into(),
+                counter_value: counter,
+                eim_transaction_id: None,
+                euicc_package: EuiccPackage::PsmoList(vec![]),
+                extensions: Default::default(),
+            },
+            eim_signature: vec![0; 64].into(),
+            extensions: Default::default(),
+        })
+        .unwrap()
+    }
+
+    fn checked(request: &[u8], counter: u32, eid: &crate::pki::Eid) -> Option<String> {
+        let row = DeviceRow {
+            counter,
+            ..Default::default()
+        };
+        let mut r = PollResult {
+            found: PackageKind::None,
+            error: None,
+        };
+        check_package(request, &row, eid, &mut r);
+        r.error
+    }
+
+    #[test]
+    fn packages_must_carry_the_stored_counter_plus_one_and_the_own_eid() {
+        let eid = euicc_eid(5).unwrap();
+        let other = euicc_eid(6).unwrap();
+        assert_eq!(checked(&package(&eid, 8), 7, &eid), None);
+        assert_eq!(
+            checked(&package(&eid, 7), 7, &eid).as_deref(),
+            Some("protocol: counterValue reused")
+        );
+        assert_eq!(
+            checked(&package(&eid, 9), 7, &eid).as_deref(),
+            Some("protocol: counterValue skipped")
+        );
+        assert_eq!(
+            checked(&package(&other, 8), 7, &eid).as_deref(),
+            Some("protocol: package for another EID")
+        );
+        assert_eq!(
+            checked(&[0xbf, 0x51, 0x00], 7, &eid).as_deref(),
+            Some("protocol: undecodable eUICC Package")
+        );
+    }
+
+    #[test]
+    fn an_error_result_of_the_euicc_is_an_error() {
+        use crate::asn1::sgp32::EuiccPackageErrorUnsigned;
+        let mut r = PollResult {
+            found: PackageKind::Psmo,
+            error: None,
+        };
+        let unsigned = rasn::der::encode(&EuiccPackageResult(
+            EuiccPackageResultChoice::EuiccPackageErrorUnsigned(EuiccPackageErrorUnsigned {
+                eim_id: "eim".into(),
+                ..Default::default()
+            }),
+        ))
+        .unwrap();
+        check_result(&unsigned, &mut r);
+        assert!(r.error.unwrap().contains("unsigned error"));
+        let mut r = PollResult {
+            found: PackageKind::Psmo,
+            error: None,
+        };
+        check_result(&[1, 2, 3], &mut r);
+        assert_eq!(
+            r.error.as_deref(),
+            Some("protocol: undecodable EuiccPackageResult")
+        );
+    }
+
     #[test]
     fn goose_gets_a_host_and_requests_get_names() {
         assert_eq!(
