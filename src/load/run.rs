@@ -657,7 +657,10 @@ async fn dispatch(shared: Arc<Shared>, tx: flume::Sender<u32>) {
     let end = shared.instant(shared.end_ticks) + DRAIN_GRACE;
     'buckets: for b in 0..shared.wheel.len() {
         let start = shared.instant(shared.wheel.start_of(b));
-        sleep_until(start.checked_sub(Duration::from_millis(1)).unwrap_or(start)).await;
+        if !sleep_unless_stopped(start.checked_sub(Duration::from_millis(1)).unwrap_or(start)).await
+        {
+            break;
+        }
         let Some(mut ids) = shared.wheel.take(b) else {
             break;
         };
@@ -668,10 +671,12 @@ async fn dispatch(shared: Arc<Shared>, tx: flume::Sender<u32>) {
         keyed.sort_unstable();
         for (due, id) in &keyed {
             let at = shared.instant(u64::from(*due));
-            if at > Instant::now() + Duration::from_millis(1) {
-                sleep_until(at - Duration::from_millis(1)).await;
+            if at > Instant::now() + Duration::from_millis(1)
+                && !sleep_unless_stopped(at - Duration::from_millis(1)).await
+            {
+                break 'buckets;
             }
-            if Instant::now() >= end {
+            if Instant::now() >= end || goose::is_killswitch_triggered() {
                 break 'buckets;
             }
             if tx.send_async(*id).await.is_err() {
@@ -680,6 +685,21 @@ async fn dispatch(shared: Arc<Shared>, tx: flume::Sender<u32>) {
         }
     }
     drop(tx);
+}
+
+/// Sleeps until `at` in steps of at most 100 ms; false when goose's killswitch (Ctrl-C) was
+/// triggered meanwhile: the dispatcher then stops and the run ends with what was done.
+async fn sleep_unless_stopped(at: Instant) -> bool {
+    loop {
+        if goose::is_killswitch_triggered() {
+            return false;
+        }
+        let now = Instant::now();
+        if now >= at {
+            return true;
+        }
+        sleep_until(at.min(now + Duration::from_millis(100))).await;
+    }
 }
 
 async fn sleep_until(at: Instant) {
@@ -860,7 +880,7 @@ async fn poll(
         eid: Some(*eid.as_bcd()),
         ..shared.ipa.clone()
     });
-    let mut euicc: Option<Euicc> = None;
+    let mut euicc: Option<Box<Euicc>> = None;
     let mut last_request_tag = [0u8; 2];
     let mut action = ipa.handle(IpaEvent::StartPoll);
     let mut steps = 0;
@@ -881,7 +901,7 @@ async fn poll(
             IpaAction::SendEs10(request) => {
                 if euicc.is_none() {
                     match shared.template.materialise(&row.to_compact(index)) {
-                        Ok(e) => euicc = Some(e),
+                        Ok(e) => euicc = Some(Box::new(e)),
                         Err(e) => {
                             result.fail(format!("harness: materialise: {e}"));
                         }
