@@ -37,6 +37,9 @@ pub struct LoadArgs {
     /// Goose users acting as workers (overrides the scenario's).
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
+    /// Keep-alive ESipa connections the workers share (overrides the scenario's).
+    #[arg(long, value_name = "N")]
+    pub connections: Option<usize>,
     /// Switch a fault of the embedded reference eIM on (repeatable; `serve eim --list-faults`).
     #[arg(long = "eim-fault", value_name = "NAME")]
     pub eim_faults: Vec<String>,
@@ -89,6 +92,9 @@ pub fn run(global: &GlobalArgs, args: &LoadArgs) -> anyhow::Result<Outcome> {
     }
     if let Some(w) = args.workers {
         scenario.workers = w;
+    }
+    if let Some(c) = args.connections {
+        scenario.connections = Some(c);
     }
     scenario
         .check()

@@ -268,6 +268,12 @@ struct Shared {
     rows: Rows,
     wheel: Wheel,
     queue: flume::Receiver<u32>,
+    /// The ESipa connections (`connections` of the scenario; `None`: not connected yet or
+    /// dropped after a failure): a worker takes one for each poll and puts it back.
+    connections: (
+        flume::Sender<Option<EsipaClient>>,
+        flume::Receiver<Option<EsipaClient>>,
+    ),
     /// The start of the clock (set when the workers start).
     t0: std::sync::OnceLock<Instant>,
     end_ticks: u64,
@@ -348,6 +354,14 @@ pub async fn run(o: LoadOptions) -> Result<LoadOutcome, LoadError> {
         rows,
         wheel,
         queue: rx,
+        connections: {
+            let n = s.connections.unwrap_or(s.workers).max(1);
+            let (ctx, crx) = flume::bounded(n);
+            for _ in 0..n {
+                let _ = ctx.send(None);
+            }
+            (ctx, crx)
+        },
         t0: std::sync::OnceLock::new(),
         end_ticks,
         esipa_url: sut.esipa_url.clone(),
@@ -741,7 +755,6 @@ async fn progress(shared: Arc<Shared>, t0: Instant) {
 async fn worker(shared: Arc<Shared>, user: &mut GooseUser) -> TransactionResult {
     let me = shared.next_worker.fetch_add(1, Ordering::Relaxed) as usize;
     let adapter = shared.orderers[me % shared.orderers.len()].clone();
-    let mut client: Option<EsipaClient> = None;
     while let Ok(id) = shared.queue.recv_async().await {
         let Some(mut row) = shared.rows.get(id) else {
             continue;
@@ -756,7 +769,12 @@ async fn worker(shared: Arc<Shared>, user: &mut GooseUser) -> TransactionResult 
         // Latency from the intended start; from the real start when that was earlier (never
         // less than the SUT's own time).
         let from = intended.min(Instant::now());
+        // A connection of the pool (connected on first use); waiting for one counts.
+        let Ok(mut client) = shared.connections.1.recv_async().await else {
+            break;
+        };
         let result = poll(&shared, &mut client, user, index, &mut row).await;
+        let _ = shared.connections.0.send(client);
         let latency = from.elapsed();
         let us = u64::try_from(latency.as_micros())
             .unwrap_or(u64::MAX)

@@ -8,6 +8,7 @@
 //! devices = 10000
 //! duration = "4s"
 //! workers = 64
+//! connections = 64     # keep-alive ESipa connections the workers share (default: workers)
 //!
 //! [arrival]            # first poll of each device
 //! kind = "spread"      # "spread": uniform over `window` (default: one poll interval);
@@ -62,6 +63,10 @@ pub struct Scenario {
     /// Goose users acting as workers.
     #[serde(default = "default_workers")]
     pub workers: usize,
+    /// Keep-alive ESipa connections shared by the workers (default: one a worker); a worker
+    /// takes one for each poll, waiting counts in the latency.
+    #[serde(default)]
+    pub connections: Option<usize>,
     /// Device index of the first device (its EID is `euicc_eid(first_index)`).
     #[serde(default = "default_first_index")]
     pub first_index: u64,
@@ -309,6 +314,9 @@ impl Scenario {
         }
         if self.workers == 0 || self.workers > 100_000 {
             return Err("workers must be 1 to 100000".into());
+        }
+        if self.connections.is_some_and(|c| c == 0 || c > 100_000) {
+            return Err("connections must be 1 to 100000".into());
         }
         if self.poll.interval < Duration::from_millis(1) {
             return Err("poll.interval must be at least 1ms".into());
