@@ -321,6 +321,13 @@ pub async fn run(o: LoadOptions) -> Result<LoadOutcome, LoadError> {
     let first_index = s.first_index + offset;
     std::fs::create_dir_all(&o.out).map_err(|e| LoadError::io(&o.out, e))?;
     let sut = setup_sut(&o).await?;
+    // One connection before anything else: an unreachable endpoint or a carrier this build
+    // does not have is a harness error (exit 2), not a run full of failed polls.
+    EsipaClient::connect(&sut.esipa_url, sut.tls.clone(), ClientOptions::default())
+        .await
+        .map_err(|e| {
+            LoadError::Sut(format!("cannot connect to ESipa at {}: {e}", sut.esipa_url))
+        })?;
     let template = FleetTemplate::new(
         o.pki.clone(),
         "8988",
