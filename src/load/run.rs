@@ -406,9 +406,9 @@ pub async fn run(o: LoadOptions) -> Result<LoadOutcome, LoadError> {
             summary::rss_bytes() / (1024 * 1024)
         );
     }
-    let (t0, goose_result) = run_goose(&o, &shared, tx).await;
-    let goose_result = goose_result.map_err(|e| LoadError::Goose(format!("{e:?}")));
-    let _ = t0;
+    let goose_result = run_goose(&o, &shared, tx)
+        .await
+        .map_err(|e| LoadError::Goose(format!("{e:?}")));
     let duration_s = s.duration.as_secs_f64();
     // Polls completed per second of the time they took: the clock, or longer when the last
     // polls ended after it.
@@ -577,12 +577,12 @@ async fn order(
 }
 
 /// Configures goose programmatically (never from `std::env::args`), runs the workers and the
-/// dispatcher; returns the start of the clock and goose's result.
+/// dispatcher; returns goose's result.
 async fn run_goose(
     o: &LoadOptions,
     shared: &Arc<Shared>,
     tx: flume::Sender<u32>,
-) -> (Instant, Result<(), GooseError>) {
+) -> Result<(), GooseError> {
     let s = &o.scenario;
     let users = s.workers;
     let host = goose_host(&shared.esipa_url);
@@ -644,7 +644,7 @@ async fn run_goose(
         p.abort();
         let _ = p.await;
     }
-    (t0, result)
+    result
 }
 
 /// The `scheme://host:port` of an ESipa URL (goose wants a host).
