@@ -107,7 +107,8 @@ fn a_result_the_eim_does_not_acknowledge_is_a_lost_result() {
     let (out, s) = smoke(&dir, &["--eim-fault", "acknowledgements-omitted"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_eq!(
-        s.errors_by_kind.get("protocol: result not acknowledged (lost)"),
+        s.errors_by_kind
+            .get("protocol: result not acknowledged (lost)"),
         Some(&s.polls_by_kind["psmo"]),
         "{:?}",
         s.errors_by_kind
