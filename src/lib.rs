@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod eim;
 pub mod euicc;
 pub mod ipa;
+pub mod load;
 pub mod pki;
 pub mod profile;
 pub mod report;

@@ -145,10 +145,3 @@ fn usage_errors_exit_2() {
         stderr(&out)
     );
 }
-
-#[test]
-fn subcommands_not_built_yet_exit_2() {
-    let out = sgp32(&["load"], None);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("not available yet"));
-}

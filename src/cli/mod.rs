@@ -8,6 +8,7 @@
 
 pub mod compare;
 pub mod decode;
+pub mod load;
 pub mod pki;
 pub mod run;
 pub mod serve;
@@ -73,20 +74,13 @@ pub enum Command {
     /// Serve the reference eIM (ESipa over HTTP(S) and its order API) or the mock SM-DP+
     /// standalone, until Ctrl-C.
     Serve(serve::ServeArgs),
-    /// Generate load against a SUT with goose [not built yet: issue 8].
-    Load(NotYetArgs),
+    /// Generate load against a SUT with goose (a scenario of scenarios/); `load merge` combines
+    /// shard outputs; exit 1 when a gate of the scenario is missed.
+    Load(load::LoadArgs),
     /// Decode a DER message (ESipa or ES10) to JSON or text; --check verifies DER round trip.
     Decode(decode::DecodeArgs),
     /// Test PKI: write a deterministic CI/EUM/eUICC/SM-DP+/eIM hierarchy.
     Pki(pki::PkiArgs),
-}
-
-/// Arguments of a subcommand whose implementation has not landed yet.
-#[derive(Debug, Args)]
-pub struct NotYetArgs {
-    /// Arguments (accepted and ignored until the subcommand exists).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub rest: Vec<String>,
 }
 
 /// Parses the command line, runs the subcommand and maps the result onto the exit status.
@@ -128,12 +122,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::List(args) => run::list(&args),
         Command::Compare(args) => compare::run(&args),
         Command::Serve(args) => serve::run(&cli.global, &args),
-        Command::Load(_) => not_yet("load", "the load generator (issue 8)"),
+        Command::Load(args) => load::run(&cli.global, &args),
         Command::Decode(args) => decode::run(&args),
         Command::Pki(args) => pki::run(&cli.global, &args),
     }
-}
-
-fn not_yet(command: &str, what: &str) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`sgp32 {command}` is not available yet: {what} has not landed")
 }
