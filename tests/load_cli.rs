@@ -198,3 +198,15 @@ fn load_runs_against_serve_eim_in_another_process_through_its_sut_profile() {
     assert_eq!(s.sut, sut.display().to_string());
     assert!(s.polls_by_kind["psmo"] > 0);
 }
+
+#[test]
+fn the_smoke_scenario_runs_over_coap_and_coaps_with_zero_errors() {
+    for transport in ["coap", "coaps"] {
+        let dir = scratch(transport);
+        let (out, s) = smoke(&dir, &["--transport", transport]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert_eq!(s.errors, 0, "{transport}: {:?}", s.errors_by_kind);
+        assert_eq!(s.transport, transport);
+        assert!(s.requests > 0, "{transport}: no polls");
+    }
+}

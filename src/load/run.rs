@@ -22,7 +22,7 @@ use crate::asn1::sgp32::{
     ProfileInfoListResponseChoice, Psmo, PsmoEnable,
 };
 use crate::crypto::Backend;
-use crate::eim::server::{EimServerOptions, RunningEim};
+use crate::eim::server::{EimCoapOptions, EimServerOptions, RunningEim};
 use crate::eim::{Eim, EimConfig, EimFaults, EimPublicConfig, MAX_BULK_REGISTRATION};
 use crate::euicc::{Euicc, FleetTemplate, Profile, Settings};
 use crate::ipa::{Ipa, IpaAction, IpaConfig, IpaEvent, IpaOutcome};
@@ -175,28 +175,45 @@ const API_CONNECTIONS: usize = 8;
 async fn setup_sut(o: &LoadOptions) -> Result<Sut, LoadError> {
     match &o.sut {
         SutChoice::Reference => {
-            let tls = o.transport == "https";
-            if !matches!(o.transport.as_str(), "http" | "https") {
-                return Err(LoadError::Usage(format!(
-                    "--transport {}: the embedded reference eIM serves http and https here",
-                    o.transport
-                )));
-            }
+            let loopback: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
+            let coap = match o.transport.as_str() {
+                "http" | "https" => EimCoapOptions::default(),
+                "coap" => EimCoapOptions {
+                    coap: Some(loopback),
+                    ..EimCoapOptions::default()
+                },
+                "coaps" => EimCoapOptions {
+                    coaps: Some(loopback),
+                    ..EimCoapOptions::default()
+                },
+                other => {
+                    return Err(LoadError::Usage(format!(
+                        "--transport {other}: one of http, https, coap, coaps"
+                    )));
+                }
+            };
+            let tls = matches!(o.transport.as_str(), "https" | "coaps");
             let config = EimConfig::from_pki(&o.pki, o.backend)
                 .map_err(|e| LoadError::Sut(e.to_string()))?
                 .with_faults(o.faults);
             let server = EimServerOptions {
-                listen: ([127, 0, 0, 1], 0).into(),
-                tls,
+                listen: loopback,
+                tls: o.transport == "https",
                 api: None,
             };
-            let running = RunningEim::start(&o.pki, config, &server)
+            let running = RunningEim::start_with_coap(&o.pki, config, &server, &coap)
                 .await
                 .map_err(|e| LoadError::Sut(format!("cannot start the reference eIM: {e}")))?;
             let eim = running.eim().clone();
+            let esipa_url = match o.transport.as_str() {
+                "coap" => running.coap_url(),
+                "coaps" => running.coaps_url(),
+                _ => Some(running.esipa_url()),
+            }
+            .ok_or_else(|| LoadError::Sut("the reference eIM has no such endpoint".into()))?;
             Ok(Sut {
                 name: "reference".into(),
-                esipa_url: running.esipa_url(),
+                esipa_url,
                 tls: tls.then(|| TlsClientConfig::trusting(vec![o.pki.ci.cert_der.clone()])),
                 eim: eim.config(),
                 orderers: vec![Arc::new(ReferenceAdapter::new(eim.clone()))],
