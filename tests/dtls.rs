@@ -338,29 +338,27 @@ async fn idle_sessions_are_dropped_and_closed_sessions_forgotten() {
 
 #[tokio::test]
 async fn no_server_means_a_bounded_handshake_timeout() {
-    // A bound UDP socket that never answers.
+    // A bound UDP socket that never answers; retries enough to outlast the timeout, so the
+    // handshake timeout is what ends it.
     let silent = UdpSocket::bind(loopback()).await.unwrap();
     let options = DtlsOptions {
         handshake_timeout: Duration::from_millis(800),
+        flight_retries: 100,
         ..DtlsOptions::fast()
     };
-    let started = std::time::Instant::now();
-    let err = connect_err(
-        silent.local_addr().unwrap(),
-        &ca_client().with_options(options),
-    )
-    .await;
-    assert!(
-        matches!(
-            err,
-            TransportError::Timeout { .. } | TransportError::Dtls(_)
+    let err = tokio::time::timeout(
+        Duration::from_secs(30),
+        connect_err(
+            silent.local_addr().unwrap(),
+            &ca_client().with_options(options),
         ),
-        "{err}"
-    );
+    )
+    .await
+    .expect("the handshake timeout ends the attempt");
     assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        started.elapsed()
+        matches!(&err, TransportError::Timeout { .. })
+            || matches!(&err, TransportError::Dtls(m) if m.contains("timeout")),
+        "{err}"
     );
 }
 
