@@ -6,25 +6,17 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::sgp32;
 use sgp32_harness::load::LoadSummary;
 use sgp32_harness::load::summary::decode_histogram;
 
 /// Fewer devices than the scenario's 10k keep each run to a few seconds in a debug build.
 const DEVICES: &str = "1500";
 
-fn sgp32() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sgp32"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
-
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("load-cli-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch(&format!("load-cli-{name}"))
 }
 
 /// `sgp32 load --scenario scenarios/smoke.toml --devices DEVICES --quiet --out OUT EXTRA...`.

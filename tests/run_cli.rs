@@ -4,23 +4,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
+use common::sgp32;
 use sgp32_harness::report::{RunResults, Verdict};
 
-/// The binary, run in the package root so that it finds `features/` as a user's checkout does.
-fn sgp32() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sgp32"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
-
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("run-cli-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch(&format!("run-cli-{name}"))
 }
 
 /// The cases of one area (the tag `@psmo` and so on) and a tag expression for them.

@@ -1,9 +1,26 @@
 //! What the integration tests share: the captured vectors and how to garble them.
 #![allow(dead_code)] // each test binary uses part of it
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use proptest::sample::Index;
+
+/// The `sgp32` binary, run in the package root (where a user's checkout has `features/` and
+/// `scenarios/`).
+pub fn sgp32() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sgp32"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+/// An empty directory `NAME` under the target's test scratch directory.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
 
 /// The DER messages under `shared/spec/vectors/` (every `.der`/`.ber` file there).
 pub const VECTOR_FILES: &[&str] = &[
