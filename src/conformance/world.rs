@@ -248,14 +248,24 @@ impl EimWorld {
 
     /// The device a step means by its number (1-based), or the last one added.
     pub fn device(&mut self, number: Option<usize>) -> Result<&mut Device, StepError> {
-        let n = self.devices.len();
-        let index = match number {
-            Some(k) if k >= 1 && k <= n => k - 1,
-            Some(k) => return Err(harness(format!("there is no device {k} (have {n})"))),
-            None if n > 0 => n - 1,
-            None => return Err(harness("no device was set up")),
-        };
+        let index = self.position(number)?;
         Ok(&mut self.devices[index])
+    }
+
+    /// The position of device `number` (1-based, as the steps write it), or of the last device.
+    pub fn position(&self, number: Option<usize>) -> Result<usize, StepError> {
+        let n = self.devices.len();
+        match number {
+            Some(k) if k >= 1 && k <= n => Ok(k - 1),
+            Some(k) => Err(harness(format!("there is no device {k} (have {n})"))),
+            None if n > 0 => Ok(n - 1),
+            None => Err(harness("no device was set up")),
+        }
+    }
+
+    /// The last device's position.
+    pub fn last_position(&self) -> Result<usize, StepError> {
+        self.position(None)
     }
 
     /// Builds a device as `spec` says, adds the eIM to its eUICC (AddInitialEim with the SUT's

@@ -620,11 +620,7 @@ async fn block2_whole(w: &mut EimWorld, _: Args) -> StepResult {
 }
 
 async fn fetch_execute_deliver(w: &mut EimWorld, _: Args) -> StepResult {
-    let position = w
-        .devices
-        .len()
-        .checked_sub(1)
-        .ok_or_else(|| harness("no device was set up"))?;
+    let position = w.last_position()?;
     let eid = w
         .devices
         .get(position)

@@ -183,11 +183,7 @@ async fn released(w: &mut EimWorld, a: Args) -> StepResult {
 
 async fn trigger(w: &mut EimWorld, _: Args) -> StepResult {
     let prepared = w.prepared()?;
-    let device = w
-        .devices
-        .len()
-        .checked_sub(1)
-        .ok_or_else(|| harness("no device"))?;
+    let device = w.last_position()?;
     w.place_order(
         device,
         Order::DownloadTrigger {
@@ -278,11 +274,7 @@ async fn smdp_got_pir(w: &mut EimWorld, _: Args) -> StepResult {
 
 async fn enable_downloaded(w: &mut EimWorld, _: Args) -> StepResult {
     let (_, iccid) = w.prepared_iccid()?;
-    let device = w
-        .devices
-        .len()
-        .checked_sub(1)
-        .ok_or_else(|| harness("no device"))?;
+    let device = w.last_position()?;
     w.place_order(
         device,
         Order::Psmos(vec![Psmo::Enable(PsmoEnable {

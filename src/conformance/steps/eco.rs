@@ -77,11 +77,7 @@ impl EimWorld {
 
     /// Orders one eCO for the last device.
     async fn order_eco(&mut self, eco: Eco) -> StepResult {
-        let device = self
-            .devices
-            .len()
-            .checked_sub(1)
-            .ok_or_else(|| crate::conformance::world::harness("no device was set up"))?;
+        let device = self.last_position()?;
         self.place_order(device, Order::Ecos(vec![eco]))
             .await
             .map(|_| ())

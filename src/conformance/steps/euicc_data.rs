@@ -92,11 +92,7 @@ async fn local_fallback(w: &mut EimWorld, _: Args) -> StepResult {
 
 async fn order_data(w: &mut EimWorld, a: Args) -> StepResult {
     let tag_list = tags(a.str(1)?)?;
-    let device = w
-        .devices
-        .len()
-        .checked_sub(1)
-        .ok_or_else(|| harness("no device was set up"))?;
+    let device = w.last_position()?;
     w.place_order(device, Order::EuiccData { tag_list })
         .await
         .map(|_| ())
@@ -107,11 +103,7 @@ async fn ask_data(w: &mut EimWorld, a: Args) -> StepResult {
         Some(t) => tags(t)?,
         None => Vec::new(),
     };
-    let device = w
-        .devices
-        .len()
-        .checked_sub(1)
-        .ok_or_else(|| harness("no device was set up"))?;
+    let device = w.last_position()?;
     let ctx = w.ctx()?;
     let eid = w.device(None)?.eid;
     let order = Order::EuiccData { tag_list };

@@ -70,22 +70,9 @@ pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
     )
 }
 
-/// The device a `for device N` capture names, as a position.
-fn position(w: &EimWorld, number: Option<usize>) -> Result<usize, StepError> {
-    match number {
-        Some(n) if n >= 1 && n <= w.devices.len() => Ok(n - 1),
-        Some(n) => Err(harness(format!("there is no device {n}"))),
-        None => w
-            .devices
-            .len()
-            .checked_sub(1)
-            .ok_or_else(|| harness("no device was set up")),
-    }
-}
-
 /// Places a PSMO order for the device a capture names.
 pub async fn order_psmos(w: &mut EimWorld, number: Option<usize>, psmos: Vec<Psmo>) -> StepResult {
-    let device = position(w, number)?;
+    let device = w.position(number)?;
     w.place_order(device, Order::Psmos(psmos)).await.map(|_| ())
 }
 

@@ -240,14 +240,6 @@ impl EimWorld {
             .get_mut(position)
             .ok_or_else(|| harness(format!("no device at position {position} (have {n})")))
     }
-
-    /// The last device's position.
-    fn last_position(&self) -> Result<usize, StepError> {
-        self.devices
-            .len()
-            .checked_sub(1)
-            .ok_or_else(|| harness("no device was set up"))
-    }
 }
 
 /// A GetEimPackageRequest for `eid`.
