@@ -259,9 +259,67 @@ impl Serialize for Time {
     }
 }
 
+/// The registeredID of the subjectAltName (the SM-DP+ OID, SGP.22 4.5.2.1.0.3), read from the
+/// raw extension: `const-oid` refuses OIDs such as SGP.26's `2.999.10` (first subidentifier
+/// above 127), so the OID contents are decoded here (X.690 8.19).
+pub fn smdp_oid(cert: &x509_cert::Certificate) -> Option<ObjectIdentifier> {
+    let ext = cert
+        .tbs_certificate()
+        .extensions()?
+        .iter()
+        .find(|e| e.extn_id.to_string() == "2.5.29.17")?;
+    let seq = crate::asn1::tlv::split(ext.extn_value.as_bytes()).ok()?;
+    let rid = crate::asn1::tlv::children(seq.content)
+        .into_iter()
+        .find(|t| t.tag == [0x88])?;
+    oid_from_contents(rid.content)
+}
+
+/// An OBJECT IDENTIFIER from its contents octets.
+pub fn oid_from_contents(bytes: &[u8]) -> Option<ObjectIdentifier> {
+    let mut subs = Vec::new();
+    let mut acc: u32 = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        acc = acc.checked_mul(128)?.checked_add(u32::from(b & 0x7F))?;
+        if b & 0x80 == 0 {
+            subs.push(acc);
+            acc = 0;
+        } else if i + 1 == bytes.len() {
+            return None;
+        }
+    }
+    let first = *subs.first()?;
+    let mut arcs = match first {
+        0..=39 => vec![0, first],
+        40..=79 => vec![1, first - 40],
+        _ => vec![2, first - 80],
+    };
+    arcs.extend_from_slice(subs.get(1..)?);
+    ObjectIdentifier::new(arcs)
+}
+
+/// [`smdp_oid`] of a DER certificate (`None` when it does not parse or has no registeredID).
+pub fn smdp_oid_of_der(cert_der: &[u8]) -> Option<ObjectIdentifier> {
+    let cert = <x509_cert::Certificate as der::Decode>::from_der(cert_der).ok()?;
+    smdp_oid(&cert)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oid_contents() {
+        let oid = |b: &[u8]| oid_from_contents(b).map(|o| o.to_string());
+        assert_eq!(oid(&[0x88, 0x37, 0x0A]).as_deref(), Some("2.999.10"));
+        assert_eq!(
+            oid(&[0x67, 0x81, 0x12, 0x01]).as_deref(),
+            Some("2.23.146.1")
+        );
+        assert_eq!(oid(&[0x2A, 0x03]).as_deref(), Some("1.2.3"));
+        assert_eq!(oid(&[0x88]), None);
+        assert_eq!(oid(&[]), None);
+    }
 
     fn read_cert(name: &str) -> Vec<u8> {
         std::fs::read(format!(

@@ -7,7 +7,9 @@ use std::time::SystemTime;
 use rasn::types::{FixedOctetString, OctetString};
 use serde_json::{Value, json};
 
-use super::store::{CertRef, DeviceCert, DeviceRecord, OrderKind, OrderState, Outstanding, Queued};
+use super::store::{
+    CertRef, DeviceCert, DeviceRecord, OrderKind, OrderState, Outstanding, Queued, StoredEuiccInfo,
+};
 use super::{Eim, EimFault, EsipaAnswer, NOTIFICATION_LOG, NotificationRecord};
 use crate::asn1::rsp::{FinalResult, TransactionId};
 use crate::asn1::sgp32::{
@@ -849,6 +851,8 @@ impl Eim {
                         let euicc = d.euicc_certificate.as_ref().and_then(|c| c.to_der().ok());
                         let eum = d.eum_certificate.as_ref().and_then(|c| c.to_der().ok());
                         let token = d.association_token;
+                        let info = StoredEuiccInfo::from_ipa_euicc_data(d);
+                        let capabilities = d.ipa_capabilities.is_some();
                         Verdict {
                             accepted: true,
                             outcomes: vec![json!({ "ipaEuiccData": present })],
@@ -860,6 +864,10 @@ impl Eim {
                                 if rec.association_token.is_none() {
                                     rec.association_token = token;
                                 }
+                                let mut merged = rec.euicc_info.take().unwrap_or_default();
+                                merged.merge(&info, capabilities);
+                                rec.euicc_info =
+                                    (*merged != StoredEuiccInfo::default()).then_some(merged);
                             })),
                         }
                     }
@@ -1112,7 +1120,11 @@ impl Eim {
     }
 
     /// The device's certificate, resolving a derived one (and remembering it).
-    fn device_cert(&self, eid: &[u8; 16], cert: &CertRef) -> Result<Arc<DeviceCert>, String> {
+    pub(super) fn device_cert(
+        &self,
+        eid: &[u8; 16],
+        cert: &CertRef,
+    ) -> Result<Arc<DeviceCert>, String> {
         match cert {
             CertRef::Known(c) => Ok(c.clone()),
             CertRef::None => Err("no eUICC certificate known for this EID".into()),

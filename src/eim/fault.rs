@@ -113,11 +113,21 @@ pub enum EimFault {
     /// The CoAP binding reassembles Block1 blocks per client, ignoring the Request-Tag
     /// (RFC 9175 3.3).
     CoapRequestTagIgnored,
+    /// The compact download forms of an IPA with minimizeEsipaBytes (compactAuthenticateResponseOk,
+    /// compactDownloadResponseOk, compactCancelSessionResponseOk, compactProfileInstallationResult)
+    /// are relayed to the SM-DP+ as received instead of rebuilt into the full forms.
+    CompactRelayedAsIs,
+    /// The GetBoundProfilePackage answer to an IPA with minimizeEsipaBytes keeps the
+    /// transactionId SGP.32 6.3.2.3 says to remove.
+    GbppTransactionIdKept,
+    /// A compactEuiccSigned1 is rebuilt with the stored euiccInfo2 as it is, without the
+    /// extCardResource the eUICC sent (the eUICC signed the new one).
+    ExtCardResourceNotReplaced,
 }
 
 impl EimFault {
     /// Every fault switch, in `--list-faults` order.
-    pub const ALL: [EimFault; 45] = [
+    pub const ALL: [EimFault; 48] = [
         EimFault::CounterReused,
         EimFault::CounterSkip,
         EimFault::BadPackageSignature,
@@ -163,6 +173,9 @@ impl EimFault {
         EimFault::CoapDuplicatesReprocessed,
         EimFault::CoapDuplicatesIgnored,
         EimFault::CoapRequestTagIgnored,
+        EimFault::CompactRelayedAsIs,
+        EimFault::GbppTransactionIdKept,
+        EimFault::ExtCardResourceNotReplaced,
     ];
 
     /// The switch's name (`--fault NAME`).
@@ -213,6 +226,9 @@ impl EimFault {
             EimFault::CoapDuplicatesReprocessed => "coap-duplicates-reprocessed",
             EimFault::CoapDuplicatesIgnored => "coap-duplicates-ignored",
             EimFault::CoapRequestTagIgnored => "coap-request-tag-ignored",
+            EimFault::CompactRelayedAsIs => "compact-relayed-as-is",
+            EimFault::GbppTransactionIdKept => "gbpp-transaction-id-kept",
+            EimFault::ExtCardResourceNotReplaced => "ext-card-resource-not-replaced",
         }
     }
 
@@ -333,6 +349,15 @@ impl EimFault {
             }
             EimFault::CoapRequestTagIgnored => {
                 "CoAP: Block1 blocks are put together per client, whatever their Request-Tag"
+            }
+            EimFault::CompactRelayedAsIs => {
+                "the compact download forms of a minimizeEsipaBytes IPA are relayed as received, not rebuilt"
+            }
+            EimFault::GbppTransactionIdKept => {
+                "the GetBoundProfilePackage answer to a minimizeEsipaBytes IPA keeps its transactionId"
+            }
+            EimFault::ExtCardResourceNotReplaced => {
+                "a compact EuiccSigned1 is rebuilt with the stored extCardResource, not the one sent"
             }
         }
     }

@@ -140,6 +140,7 @@
 //! serverAddress check of eimDownloadDataHandling, SM-DS (ES11').
 
 mod api;
+pub mod compact;
 mod esipa;
 mod fault;
 pub mod relay;
@@ -248,6 +249,9 @@ pub struct EimConfig {
     /// What HTTPS connections to those URLs trust (default: the test PKI's CI, which issues
     /// the mock SM-DP+'s TLS certificate).
     pub smdp_tls: TlsClientConfig,
+    /// The ISD-P AID a compactAid (bytes 14-15) is put into when a compact PIR is rebuilt
+    /// (default [`compact::ISDP_AID_TEMPLATE`]).
+    pub isdp_aid_template: [u8; 16],
 }
 
 impl EimConfig {
@@ -270,6 +274,7 @@ impl EimConfig {
             backend,
             smdp_urls: BTreeMap::new(),
             smdp_tls: TlsClientConfig::trusting(vec![pki.ci.cert_der.clone()]),
+            isdp_aid_template: compact::ISDP_AID_TEMPLATE,
         })
     }
 

@@ -52,6 +52,7 @@ use std::collections::{HashMap, VecDeque};
 
 use serde_json::{Map, Value, json};
 
+use super::compact::{self, CompactError, SessionFacts};
 use super::esipa::Verdict;
 use super::{Eim, EimFault, EsipaAnswer, OrderId};
 use crate::asn1::pkix::Certificate;
@@ -66,8 +67,12 @@ use crate::asn1::sgp32::{
     InitiateAuthenticationRequestEsipa, InitiateAuthenticationResponseEsipa,
     InitiateAuthenticationResponseEsipaChoice, PendingNotification, StoreMetadataRequest,
 };
+use crate::asn1::sgp32::{
+    AuthenticateServerResponseChoice, CancelSessionResponseChoice, CompactAuthenticateResponseOk,
+    CompactSignedData, EuiccInfo2, PrepareDownloadResponseChoice,
+};
 use crate::asn1::tlv;
-use crate::eim::store::OrderKind;
+use crate::eim::store::{CertRef, OrderKind, StoredEuiccInfo};
 use crate::smdp::es9_json::{b64_decode, b64_encode};
 use crate::smdp::{Es9Function, Status, asn1_error_code};
 
@@ -130,9 +135,17 @@ pub struct RelayTicket(Ticket);
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Ticket {
     Initiate(RelaySession),
-    AuthenticateClient { txid: Vec<u8> },
-    GetBpp { txid: Vec<u8> },
-    Cancel { txid: Vec<u8> },
+    AuthenticateClient {
+        txid: Vec<u8>,
+    },
+    /// `keep_txid`: whether the answer keeps the transactionId (not for minimizeEsipaBytes).
+    GetBpp {
+        txid: Vec<u8>,
+        keep_txid: bool,
+    },
+    Cancel {
+        txid: Vec<u8>,
+    },
     Notification,
 }
 
@@ -147,6 +160,11 @@ pub struct RelaySession {
     pub url: String,
     /// The download order (None only with `eim-transaction-id-ignored`).
     pub order_id: Option<OrderId>,
+    /// The IPA uses the compact forms (minimizeEsipaBytes: it left euiccInfo1 out, or its
+    /// eUICC data announced it).
+    pub minimize: bool,
+    /// What the SM-DP+'s answers told, for rebuilding the compact forms.
+    pub facts: SessionFacts,
 }
 
 /// The relay sessions, bounded.
@@ -171,6 +189,12 @@ impl RelaySessions {
         }
     }
 
+    fn update(&mut self, txid: &[u8], f: impl FnOnce(&mut RelaySession)) {
+        if let Some(s) = self.map.get_mut(txid) {
+            f(s);
+        }
+    }
+
     fn remove(&mut self, txid: &[u8]) -> Option<RelaySession> {
         let s = self.map.remove(txid)?;
         self.order.retain(|t| t != txid);
@@ -185,6 +209,10 @@ pub fn activation_code_address(ac: &str) -> Option<&str> {
 
 fn encode(m: EsipaMessageFromEimToIpa) -> Vec<u8> {
     rasn::der::encode(&m).unwrap_or_default()
+}
+
+fn encode_der<T: rasn::Encode>(v: T) -> Result<Vec<u8>, CompactError> {
+    rasn::der::encode(&v).map_err(|e| CompactError::Encode(e.to_string()))
 }
 
 fn initiate_error(code: InitiateAuthenticationErrorEsipa) -> EsipaAnswer {
@@ -311,31 +339,44 @@ pub fn initiate_authentication_json(
     address: &str,
 ) -> Option<Vec<u8>> {
     let info1 = raw_child(body, &[0xbf, 0x20])?;
-    Some(json_body(json!({
+    Some(initiate_json(r, info1.whole, address))
+}
+
+/// ES9+ initiateAuthentication JSON with the given euiccInfo1 TLV.
+fn initiate_json(r: &InitiateAuthenticationRequestEsipa, info1: &[u8], address: &str) -> Vec<u8> {
+    json_body(json!({
         "euiccChallenge": b64_encode(r.euicc_challenge.as_ref()),
-        "euiccInfo1": b64_encode(info1.whole),
+        "euiccInfo1": b64_encode(info1),
         "smdpAddress": address,
-    })))
+    }))
 }
 
 /// ES9+ authenticateClient JSON for an AuthenticateClientRequestEsipa DER: transactionId and
 /// authenticateServerResponse (the 'BF38' TLV as received).
 pub fn authenticate_client_json(body: &[u8], txid: &[u8]) -> Option<Vec<u8>> {
     let raw = raw_child(body, &[0xbf, 0x38])?;
-    Some(json_body(json!({
+    Some(authenticate_json(raw.whole, txid))
+}
+
+fn authenticate_json(response: &[u8], txid: &[u8]) -> Vec<u8> {
+    json_body(json!({
         "transactionId": hex::encode_upper(txid),
-        "authenticateServerResponse": b64_encode(raw.whole),
-    })))
+        "authenticateServerResponse": b64_encode(response),
+    }))
 }
 
 /// ES9+ getBoundProfilePackage JSON for a GetBoundProfilePackageRequestEsipa DER:
 /// transactionId and prepareDownloadResponse (the 'BF21' TLV as received).
 pub fn get_bound_profile_package_json(body: &[u8], txid: &[u8]) -> Option<Vec<u8>> {
     let raw = raw_child(body, &[0xbf, 0x21])?;
-    Some(json_body(json!({
+    Some(bpp_json(raw.whole, txid))
+}
+
+fn bpp_json(response: &[u8], txid: &[u8]) -> Vec<u8> {
+    json_body(json!({
         "transactionId": hex::encode_upper(txid),
-        "prepareDownloadResponse": b64_encode(raw.whole),
-    })))
+        "prepareDownloadResponse": b64_encode(response),
+    }))
 }
 
 /// ES9+ cancelSession JSON for a CancelSessionRequestEsipa DER: transactionId and
@@ -344,19 +385,25 @@ pub fn cancel_session_json(body: &[u8], txid: &[u8]) -> Option<Vec<u8>> {
     let raw = raw_child(body, &[0xa1])?;
     // '[1]' replaced the 'BF41' of CancelSessionResponse: put it back for ES9+.
     let response = tlv::encode(&[0xbf, 0x41], raw.content);
-    Some(json_body(json!({
+    Some(cancel_json(&response, txid))
+}
+
+fn cancel_json(response: &[u8], txid: &[u8]) -> Vec<u8> {
+    json_body(json!({
         "transactionId": hex::encode_upper(txid),
-        "cancelSessionResponse": b64_encode(&response),
-    })))
+        "cancelSessionResponse": b64_encode(response),
+    }))
 }
 
 /// ES9+ handleNotification JSON for a HandleNotificationEsipa DER with a pending
 /// notification: pendingNotification (the TLV as received).
 pub fn handle_notification_json(body: &[u8]) -> Option<Vec<u8>> {
     let raw = raw_child(body, &[0xa0]).and_then(|a0| tlv::split(a0.content).ok())?;
-    Some(json_body(
-        json!({ "pendingNotification": b64_encode(raw.whole) }),
-    ))
+    Some(notification_json(raw.whole))
+}
+
+fn notification_json(notification: &[u8]) -> Vec<u8> {
+    json_body(json!({ "pendingNotification": b64_encode(notification) }))
 }
 
 fn error_code(f: Es9Function, e: &Option<Status>) -> i64 {
@@ -426,6 +473,16 @@ pub fn get_bound_profile_package_answer(
     outcome: &RelayOutcome,
     txid: Vec<u8>,
 ) -> Result<Vec<u8>, GetBoundProfilePackageErrorEsipa> {
+    bpp_answer(outcome, txid, true)
+}
+
+/// [`get_bound_profile_package_answer`], without the transactionId unless `keep_txid`
+/// (SGP.32 6.3.2.3: removed for an IPA with minimizeEsipaBytes).
+fn bpp_answer(
+    outcome: &RelayOutcome,
+    txid: Vec<u8>,
+    keep_txid: bool,
+) -> Result<Vec<u8>, GetBoundProfilePackageErrorEsipa> {
     let obj = parse_answer(outcome).map_err(|e| {
         GetBoundProfilePackageErrorEsipa(error_code(Es9Function::GetBoundProfilePackage, &e))
     })?;
@@ -433,7 +490,11 @@ pub fn get_bound_profile_package_answer(
         .filter(|b| tlv::split(b).is_ok_and(|t| t.tag == [0xbf, 0x36] && t.whole.len() == b.len()))
         .ok_or(GetBoundProfilePackageErrorEsipa::UNDEFINED_ERROR)?;
     let txid = field_txid(&obj).unwrap_or(txid);
-    let mut ok = tlv::encode(&[0x80], &txid);
+    let mut ok = if keep_txid {
+        tlv::encode(&[0x80], &txid)
+    } else {
+        Vec::new()
+    };
     ok.extend_from_slice(&bpp);
     Ok(tlv::encode(&[0xbf, 0x3a], &tlv::encode(&[0xa0], &ok)))
 }
@@ -465,6 +526,54 @@ impl Eim {
             .find(|(a, _)| !a.eq_ignore_ascii_case(address))
             .map(|(_, u)| u.clone())
             .unwrap_or_else(|| NOWHERE_URL.to_string())
+    }
+
+    /// What the device's eUICC data told (for the compact forms).
+    fn stored_euicc_info(&self, eid: &[u8; 16]) -> Option<StoredEuiccInfo> {
+        let mut info = None;
+        self.store.update_device(eid, &mut |r| {
+            info = r.euicc_info.as_deref().cloned();
+        });
+        info
+    }
+
+    /// The DER of the full AuthenticateServerResponse a compactAuthenticateResponseOk stands
+    /// for ([`compact::full_authenticate_response`], with the device's stored euiccInfo2 and
+    /// certificates).
+    fn full_authenticate_response(
+        &self,
+        session: &RelaySession,
+        c: &CompactAuthenticateResponseOk,
+        txid: &TransactionId,
+    ) -> Result<Vec<u8>, CompactError> {
+        let stored = self.stored_euicc_info(&session.eid).unwrap_or_default();
+        let mut cert_ref = CertRef::None;
+        self.store.update_device(&session.eid, &mut |r| {
+            cert_ref = r.cert.clone();
+        });
+        let cert = self.device_cert(&session.eid, &cert_ref).ok();
+        let eum = cert
+            .as_ref()
+            .and_then(|c| c.eum_der.clone())
+            .or_else(|| self.config.eum_certs_der.first().cloned());
+        let mut c = c.clone();
+        if self.has_fault(EimFault::ExtCardResourceNotReplaced)
+            && let CompactSignedData::CompactEuiccSigned1(s1) = &mut c.signed_data
+            && let Some(info2) = stored
+                .euicc_info2
+                .as_deref()
+                .and_then(|d| rasn::der::decode::<EuiccInfo2>(d).ok())
+        {
+            s1.ext_card_resource = info2.ext_card_resource;
+        }
+        compact::full_authenticate_response(
+            &c,
+            txid,
+            &session.facts,
+            stored.euicc_info2.as_deref(),
+            (cert.as_ref().map(|c| &c.euicc_der[..]), eum.as_deref()),
+        )
+        .and_then(encode_der)
     }
 
     fn session(&self, txid: &[u8]) -> Option<RelaySession> {
@@ -546,14 +655,24 @@ impl Eim {
         if self.has_fault(EimFault::RelayToWrongSmdp) {
             url = self.wrong_url(&address);
         }
-        let Some(body) = initiate_authentication_json(body, r, &address) else {
-            return initiate_error(InitiateAuthenticationErrorEsipa::UNDEFINED_ERROR);
+        let stored = self.stored_euicc_info(&eid);
+        let body = match raw_child(body, &[0xbf, 0x20]) {
+            Some(info1) => initiate_json(r, info1.whole, &address),
+            None => match stored.as_ref().and_then(|s| s.euicc_info1.as_deref()) {
+                Some(info1) => initiate_json(r, info1, &address),
+                None => {
+                    tracing::info!(error = %CompactError::NoEuiccInfo1, "InitiateAuthentication");
+                    return initiate_error(InitiateAuthenticationErrorEsipa::UNDEFINED_ERROR);
+                }
+            },
         };
         let session = RelaySession {
             eid,
             smdp_address: address.clone(),
             url: url.clone(),
             order_id,
+            minimize: r.euicc_info1.is_none() || stored.is_some_and(|s| s.minimize_esipa_bytes),
+            facts: SessionFacts::default(),
         };
         EsipaAnswer::Relay(RelayRequest {
             smdp_address: address,
@@ -574,8 +693,22 @@ impl Eim {
         let Some(session) = self.session(&txid) else {
             return authenticate_error(AuthenticateClientErrorEsipa::INVALID_TRANSACTION_ID);
         };
-        let Some(body) = authenticate_client_json(body, &txid) else {
-            return authenticate_error(AuthenticateClientErrorEsipa::UNDEFINED_ERROR);
+        let response = match &r.authenticate_server_response.0 {
+            AuthenticateServerResponseChoice::CompactAuthenticateResponseOk(c)
+                if !self.has_fault(EimFault::CompactRelayedAsIs) =>
+            {
+                self.full_authenticate_response(&session, c, &r.transaction_id)
+            }
+            _ => raw_child(body, &[0xbf, 0x38])
+                .map(|t| t.whole.to_vec())
+                .ok_or(CompactError::Encode("no authenticateServerResponse".into())),
+        };
+        let body = match response {
+            Ok(response) => authenticate_json(&response, &txid),
+            Err(e) => {
+                tracing::info!(error = %e, "AuthenticateClient not relayed");
+                return authenticate_error(AuthenticateClientErrorEsipa::UNDEFINED_ERROR);
+            }
         };
         EsipaAnswer::Relay(RelayRequest {
             smdp_address: session.smdp_address,
@@ -596,15 +729,30 @@ impl Eim {
         let Some(session) = self.session(&txid) else {
             return bpp_error(GetBoundProfilePackageErrorEsipa::INVALID_TRANSACTION_ID);
         };
-        let Some(body) = get_bound_profile_package_json(body, &txid) else {
-            return bpp_error(GetBoundProfilePackageErrorEsipa::UNDEFINED_ERROR);
+        let response = match &r.prepare_download_response.0 {
+            PrepareDownloadResponseChoice::CompactDownloadResponseOk(c)
+                if !self.has_fault(EimFault::CompactRelayedAsIs) =>
+            {
+                compact::full_prepare_download_response(c, &r.transaction_id).and_then(encode_der)
+            }
+            _ => raw_child(body, &[0xbf, 0x21])
+                .map(|t| t.whole.to_vec())
+                .ok_or(CompactError::Encode("no prepareDownloadResponse".into())),
         };
+        let body = match response {
+            Ok(response) => bpp_json(&response, &txid),
+            Err(e) => {
+                tracing::info!(error = %e, "GetBoundProfilePackage not relayed");
+                return bpp_error(GetBoundProfilePackageErrorEsipa::UNDEFINED_ERROR);
+            }
+        };
+        let keep_txid = !session.minimize || self.has_fault(EimFault::GbppTransactionIdKept);
         EsipaAnswer::Relay(RelayRequest {
             smdp_address: session.smdp_address,
             url: session.url,
             function: Es9Function::GetBoundProfilePackage,
             body,
-            ticket: RelayTicket(Ticket::GetBpp { txid }),
+            ticket: RelayTicket(Ticket::GetBpp { txid, keep_txid }),
         })
     }
 
@@ -616,7 +764,21 @@ impl Eim {
                 CancelSessionErrorEsipa::INVALID_TRANSACTION_ID,
             ));
         };
-        let Some(body) = cancel_session_json(body, &txid) else {
+        let body = match &r.cancel_session_response.0 {
+            CancelSessionResponseChoice::CompactCancelSessionResponseOk(c)
+                if !self.has_fault(EimFault::CompactRelayedAsIs) =>
+            {
+                encode_der(compact::full_cancel_session_response(
+                    c,
+                    &r.transaction_id,
+                    &session.facts,
+                ))
+                .ok()
+                .map(|response| cancel_json(&response, &txid))
+            }
+            _ => cancel_session_json(body, &txid),
+        };
+        let Some(body) = body else {
             return cancel_answer(CancelSessionResponseEsipaChoice::CancelSessionError(
                 CancelSessionErrorEsipa::UNDEFINED_ERROR,
             ));
@@ -633,7 +795,28 @@ impl Eim {
     /// SGP.32 6.3.2.4 ESipa.HandleNotification with a pending notification: completes the
     /// download order of a PIR and forwards the notification (module docs).
     pub(super) fn relay_notification(&self, body: &[u8], n: &PendingNotification) -> EsipaAnswer {
+        let mut rebuilt = None;
         let (address, is_pir) = match n {
+            PendingNotification::CompactProfileInstallationResult(c) => {
+                let txid = &c.compact_profile_installation_result_data.transaction_id;
+                let Some(session) = self.end_session(txid) else {
+                    tracing::info!("a compact PIR with no open session: recorded, not forwarded");
+                    return EsipaAnswer::NoContent;
+                };
+                let pir = compact::full_profile_installation_result(
+                    c,
+                    &session.facts,
+                    &self.config.isdp_aid_template,
+                );
+                self.complete_download(&session, &pir);
+                if !self.has_fault(EimFault::CompactRelayedAsIs) {
+                    rebuilt = encode_der(PendingNotification::ProfileInstallationResult(Box::new(
+                        pir,
+                    )))
+                    .ok();
+                }
+                (session.facts.server_address, true)
+            }
             PendingNotification::ProfileInstallationResult(pir) => {
                 let data = &pir.profile_installation_result_data;
                 if let Some(session) = self.end_session(&data.transaction_id) {
@@ -656,7 +839,11 @@ impl Eim {
             tracing::warn!(%address, "no URL for the notificationAddress: not forwarded");
             return EsipaAnswer::NoContent;
         };
-        let Some(body) = handle_notification_json(body) else {
+        let body = match &rebuilt {
+            Some(pir) => Some(notification_json(pir)),
+            None => handle_notification_json(body),
+        };
+        let Some(body) = body else {
             return EsipaAnswer::NoContent;
         };
         EsipaAnswer::Relay(RelayRequest {
@@ -727,6 +914,17 @@ impl Eim {
                     .as_ref()
                     .map(|t| t.to_vec())
                     .unwrap_or_default();
+                let mut session = session;
+                session.facts = SessionFacts {
+                    server_address: ok.server_signed1.server_address.clone(),
+                    server_challenge: ok.server_signed1.server_challenge.clone(),
+                    smdp_oid: ok
+                        .server_certificate
+                        .to_der()
+                        .ok()
+                        .and_then(|d| crate::asn1::pkix::smdp_oid_of_der(&d)),
+                    iccid: None,
+                };
                 if let Ok(mut s) = self.relay_sessions.lock() {
                     s.insert(txid, session);
                 }
@@ -741,7 +939,11 @@ impl Eim {
                 ))
             }
             Ticket::AuthenticateClient { txid } => {
-                let ok = authenticate_client_answer(&outcome, txid);
+                let ok = authenticate_client_answer(&outcome, txid.clone());
+                if let (Ok(ok), Ok(mut s)) = (&ok, self.relay_sessions.lock()) {
+                    let iccid = ok.profile_meta_data.as_ref().map(|m| m.iccid.clone());
+                    s.update(&txid, |session| session.facts.iccid = iccid);
+                }
                 match ok {
                     Ok(ok) => EsipaAnswer::Message(encode(
                         EsipaMessageFromEimToIpa::AuthenticateClientResponseEsipa(Box::new(
@@ -755,7 +957,7 @@ impl Eim {
                     Err(e) => authenticate_error(e),
                 }
             }
-            Ticket::GetBpp { txid } => match get_bound_profile_package_answer(&outcome, txid) {
+            Ticket::GetBpp { txid, keep_txid } => match bpp_answer(&outcome, txid, keep_txid) {
                 Ok(der) => EsipaAnswer::Message(der),
                 Err(e) => bpp_error(e),
             },
@@ -831,6 +1033,8 @@ mod tests {
             smdp_address: "a".into(),
             url: "u".into(),
             order_id: None,
+            minimize: false,
+            facts: SessionFacts::default(),
         };
         s.insert(vec![1], session.clone());
         s.insert(vec![2], session.clone());

@@ -184,6 +184,21 @@ pub struct DeviceRecord {
     pub last_transaction_id: Option<[u8; 16]>,
     /// Last known state.
     pub state: LastState,
+    /// What the device's eUICC data said, for rebuilding the compact download forms.
+    pub euicc_info: Option<Box<StoredEuiccInfo>>,
+}
+
+/// What the eIM keeps from a device's IpaEuiccData (SGP.32 2.11.1.2) to rebuild the full ES9+
+/// requests from the compact ESipa forms of an IPA with minimizeEsipaBytes (see
+/// [`super::compact`]); the certificates are kept in [`DeviceRecord::cert`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredEuiccInfo {
+    /// euiccInfo1 ('BF20'), DER.
+    pub euicc_info1: Option<Vec<u8>>,
+    /// euiccInfo2 ('BF22'), DER.
+    pub euicc_info2: Option<Vec<u8>>,
+    /// ipaCapabilities announced minimizeEsipaBytes (ipaFeatures bit 5).
+    pub minimize_esipa_bytes: bool,
 }
 
 /// The eIM's state. Closures run under the lock of one shard: keep them short, and never call

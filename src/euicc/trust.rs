@@ -134,45 +134,6 @@ impl TrustedCis {
     }
 }
 
-/// The registeredID of the subjectAltName (the SM-DP+ OID, SGP.22 4.5.2.1.0.3), read from the
-/// raw extension: `const-oid` refuses OIDs such as SGP.26's `2.999.10` (first subidentifier
-/// above 127), so the OID contents are decoded here (X.690 8.19).
-fn smdp_oid(cert: &Certificate) -> Option<rasn::types::ObjectIdentifier> {
-    let ext = cert
-        .tbs_certificate()
-        .extensions()?
-        .iter()
-        .find(|e| e.extn_id.to_string() == "2.5.29.17")?;
-    let seq = crate::asn1::tlv::split(ext.extn_value.as_bytes()).ok()?;
-    let rid = crate::asn1::tlv::children(seq.content)
-        .into_iter()
-        .find(|t| t.tag == [0x88])?;
-    oid_from_contents(rid.content)
-}
-
-/// An OBJECT IDENTIFIER from its contents octets.
-fn oid_from_contents(bytes: &[u8]) -> Option<rasn::types::ObjectIdentifier> {
-    let mut subs = Vec::new();
-    let mut acc: u32 = 0;
-    for (i, b) in bytes.iter().enumerate() {
-        acc = acc.checked_mul(128)?.checked_add(u32::from(b & 0x7F))?;
-        if b & 0x80 == 0 {
-            subs.push(acc);
-            acc = 0;
-        } else if i + 1 == bytes.len() {
-            return None;
-        }
-    }
-    let first = *subs.first()?;
-    let mut arcs = match first {
-        0..=39 => vec![0, first],
-        40..=79 => vec![1, first - 40],
-        _ => vec![2, first - 80],
-    };
-    arcs.extend_from_slice(subs.get(1..)?);
-    rasn::types::ObjectIdentifier::new(arcs)
-}
-
 /// What a server certificate check found.
 #[derive(Debug, Clone)]
 pub(crate) struct CheckedServerCert {
@@ -249,26 +210,13 @@ pub(crate) fn check_server_cert<'a>(
             "certificate policies {found:?}, expected one of {policies:?}"
         )));
     }
-    let oid = smdp_oid(&cert);
+    let oid = crate::asn1::pkix::smdp_oid(&cert);
     Ok(CheckedServerCert { oid })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn oid_contents() {
-        let oid = |b: &[u8]| oid_from_contents(b).map(|o| o.to_string());
-        assert_eq!(oid(&[0x88, 0x37, 0x0A]).as_deref(), Some("2.999.10"));
-        assert_eq!(
-            oid(&[0x67, 0x81, 0x12, 0x01]).as_deref(),
-            Some("2.23.146.1")
-        );
-        assert_eq!(oid(&[0x2A, 0x03]).as_deref(), Some("1.2.3"));
-        assert_eq!(oid(&[0x88]), None);
-        assert_eq!(oid(&[]), None);
-    }
 
     #[test]
     fn embedded_ci_is_the_sgp26_v3_file() {

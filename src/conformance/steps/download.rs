@@ -9,9 +9,11 @@ use super::{Args, re};
 use crate::asn1::es10::{Es10Request, Es10Response};
 use crate::asn1::rsp::{GetEuiccChallengeRequest, GetEuiccInfo1Request, Iccid};
 use crate::asn1::sgp32::{
-    EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim, GetEimPackageResponseChoice,
-    InitiateAuthenticationErrorEsipa, InitiateAuthenticationRequestEsipa,
-    InitiateAuthenticationResponseEsipaChoice,
+    AuthenticateServerResponseChoice, EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim,
+    GetBoundProfilePackageResponseEsipaChoice, GetEimPackageResponseChoice,
+    HandleNotificationEsipaChoice, InitiateAuthenticationErrorEsipa,
+    InitiateAuthenticationRequestEsipa, InitiateAuthenticationResponseEsipaChoice,
+    PendingNotification, PrepareDownloadResponseChoice, ipa_features,
 };
 use crate::asn1::sgp32::{Psmo, PsmoEnable};
 use crate::conformance::runner::SMDP_ADDRESS;
@@ -33,6 +35,11 @@ pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
         None,
         re(r"^a device registered at the SUT whose IPA enables a downloaded profile at once$"),
         step!(registered_immediate_enable),
+    )
+    .given(
+        None,
+        re(r"^a device registered at the SUT whose IPA minimizes ESipa bytes$"),
+        step!(registered_minimizing),
     )
     .given(
         None,
@@ -86,6 +93,16 @@ pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
     )
     .then(
         None,
+        re(r"^the device ran the download in the compact forms$"),
+        step!(ran_compact),
+    )
+    .then(
+        None,
+        re(r"^the SUT's GetBoundProfilePackage answer has no transactionId$"),
+        step!(bpp_answer_without_txid),
+    )
+    .then(
+        None,
         re(r"^the downloaded profile is enabled on the device$"),
         step!(downloaded_enabled),
     )
@@ -97,6 +114,8 @@ pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
 }
 
 const INDIRECT: &str = "SGP.32 3.2.3.2: the eIM relays the indirect profile download between the IPA and the SM-DP+ named in the activation code";
+
+const MINIMIZE: &str = "SGP.32 6.3.2.3: the transactionId of GetBoundProfilePackageOkEsipa is removed for an IPA with minimizeEsipaBytes";
 
 const DIRECT: &str = "SGP.32 3.2.3.1: the IPA downloads directly from the SM-DP+ named in the eIM's activation code and reports the result in profileDownloadTriggerResult";
 
@@ -159,11 +178,34 @@ async fn registered_immediate_enable(w: &mut EimWorld, _: Args) -> StepResult {
     w.add_device(spec).await.map(|_| ())
 }
 
+async fn registered_minimizing(w: &mut EimWorld, _: Args) -> StepResult {
+    let ctx = w.ctx()?;
+    let spec = DeviceSpec {
+        ipa: Some(IpaConfig {
+            capabilities: crate::asn1::sgp32::IpaCapabilities {
+                ipa_features: crate::asn1::sgp32::named_bits(&[
+                    ipa_features::INDIRECT_RSP_SERVER_COMMUNICATION,
+                    ipa_features::MINIMIZE_ESIPA_BYTES,
+                ]),
+                ..ctx.ipa.capabilities.clone()
+            },
+            ..ctx.ipa.clone()
+        }),
+        ..DeviceSpec::default()
+    };
+    w.add_device(spec).await.map(|_| ())
+}
+
 async fn released(w: &mut EimWorld, a: Args) -> StepResult {
     let smdp = smdp_of(w)?;
+    let previous = w.download.as_ref().map(|p| p.matching_id.clone());
     let device = w.device(None)?;
     let eid = device.eid;
-    let matching_id = format!("MATCH-{}", device.index);
+    // A second profile for the same device needs a matchingId of its own.
+    let matching_id = match previous {
+        None => format!("MATCH-{}", device.index),
+        Some(m) => format!("{m}-NEXT"),
+    };
     let (iccid, confirmed) = smdp
         .order_released(&eid, &matching_id)
         .map_err(|e| harness(format!("ES2+ order at the mock SM-DP+: {e:?}")))?;
@@ -474,5 +516,107 @@ async fn smdp_got_pir_twice(w: &mut EimWorld, _: Args) -> StepResult {
         "SGP.32 3.2.3.2, 3.5: the eIM forwards every PIR to the SM-DP+, also one that arrives after the download session ended",
         "the PIR received twice by the SM-DP+",
         format!("{received} time(s)"),
+    )
+}
+
+/// The device's ESipa messages of one direction, decoded.
+fn esipa_sent<T: rasn::Decode>(w: &mut EimWorld, direction: &str) -> Result<Vec<T>, StepError> {
+    Ok(w.device(None)?
+        .driver
+        .trace()
+        .iter()
+        .filter(|e| e.direction == direction && e.interface == "ESipa")
+        .filter_map(|e| hex::decode(&e.hex).ok())
+        .filter_map(|b| rasn::der::decode::<T>(&b).ok())
+        .collect())
+}
+
+/// A self-check of the harness: the device really sent the compact forms (else the case would
+/// test the full forms and prove nothing about the SUT's rebuilding).
+async fn ran_compact(w: &mut EimWorld, _: Args) -> StepResult {
+    let sent = esipa_sent::<EsipaMessageFromIpaToEim>(w, "ipa->eim")?;
+    let mut seen = Vec::new();
+    for m in &sent {
+        match m {
+            EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(r)
+                if r.euicc_info1.is_none() =>
+            {
+                seen.push("InitiateAuthentication without euiccInfo1")
+            }
+            EsipaMessageFromIpaToEim::AuthenticateClientRequestEsipa(r)
+                if matches!(
+                    r.authenticate_server_response.0,
+                    AuthenticateServerResponseChoice::CompactAuthenticateResponseOk(_)
+                ) =>
+            {
+                seen.push("compactAuthenticateResponseOk")
+            }
+            EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(r)
+                if matches!(
+                    r.prepare_download_response.0,
+                    PrepareDownloadResponseChoice::CompactDownloadResponseOk(_)
+                ) =>
+            {
+                seen.push("compactDownloadResponseOk")
+            }
+            EsipaMessageFromIpaToEim::HandleNotificationEsipa(h)
+                if matches!(
+                    &h.0,
+                    HandleNotificationEsipaChoice::PendingNotification(n)
+                        if matches!(**n, PendingNotification::CompactProfileInstallationResult(_))
+                ) =>
+            {
+                seen.push("compactProfileInstallationResult")
+            }
+            _ => {}
+        }
+    }
+    let want = [
+        "InitiateAuthentication without euiccInfo1",
+        "compactAuthenticateResponseOk",
+        "compactDownloadResponseOk",
+        "compactProfileInstallationResult",
+    ];
+    if want.iter().all(|w| seen.contains(w)) {
+        Ok(())
+    } else {
+        Err(harness(format!(
+            "the device did not use the compact forms: sent {seen:?}, expected {want:?}"
+        )))
+    }
+}
+
+async fn bpp_answer_without_txid(w: &mut EimWorld, _: Args) -> StepResult {
+    let answers = esipa_sent::<EsipaMessageFromEimToIpa>(w, "eim->ipa")?;
+    let ok = answers
+        .iter()
+        .rev()
+        .find_map(|m| match m {
+            EsipaMessageFromEimToIpa::GetBoundProfilePackageResponseEsipa(r) => match &r.0 {
+                GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageOkEsipa(ok) => {
+                    Some(ok)
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .ok_or_else(|| {
+            fail(
+                MINIMIZE,
+                "getBoundProfilePackageOkEsipa",
+                "no GetBoundProfilePackage answer with a package",
+            )
+        })?;
+    check(
+        ok.transaction_id.is_none(),
+        MINIMIZE,
+        "getBoundProfilePackageOkEsipa without transactionId",
+        format!(
+            "transactionId {}",
+            ok.transaction_id
+                .as_ref()
+                .map(|t| hex::encode_upper(&t[..]))
+                .unwrap_or_default()
+        ),
     )
 }
