@@ -10,7 +10,7 @@
 //! | InitiateAuthenticationRequestEsipa without euiccInfo1 | euiccInfo1 | the device's last IpaEuiccData ('BF20') |
 //! | compactAuthenticateResponseOk {compactEuiccSigned1 {extCardResource, ctxParams1}, euiccSignature1, certificates optional} | authenticateResponseOk {EuiccSigned1 {transactionId, serverAddress, serverChallenge, euiccInfo2, ctxParams1}, euiccSignature1, CERT.EUICC, CERT.EUM} | transactionId, serverAddress, serverChallenge: the session's serverSigned1; euiccInfo2: the device's IpaEuiccData ('BF22') with extCardResource replaced by the one received; certificates: those received, else the device's (IpaEuiccData 'A6'/'A5', or the ones the eIM derives) |
 //! | compactDownloadResponseOk {compactEuiccSigned2 {euiccOtpk, hashCc}, euiccSignature2} | downloadResponseOk {EUICCSigned2 {transactionId, euiccOtpk, hashCc}, euiccSignature2} | transactionId of the request |
-//! | compactCancelSessionResponseOk {{reason}, signature} | cancelSessionResponseOk {EuiccCancelSessionSigned {transactionId, smdpOid, reason}, signature} | smdpOid: the registeredID of CERT.DPauth (serverCertificate); no reason: undefinedReason(127) **[guess]** |
+//! | compactCancelSessionResponseOk {{reason}, signature} | cancelSessionResponseOk {EuiccCancelSessionSigned {transactionId, smdpOid, reason}, signature} | smdpOid: the registeredID of CERT.DPauth (serverCertificate); no reason: undefinedReason(127) **\[guess\]** |
 //! | compactProfileInstallationResult {{transactionId, seqNumber, iccidPresent, compactFinalResult}, euiccSignPIR} | ProfileInstallationResult {{transactionId, notificationMetadata {seqNumber, install, notificationAddress, iccid}, smdpOid, finalResult}, euiccSignPIR} | notificationAddress: the session's serverAddress; iccid (when iccidPresent): the profileMetadata of AuthenticateClient; smdpOid as above; the ISD-P AID: [`ISDP_AID_TEMPLATE`] with bytes 14-15 replaced by compactAid; simaResponse absent: [`SIMA_RESPONSE_OK`] |
 //!
 //! And the other way: the GetBoundProfilePackage answer to such an IPA has no transactionId.
@@ -40,7 +40,7 @@ use crate::asn1::sgp32::{
 pub use crate::euicc::{SIMA_RESPONSE_OK, UNKNOWN_SMDP_OID};
 
 /// The ISD-P AID whose bytes 14 and 15 (1-based) a compactAid replaces: the usual ISD-P AID
-/// pattern `A0000005591010FFFFFFFF89 00 00 1x 00` **[guess]**: SGP.32 only says the compact
+/// pattern `A0000005591010FFFFFFFF89 00 00 1x 00` **\[guess\]**: SGP.32 only says the compact
 /// form carries bytes 14 and 15.
 pub const ISDP_AID_TEMPLATE: [u8; 16] = [
     0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x10, 0x00,
@@ -265,5 +265,203 @@ pub fn full_profile_installation_result(
         },
         euicc_sign_pir: compact.euicc_sign_pir.clone(),
         extensions: Default::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::asn1::rsp::{BppCommandId, ErrorReason, ErrorResult, EuiccSignPIR};
+    use crate::asn1::sgp32::{
+        CompactEuiccCancelSessionSigned, CompactEuiccSigned1, CompactEuiccSigned2,
+        CompactProfileInstallationResultData, CompactSuccessResult,
+    };
+
+    fn facts() -> SessionFacts {
+        SessionFacts {
+            server_address: "smdp.example.com".into(),
+            server_challenge: Octet16::new([7; 16]),
+            smdp_oid: ObjectIdentifier::new(vec![2, 999, 10]),
+            iccid: Iccid::from_digits("89049032123451234512"),
+        }
+    }
+
+    fn compact_pir(
+        iccid_present: bool,
+        result: CompactFinalResult,
+    ) -> CompactProfileInstallationResult {
+        CompactProfileInstallationResult {
+            compact_profile_installation_result_data: CompactProfileInstallationResultData {
+                transaction_id: TransactionId::new(vec![1, 2, 3]),
+                seq_number: 9,
+                iccid_present,
+                compact_final_result: result,
+                extensions: Default::default(),
+            },
+            euicc_sign_pir: EuiccSignPIR::new(vec![0xAA; 64]),
+            extensions: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_compact_pir_gets_the_session_facts_and_the_aid_pattern() {
+        let pir = full_profile_installation_result(
+            &compact_pir(
+                true,
+                CompactFinalResult::CompactSuccessResult(CompactSuccessResult {
+                    compact_aid: [0x00, 0x11].into(),
+                    sima_response: None,
+                    extensions: Default::default(),
+                }),
+            ),
+            &facts(),
+            &ISDP_AID_TEMPLATE,
+        );
+        let data = &pir.profile_installation_result_data;
+        assert_eq!(data.transaction_id, TransactionId::new(vec![1, 2, 3]));
+        let meta = &data.notification_metadata;
+        assert_eq!(meta.seq_number, 9);
+        assert_eq!(meta.notification_address, "smdp.example.com");
+        assert_eq!(meta.iccid, facts().iccid);
+        // NotificationEvent install: '03 02 07 80'.
+        assert_eq!(
+            hex::encode(rasn::der::encode(&meta.profile_management_operation).unwrap()),
+            "03020780"
+        );
+        assert_eq!(data.smdp_oid.to_string(), "2.999.10");
+        let FinalResult::SuccessResult(s) = &data.final_result else {
+            panic!("{:?}", data.final_result)
+        };
+        assert_eq!(
+            hex::encode_upper(&s.aid[..]),
+            "A0000005591010FFFFFFFF8900001100"
+        );
+        assert_eq!(&s.sima_response[..], &SIMA_RESPONSE_OK[..]);
+        assert_eq!(&pir.euicc_sign_pir[..], &[0xAA; 64][..]);
+    }
+
+    #[test]
+    fn a_compact_error_pir_without_iccid_keeps_its_error() {
+        let error = ErrorResult {
+            bpp_command_id: BppCommandId::STORE_METADATA,
+            error_reason: ErrorReason::INSTALL_FAILED_DUE_TO_ICCID_ALREADY_EXISTS_ON_EUICC,
+            sima_response: None,
+            extensions: Default::default(),
+        };
+        let pir = full_profile_installation_result(
+            &compact_pir(false, CompactFinalResult::ErrorResult(error.clone())),
+            &facts(),
+            &ISDP_AID_TEMPLATE,
+        );
+        let data = &pir.profile_installation_result_data;
+        assert_eq!(data.notification_metadata.iccid, None);
+        assert_eq!(data.final_result, FinalResult::ErrorResult(error));
+    }
+
+    #[test]
+    fn an_sm_dp_without_oid_gets_the_harness_euicc_placeholder() {
+        let facts = SessionFacts {
+            smdp_oid: None,
+            ..facts()
+        };
+        assert_eq!(facts.smdp_oid_or_unknown().to_string(), "2.999");
+    }
+
+    #[test]
+    fn compact_download_and_cancel_answers_get_the_transaction_id() {
+        let tid = TransactionId::new(vec![5; 16]);
+        let compact = CompactPrepareDownloadResponseOk {
+            compact_euicc_signed2: CompactEuiccSigned2 {
+                euicc_otpk: Some(OctetString::from(vec![4; 65])),
+                hash_cc: None,
+                extensions: Default::default(),
+            },
+            euicc_signature2: OctetString::from(vec![1; 64]),
+            extensions: Default::default(),
+        };
+        let PrepareDownloadResponseChoice::DownloadResponseOk(ok) =
+            full_prepare_download_response(&compact, &tid).unwrap().0
+        else {
+            panic!("not downloadResponseOk")
+        };
+        assert_eq!(ok.euicc_signed2.transaction_id, tid);
+        assert_eq!(&ok.euicc_signed2.euicc_otpk[..], &[4; 65][..]);
+        // bppEuiccOtpk (rebinding) is not supported.
+        let mut no_otpk = compact.clone();
+        no_otpk.compact_euicc_signed2.euicc_otpk = None;
+        assert_eq!(
+            full_prepare_download_response(&no_otpk, &tid),
+            Err(CompactError::NoOtpk)
+        );
+
+        let cancel = CompactCancelSessionResponseOk {
+            compact_euicc_cancel_session_signed: CompactEuiccCancelSessionSigned {
+                reason: None,
+                extensions: Default::default(),
+            },
+            euicc_cancel_session_signature: OctetString::from(vec![2; 64]),
+            extensions: Default::default(),
+        };
+        let CancelSessionResponseChoice::CancelSessionResponseOk(ok) =
+            full_cancel_session_response(&cancel, &tid, &facts()).0
+        else {
+            panic!("not cancelSessionResponseOk")
+        };
+        let signed = &ok.euicc_cancel_session_signed;
+        assert_eq!(signed.transaction_id, tid);
+        assert_eq!(signed.smdp_oid.to_string(), "2.999.10");
+        assert_eq!(signed.reason, CancelSessionReason::UNDEFINED_REASON);
+    }
+
+    #[test]
+    fn a_compact_authenticate_response_needs_the_stored_data() {
+        let compact = CompactAuthenticateResponseOk {
+            signed_data: CompactSignedData::CompactEuiccSigned1(Box::new(CompactEuiccSigned1 {
+                ext_card_resource: OctetString::from(vec![0x81, 0x01, 0x00]),
+                ctx_params1: None,
+                extensions: Default::default(),
+            })),
+            euicc_signature1: OctetString::from(vec![3; 64]),
+            euicc_certificate: None,
+            eum_certificate: None,
+            extensions: Default::default(),
+        };
+        let tid = TransactionId::new(vec![5; 16]);
+        assert_eq!(
+            full_authenticate_response(&compact, &tid, &facts(), None, (None, None)),
+            Err(CompactError::NoEuiccInfo2)
+        );
+        assert!(matches!(
+            full_authenticate_response(
+                &compact,
+                &tid,
+                &facts(),
+                Some(&[0xBF, 0x22, 0x00]),
+                (None, None)
+            ),
+            Err(CompactError::BadEuiccInfo2(_))
+        ));
+    }
+
+    #[test]
+    fn stored_info_merges_what_came() {
+        let mut s = StoredEuiccInfo {
+            euicc_info1: Some(vec![1]),
+            euicc_info2: Some(vec![2]),
+            minimize_esipa_bytes: true,
+        };
+        s.merge(
+            &StoredEuiccInfo {
+                euicc_info1: None,
+                euicc_info2: Some(vec![3]),
+                minimize_esipa_bytes: false,
+            },
+            false,
+        );
+        assert_eq!(s.euicc_info1, Some(vec![1]));
+        assert_eq!(s.euicc_info2, Some(vec![3]));
+        assert!(s.minimize_esipa_bytes);
+        s.merge(&StoredEuiccInfo::default(), true);
+        assert!(!s.minimize_esipa_bytes);
     }
 }

@@ -131,13 +131,17 @@
 //! the HTTP binding, applied in [`server`]: binding-violations-accepted, binding-errors-as-500,
 //! admin-protocol-omitted; accept-wrong-transaction-id,
 //! accept-result-for-other-eid, accept-eid-outside-eum-range, duplicate-result-processed-twice,
-//! transaction-id-reused; and three of the download relay: relay-to-wrong-smdp,
-//! eim-transaction-id-ignored, pir-not-forwarded. See [`EimFault::description`].
+//! transaction-id-reused; and those of the download relay: relay-to-wrong-smdp,
+//! eim-transaction-id-ignored, pir-not-forwarded, smdp-address-unchecked,
+//! download-result-ignored, compact-relayed-as-is, gbpp-transaction-id-kept,
+//! ext-card-resource-not-replaced. See [`EimFault::description`] and [`EimFault::ALL`] for the
+//! whole list.
 //!
 //! # Left out
 //! eIM Package Injection (TransferEimPackage), the JSON ESipa binding, CoAP, persistence; in
-//! the relay: the compact (minimizeEsipaBytes) forms, eIM-supplied ctxParams1/matchingId, the
-//! serverAddress check of eimDownloadDataHandling, SM-DS (ES11').
+//! the relay: eIM-supplied ctxParams1/matchingId (a compactEuiccSigned1 without ctxParams1 is
+//! refused), rebinding (compactEuiccSigned2 without euiccOtpk), compactOtherSignedNotification
+//! (recorded, not rebuilt), the serverAddress check of eimDownloadDataHandling, SM-DS (ES11').
 
 mod api;
 pub mod compact;

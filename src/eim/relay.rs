@@ -10,11 +10,17 @@
 //! # ESipa -> ES9+'
 //! | ESipa (SGP.32 6.3.2) | Checks at the eIM | ES9+ request (JSON) |
 //! |---|---|---|
-//! | InitiateAuthenticationRequestEsipa | eimTransactionId names an order whose ProfileDownloadTriggerRequest is the device's outstanding package, else invalidEimTransactionId(52) (absent too: this eIM always sends one); smdpAddress (when present) equals the activation code's address, case-insensitively, else smdpAddressMismatch(50); an address with no configured URL -> invalidDpAddress(1); no euiccInfo1 (minimizeEsipaBytes) -> undefinedError(127) | initiateAuthentication {euiccChallenge (the 16 bytes), euiccInfo1 (the 'BF20' TLV), smdpAddress} |
-//! | AuthenticateClientRequestEsipa | transactionId of a relayed session, else invalidTransactionId(10) | authenticateClient {transactionId, authenticateServerResponse (the 'BF38' TLV as received)} |
-//! | GetBoundProfilePackageRequestEsipa | the same, else invalidTransactionId(95) | getBoundProfilePackage {transactionId, prepareDownloadResponse (the 'BF21' TLV as received)} |
-//! | CancelSessionRequestEsipa | the same, else invalidTransactionId(1) | cancelSession {transactionId, cancelSessionResponse ('BF41' around the content of the received '\[1\]')} |
+//! | InitiateAuthenticationRequestEsipa | eimTransactionId names an order whose ProfileDownloadTriggerRequest is the device's outstanding package, else invalidEimTransactionId(52) (absent too: this eIM always sends one); smdpAddress (when present) equals the activation code's address, case-insensitively, else smdpAddressMismatch(50); an address with no configured URL -> invalidDpAddress(1); no euiccInfo1 (minimizeEsipaBytes) and none stored from the device's eUICC data -> undefinedError(127) | initiateAuthentication {euiccChallenge (the 16 bytes), euiccInfo1 (the 'BF20' TLV, or the stored one), smdpAddress} |
+//! | AuthenticateClientRequestEsipa | transactionId of a relayed session, else invalidTransactionId(10) | authenticateClient {transactionId, authenticateServerResponse (the 'BF38' TLV as received; a compact one rebuilt, else undefinedError(127))} |
+//! | GetBoundProfilePackageRequestEsipa | the same, else invalidTransactionId(95) | getBoundProfilePackage {transactionId, prepareDownloadResponse (the 'BF21' TLV as received, a compact one rebuilt)} |
+//! | CancelSessionRequestEsipa | the same, else invalidTransactionId(1) | cancelSession {transactionId, cancelSessionResponse ('BF41' around the content of the received '\[1\]', a compact one rebuilt)} |
 //! | HandleNotificationEsipa (PIR or OtherSignedNotification, full form) | the notificationAddress has a URL | handleNotification {pendingNotification (the TLV as received)} |
+//!
+//! The compact forms of an IPA with minimizeEsipaBytes are rebuilt into the full ones as
+//! [`super::compact`] describes, from the device's stored eUICC data and what the session's
+//! answers told ([`SessionFacts`]); the GetBoundProfilePackage answer to such an IPA (it left
+//! euiccInfo1 out, or its eUICC data announced minimizeEsipaBytes) has no transactionId
+//! (SGP.32 6.3.2.3).
 //!
 //! A session ([`RelaySession`]: EID, SM-DP+ address and URL, the download order) is remembered
 //! by the SM-DP+'s transactionId from InitiateAuthentication until CancelSession succeeds or
@@ -45,8 +51,9 @@
 //! transactionId (if any) ends and completes its download order (`done` with a successResult,
 //! `failed` with the errorResult; the outcome carries the finalResult and the ICCID); then it is
 //! forwarded to the SM-DP+ at its notificationAddress (also a late PIR with no session). The
-//! IPA is answered NoContent whatever the SM-DP+ says. Compact notifications are recorded only
-//! (no full form to forward).
+//! IPA is answered NoContent whatever the SM-DP+ says. A compactProfileInstallationResult of an
+//! open session is rebuilt and handled the same way; one with no session, and a
+//! compactOtherSignedNotification, are recorded only (nothing to rebuild them from).
 
 use std::collections::{HashMap, VecDeque};
 
@@ -469,6 +476,7 @@ pub fn authenticate_client_answer(
 
 /// The SM-DP+'s getBoundProfilePackage answer as the DER of GetBoundProfilePackageResponseEsipa
 /// ('BF3A' { 'A0' { '80' transactionId, 'BF36' as the SM-DP+ sent it } }), or the ESipa error.
+/// (The IPA's direct download uses it; the relay drops the transactionId for minimizeEsipaBytes.)
 pub fn get_bound_profile_package_answer(
     outcome: &RelayOutcome,
     txid: Vec<u8>,
