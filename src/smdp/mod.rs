@@ -247,7 +247,7 @@ pub struct SmdpConfig {
     pub euicc_ci_certs_der: Vec<Vec<u8>>,
     /// Profile types DownloadOrder accepts (each gives the sample profile).
     pub profile_types: Vec<String>,
-    /// The first 18 digits of the ICCIDs of the pool minus the counter (see [`Smdp::next_iccid`]).
+    /// The first 18 digits of the ICCIDs of the pool minus the counter (`Smdp::next_iccid` appends the counter).
     pub iccid_prefix: String,
     /// Largest plaintext per profile element segment of a BPP.
     pub segment_size: usize,
