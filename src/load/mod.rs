@@ -17,7 +17,7 @@
 //!   optional linear ramp-up); each next one an interval later (fixed, uniform jitter,
 //!   exponential), counted from the previous *intended* start, so the schedule does not
 //!   depend on how fast the SUT answers.
-//! - **Workers** ([`run`]): goose users (a few hundred to a few thousand, never one per
+//! - **Workers** ([`run`](fn@run)): goose users (a few hundred to a few thousand, never one per
 //!   device) take whichever device the dispatcher releases, wait for its intended start, and
 //!   run its poll with the sans-IO IPA ([`crate::ipa::Ipa`]) over their own keep-alive
 //!   [`crate::transport::EsipaClient`] (the URL's scheme picks the carrier). Each ESipa

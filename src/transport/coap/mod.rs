@@ -11,7 +11,7 @@
 //!   from the cache, the handler runs once), an empty ACK when the handler is slower than
 //!   [`CoapConfig::separate_after`] then a confirmable separate response, Block1 reassembly
 //!   per Request-Tag and Block2 serving, 4.13 for bodies over the limit; over any
-//!   [`DatagramEndpoint`]. Malformed datagrams are dropped (a confirmable one whose header can
+//!   [`DatagramEndpoint`](crate::transport::datagram::DatagramEndpoint). Malformed datagrams are dropped (a confirmable one whose header can
 //!   be read is reset), never a crash.
 //! - [`esipa`]: the ESipa binding on top ([`esipa::EsipaCoap`]) and the CoAP-code to
 //!   HTTP-status mapping the [`EsipaClient`](super::EsipaClient) uses so the IPA sees the
