@@ -49,6 +49,7 @@
 //! `n` (1-based) the machine emits `Wait(backoff_base * n^2)` (the reference IPA's
 //! (i+1)^2 schedule, notes 4.2), then resends the same DER on `WaitElapsed`.
 
+pub mod compact;
 pub mod download;
 mod driver;
 
