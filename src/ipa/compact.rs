@@ -4,7 +4,8 @@
 //! The simulated eUICC answers the full SGP.22 forms; such an IPA compacts them itself before
 //! putting them on ESipa. A compact form drops only what the eIM can rebuild from data it keeps
 //! (the session: transactionId, serverAddress, serverChallenge, smdpOid, ICCID; an eUICC data
-//! request: euiccInfo2, the eUICC and EUM certificates; the ISD-P AID pattern
+//! request: euiccInfo1, euiccInfo2 (its extCardResource replaced by the compact form's), the
+//! eUICC and EUM certificates; the ISD-P AID pattern
 //! [`ISDP_AID_PREFIX`] .. [`ISDP_AID_SUFFIX`]) and keeps the eUICC's signature as it is: the
 //! signatures cover the full forms, which the eIM rebuilds before relaying them (nothing is
 //! re-signed).

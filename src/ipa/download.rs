@@ -2,9 +2,9 @@
 //! below), started by a ProfileDownloadTriggerRequest in a GetEimPackage answer.
 //!
 //! # Sequence (one state per step)
-//! `DlInfo1` ES10b GetEUICCInfo1 (not with minimizeEsipaBytes, see Choices) -> `DlChallenge` ES10b GetEUICCChallenge -> `DlInitiate` ESipa
-//! InitiateAuthenticationRequestEsipa (euiccChallenge, smdpAddress, euiccInfo1,
-//! eimTransactionId) -> `DlAuthenticateServer` ES10b AuthenticateServer (ctxParams1 with the
+//! `DlInfo1` ES10b GetEUICCInfo1 (not with minimizeEsipaBytes, see Choices) -> `DlChallenge`
+//! ES10b GetEUICCChallenge -> `DlInitiate` ESipa InitiateAuthenticationRequestEsipa
+//! (euiccChallenge, smdpAddress, euiccInfo1, eimTransactionId) -> `DlAuthenticateServer` ES10b AuthenticateServer (ctxParams1 with the
 //! activation code's matchingId and deviceInfo with the configured TAC) -> `DlAuthenticateClient`
 //! ESipa AuthenticateClientRequestEsipa -> `DlPrepare` ES10b PrepareDownload (hashCc =
 //! SHA-256(SHA-256(CC) | transactionId) when a confirmation code is configured, SGP.22 3.1.3) ->
@@ -33,8 +33,9 @@
 //!   an ISD-P AID outside `A0000005591010FFFFFFFF8900xxxx00`) is sent full. The
 //!   GetBoundProfilePackage answer is accepted with or without transactionId (the eIM leaves it
 //!   out for such an IPA). To verify and relay, the eIM rebuilds the full forms from data it
-//!   keeps: euiccInfo1, euiccInfo2 and the eUICC/EUM certificates from an eUICC data request
-//!   (ipaEuiccDataRequest 'BF20' / 'BF22' / 'A5' / 'A6'); transactionId, serverAddress,
+//!   keeps: euiccInfo1, euiccInfo2 (with extCardResource replaced by the compact form's) and
+//!   the eUICC/EUM certificates from an eUICC data request (ipaEuiccDataRequest 'BF20' /
+//!   'BF22' / 'A5' / 'A6'); ctxParams1 from the compact form; transactionId, serverAddress,
 //!   serverChallenge (its serverSigned1), smdpOid (the SM-DP+ certificate) and the ICCID (the
 //!   profile metadata) from the session; notificationAddress = serverAddress and
 //!   profileManagementOperation = notificationInstall for the PIR; the ISD-P AID =
