@@ -583,11 +583,15 @@ impl EuiccBuilder {
     }
 }
 
-/// The ISD-P AID of profile slot `i`: A0000005591010FFFFFFFF89000010 followed by the slot.
+/// The ISD-P AID of profile slot `i`, in the usual ISD-P AID pattern
+/// `A0000005591010FFFFFFFF8900 00 (10 + i) 00`: byte 15 (1-based) is `0x10 + i`, byte 16 is
+/// `00` (slot 0: `...8900001000`, slot 1: `...8900001100`). Only bytes 14 and 15 vary, so the
+/// SGP.32 `CompactSuccessResult.compactAid` (bytes 14 and 15) identifies the ISD-P (the
+/// pattern wraps after 240 slots, far beyond any eUICC's profile count).
 pub(crate) fn isdp_aid(i: usize) -> Vec<u8> {
     let mut aid = hex::decode("A0000005591010FFFFFFFF8900001000").unwrap_or_default();
-    if let Some(last) = aid.last_mut() {
-        *last = i as u8;
+    if let Some(byte15) = aid.get_mut(14) {
+        *byte15 = 0x10u8.wrapping_add(i as u8);
     }
     aid
 }

@@ -31,7 +31,17 @@ fn isdp_aids_differ_per_slot() {
         hex::encode_upper(isdp_aid(0)),
         "A0000005591010FFFFFFFF8900001000"
     );
-    assert_ne!(isdp_aid(1), isdp_aid(2));
+    assert_eq!(
+        hex::encode_upper(isdp_aid(1)),
+        "A0000005591010FFFFFFFF8900001100"
+    );
+    assert_eq!(
+        hex::encode_upper(isdp_aid(2)),
+        "A0000005591010FFFFFFFF8900001200"
+    );
+    // Only bytes 14 and 15 (1-based) vary: SGP.32 compactAid keeps them.
+    assert_eq!(isdp_aid(1)[..13], isdp_aid(2)[..13]);
+    assert_eq!(isdp_aid(1)[15], 0);
 }
 
 #[test]

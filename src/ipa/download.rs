@@ -2,9 +2,9 @@
 //! below), started by a ProfileDownloadTriggerRequest in a GetEimPackage answer.
 //!
 //! # Sequence (one state per step)
-//! `DlInfo1` ES10b GetEUICCInfo1 -> `DlChallenge` ES10b GetEUICCChallenge -> `DlInitiate` ESipa
-//! InitiateAuthenticationRequestEsipa (euiccChallenge, smdpAddress, euiccInfo1,
-//! eimTransactionId) -> `DlAuthenticateServer` ES10b AuthenticateServer (ctxParams1 with the
+//! `DlInfo1` ES10b GetEUICCInfo1 (not with minimizeEsipaBytes, see Choices) -> `DlChallenge`
+//! ES10b GetEUICCChallenge -> `DlInitiate` ESipa InitiateAuthenticationRequestEsipa
+//! (euiccChallenge, smdpAddress, euiccInfo1, eimTransactionId) -> `DlAuthenticateServer` ES10b AuthenticateServer (ctxParams1 with the
 //! activation code's matchingId and deviceInfo with the configured TAC) -> `DlAuthenticateClient`
 //! ESipa AuthenticateClientRequestEsipa -> `DlPrepare` ES10b PrepareDownload (hashCc =
 //! SHA-256(SHA-256(CC) | transactionId) when a confirmation code is configured, SGP.22 3.1.3) ->
@@ -15,8 +15,32 @@
 //! [`IpaOutcome::ProfileDownloaded`].
 //!
 //! # Choices
-//! - Only the full ESipa forms are sent; the compact forms of an IPA with minimizeEsipaBytes are
-//!   left out (a compact eUICC answer is relayed as it is).
+//! - minimizeEsipaBytes (ipaFeatures bit 5, indirect download only): the simulated eUICC
+//!   answers the full SGP.22 forms and the IPA compacts them itself ([`super::compact`]) before
+//!   putting them on ESipa; the eUICC's signatures cover the full forms, so nothing is re-signed.
+//!   The download starts at `DlChallenge` (no ES10b GetEUICCInfo1) and
+//!   InitiateAuthenticationRequestEsipa has no euiccInfo1. AuthenticateClientRequestEsipa
+//!   carries compactAuthenticateResponseOk {compactEuiccSigned1 {extCardResource (from
+//!   euiccInfo2), ctxParams1}, euiccSignature1, no certificates};
+//!   GetBoundProfilePackageRequestEsipa compactDownloadResponseOk {compactEuiccSigned2
+//!   {euiccOtpk, hashCc}, euiccSignature2}; HandleNotificationEsipa
+//!   compactProfileInstallationResult {transactionId, seqNumber, iccidPresent,
+//!   compactSuccessResult {compactAid = bytes 14-15 of the ISD-P AID, simaResponse only when it
+//!   is not '30 07 A0 05 30 03 80 01 00'} or errorResult, euiccSignPIR};
+//!   CancelSessionRequestEsipa compactCancelSessionResponseOk {reason,
+//!   euiccCancelSessionSignature}. Error alternatives and compact eUICC answers go as they are;
+//!   a full form the compact one cannot carry (unknown extension elements in the dropped data,
+//!   an ISD-P AID outside `A0000005591010FFFFFFFF8900xxxx00`) is sent full. The
+//!   GetBoundProfilePackage answer is accepted with or without transactionId (the eIM leaves it
+//!   out for such an IPA). To verify and relay, the eIM rebuilds the full forms from data it
+//!   keeps: euiccInfo1, euiccInfo2 (with extCardResource replaced by the compact form's) and
+//!   the eUICC/EUM certificates from an eUICC data request (ipaEuiccDataRequest 'BF20' /
+//!   'BF22' / 'A5' / 'A6'); ctxParams1 from the compact form; transactionId, serverAddress,
+//!   serverChallenge (its serverSigned1), smdpOid (the SM-DP+ certificate) and the ICCID (the
+//!   profile metadata) from the session; notificationAddress = serverAddress and
+//!   profileManagementOperation = notificationInstall for the PIR; the ISD-P AID =
+//!   `A0000005591010FFFFFFFF8900` + compactAid + `00`. The direct download (ES9+) always
+//!   sends the full forms, and without bit 5 the indirect one does too.
 //! - The IPA runs the download only when its capabilities announce
 //!   `indirectRspServerCommunication` (ipaFeatures bit 1, SGP.32 4.7); otherwise, and for an
 //!   activation code that does not parse (SGP.22 4.1) or a trigger without one, it answers
@@ -63,7 +87,9 @@
 
 use thiserror::Error;
 
-use super::{Answer, Ipa, IpaAction, IpaError, IpaEvent, IpaOutcome, Pending, State, encode, es10};
+use super::{
+    Answer, Ipa, IpaAction, IpaError, IpaEvent, IpaOutcome, Pending, State, compact, encode, es10,
+};
 use crate::asn1::es10::Es10Request;
 use crate::asn1::pkix::SubjectKeyIdentifier;
 use crate::asn1::rsp::{
@@ -89,7 +115,7 @@ use crate::asn1::sgp32::{
     GetBoundProfilePackageResponseEsipa, ImmediateEnableRequest, ImmediateEnableResponse,
     InitiateAuthenticationResponseEsipa, ProfileDownloadError, ProfileDownloadErrorReason,
     ProfileDownloadTriggerResult, ProfileDownloadTriggerResultData,
-    ProvideEimPackageResultResponseChoice,
+    ProvideEimPackageResultResponseChoice, ipa_features,
 };
 use crate::eim::RelayOutcome;
 use crate::eim::relay;
@@ -208,6 +234,9 @@ pub(super) struct Dl {
     pir: Option<(i64, bool, Option<Iccid>)>,
     /// Direct download (SGP.32 3.2.3.1): ES9+ to the SM-DP+ instead of ESipa.
     direct: bool,
+    /// Indirect download of an IPA with minimizeEsipaBytes (ipaFeatures bit 5): no
+    /// GetEUICCInfo1, compact forms on ESipa ([`super::compact`]).
+    compact: bool,
     /// Direct: the PIR, reported to the eIM in profileDownloadTriggerResult.
     pir_full: Option<Box<ProfileInstallationResult>>,
     /// Direct: whether the SM-DP+ took the PIR (HandleNotification 2xx).
@@ -278,6 +307,10 @@ impl Ipa {
         let features = &self.config.capabilities.ipa_features;
         let indirect = features.get(1).is_some_and(|b| *b);
         let direct = !indirect && features.first().is_some_and(|b| *b);
+        let compact = indirect
+            && features
+                .get(ipa_features::MINIMIZE_ESIPA_BYTES)
+                .is_some_and(|b| *b);
         let ac = match &trigger.profile_download_data {
             Some(crate::asn1::sgp32::ProfileDownloadData::ActivationCode(text)) => {
                 parse_activation_code(text)
@@ -297,12 +330,21 @@ impl Ipa {
                     failure: None,
                     pir: None,
                     direct,
+                    compact,
                     pir_full: None,
                     smdp_notified: false,
                     cancelled: false,
                     pir_pending: None,
                     phase: Phase::Info1,
                 };
+                if compact {
+                    // minimizeEsipaBytes: no euiccInfo1 in InitiateAuthenticationRequestEsipa.
+                    return self.es10_dl(
+                        dl,
+                        Es10Request::GetEuiccChallenge(GetEuiccChallengeRequest::default()),
+                        Phase::Challenge,
+                    );
+                }
                 self.state = State::Download(Box::new(dl));
                 es10(Es10Request::GetEuiccInfo1(GetEuiccInfo1Request::default()))
             }
@@ -504,11 +546,14 @@ impl Ipa {
 
     /// Delivers the PIR (indirect: ESipa HandleNotification; direct: ES9+).
     fn notify_pir(&mut self, dl: Dl, pir: ProfileInstallationResult) -> IpaAction {
+        let notification = if dl.compact {
+            compact::minimize_profile_installation_result(pir)
+        } else {
+            PendingNotification::ProfileInstallationResult(Box::new(pir))
+        };
         let message =
             EsipaMessageFromIpaToEim::HandleNotificationEsipa(Box::new(HandleNotificationEsipa(
-                HandleNotificationEsipaChoice::PendingNotification(Box::new(
-                    PendingNotification::ProfileInstallationResult(Box::new(pir)),
-                )),
+                HandleNotificationEsipaChoice::PendingNotification(Box::new(notification)),
             )));
         self.send_dl(dl, message, Phase::Notify)
     }
@@ -546,7 +591,8 @@ impl Ipa {
                     let request = InitiateAuthenticationRequestEsipa {
                         euicc_challenge: c.euicc_challenge,
                         smdp_address: Some(dl.ac.smdp_address.clone()),
-                        euicc_info1: dl.info1.clone(),
+                        // None with minimizeEsipaBytes (GetEUICCInfo1 was not run).
+                        euicc_info1: dl.info1.clone().filter(|_| !dl.compact),
                         eim_transaction_id: dl.eim_transaction_id.clone(),
                         extensions: Default::default(),
                     };
@@ -570,6 +616,11 @@ impl Ipa {
                         DownloadFailure::AuthenticateServer(e.authenticate_error_code),
                     ),
                     Ok(response) => {
+                        let response = if dl.compact {
+                            compact::minimize_authenticate_server_response(response)
+                        } else {
+                            response
+                        };
                         let request = AuthenticateClientRequestEsipa {
                             transaction_id: dl.transaction_id.clone().unwrap_or_default(),
                             authenticate_server_response: response,
@@ -595,6 +646,11 @@ impl Ipa {
                     DownloadFailure::PrepareDownload(e.download_error_code),
                 ),
                 Ok(response) => {
+                    let response = if dl.compact {
+                        compact::minimize_prepare_download_response(response)
+                    } else {
+                        response
+                    };
                     let request = GetBoundProfilePackageRequestEsipa {
                         transaction_id: dl.transaction_id.clone().unwrap_or_default(),
                         prepare_download_response: response,
@@ -656,6 +712,11 @@ impl Ipa {
             }
             Phase::CancelEs10 => match rasn::der::decode::<CancelSessionResponse>(bytes) {
                 Ok(response) => {
+                    let response = if dl.compact {
+                        compact::minimize_cancel_session_response(response)
+                    } else {
+                        response
+                    };
                     let request = CancelSessionRequestEsipa {
                         transaction_id: dl.transaction_id.clone().unwrap_or_default(),
                         cancel_session_response: response,

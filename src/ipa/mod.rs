@@ -40,15 +40,17 @@
 //! - `Dl*`: a ProfileDownloadTriggerRequest runs the indirect profile download (SGP.32
 //!   3.2.3.2) with the `indirectRspServerCommunication` capability, or the direct one (SGP.32
 //!   3.2.3.1: ES9+ to the SM-DP+ itself, [`IpaAction::SendEs9`]) with only
-//!   `directRspServerCommunication`, see [`download`]. With neither, or with a bad activation
-//!   code, the IPA answers `profileDownloadTriggerResult` with `profileDownloadError
-//!   undefinedError` (echoing the eimTransactionId).
+//!   `directRspServerCommunication`, see [`download`]; with `minimizeEsipaBytes` the indirect
+//!   download puts the compact forms on ESipa ([`compact`]). With neither capability, or with a
+//!   bad activation code, the IPA answers `profileDownloadTriggerResult` with
+//!   `profileDownloadError undefinedError` (echoing the eimTransactionId).
 //!
 //! # Retries
 //! A transport failure (or a 5xx status) on ESipa is retried `retries` times; before retry
 //! `n` (1-based) the machine emits `Wait(backoff_base * n^2)` (the reference IPA's
 //! (i+1)^2 schedule, notes 4.2), then resends the same DER on `WaitElapsed`.
 
+pub mod compact;
 pub mod download;
 mod driver;
 

@@ -539,6 +539,11 @@ mod download {
         ipa: Ipa,
         iccid: String,
         action: IpaAction,
+        /// The eUICC's last ES10 answer, as it gave it to the IPA.
+        es10_answer: Vec<u8>,
+        /// serverSigned1 of the SM-DP+'s InitiateAuthentication answer (session data the eIM
+        /// keeps).
+        server_signed1: Option<rsp::ServerSigned1>,
     }
 
     impl Flow {
@@ -577,6 +582,8 @@ mod download {
                 ipa,
                 iccid,
                 action,
+                es10_answer: Vec::new(),
+                server_signed1: None,
             }
         }
 
@@ -603,12 +610,19 @@ mod download {
                 panic!("not SendEs10: {:?}", self.action)
             };
             let answer = self.euicc.handle_es10(der).unwrap();
+            self.es10_answer = answer.clone();
             self.feed(IpaEvent::Es10Response(answer));
         }
 
         /// The SM-DP+ answers the pending ESipa request (what the eIM's ES9+' relay does).
         fn smdp(&mut self) {
-            let answer = match self.esipa_request() {
+            let answer = self.relay(self.esipa_request());
+            self.feed(body(answer));
+        }
+
+        /// The SM-DP+'s answer to a full ESipa request (what the eIM's ES9+' relay does).
+        fn relay(&mut self, request: EsipaMessageFromIpaToEim) -> EsipaMessageFromEimToIpa {
+            match request {
                 EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(r) => {
                     let ok = self
                         .smdp
@@ -619,6 +633,7 @@ mod download {
                             extensions: Default::default(),
                         })
                         .unwrap();
+                    self.server_signed1 = Some(ok.server_signed1.clone());
                     EsipaMessageFromEimToIpa::InitiateAuthenticationResponseEsipa(Box::new(
                         InitiateAuthenticationResponseEsipa(
                             InitiateAuthenticationResponseEsipaChoice::InitiateAuthenticationOkEsipa(
@@ -683,8 +698,7 @@ mod download {
                     bpp_answer(transaction_id, &bpp)
                 }
                 other => panic!("not relayed here: {other:?}"),
-            };
-            self.feed(body(answer));
+            }
         }
 
         /// Runs the real exchange up to the GetBoundProfilePackage request.
@@ -1341,6 +1355,541 @@ mod download {
         assert!(matches!(
             f.esipa_request(),
             EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(_)
+        ));
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // minimizeEsipaBytes (ipaFeatures bit 5): the IPA compacts the eUICC's full answers on
+    // ESipa; the test plays the eIM, which rebuilds the full forms before relaying them.
+
+    fn compact_config(eid: [u8; 16]) -> IpaConfig {
+        let mut c = indirect_config(eid);
+        c.capabilities
+            .ipa_features
+            .set(ipa_features::MINIMIZE_ESIPA_BYTES, true);
+        c
+    }
+
+    /// What the eIM keeps to rebuild the full forms: the answers to an ipaEuiccDataRequest for
+    /// 'BF20', 'BF22', 'A5' and 'A6' (read from the eUICC directly here).
+    struct Kept {
+        info1: rsp::EuiccInfo1,
+        info2: EuiccInfo2,
+        certs: Certs,
+    }
+
+    /// The eIM's rebuild of SGP32-AuthenticateResponseOk: the session's transactionId,
+    /// serverAddress and serverChallenge, the kept euiccInfo2 with the compact form's
+    /// extCardResource, the compact form's ctxParams1 and signature, the kept certificates.
+    fn rebuild_authenticate(
+        c: &CompactAuthenticateResponseOk,
+        s1: &rsp::ServerSigned1,
+        kept: &Kept,
+    ) -> AuthenticateServerResponse {
+        let CompactSignedData::CompactEuiccSigned1(signed) = &c.signed_data else {
+            panic!("not compactEuiccSigned1: {c:?}")
+        };
+        AuthenticateServerResponse(AuthenticateServerResponseChoice::AuthenticateResponseOk(
+            Box::new(AuthenticateResponseOk {
+                euicc_signed1: EuiccSigned1 {
+                    transaction_id: s1.transaction_id.clone(),
+                    server_address: s1.server_address.clone(),
+                    server_challenge: s1.server_challenge.clone(),
+                    euicc_info2: EuiccInfo2 {
+                        ext_card_resource: signed.ext_card_resource.clone(),
+                        ..kept.info2.clone()
+                    },
+                    ctx_params1: signed.ctx_params1.clone().unwrap(),
+                    extensions: Default::default(),
+                },
+                euicc_signature1: c.euicc_signature1.clone(),
+                euicc_certificate: kept.certs.euicc_certificate.clone(),
+                eum_certificate: kept.certs.eum_certificate.clone(),
+                extensions: Default::default(),
+            }),
+        ))
+    }
+
+    /// The eIM's rebuild of PrepareDownloadResponseOk (the session's transactionId).
+    fn rebuild_prepare(
+        c: &CompactPrepareDownloadResponseOk,
+        txid: &rsp::TransactionId,
+    ) -> PrepareDownloadResponse {
+        let signed = &c.compact_euicc_signed2;
+        PrepareDownloadResponse(PrepareDownloadResponseChoice::DownloadResponseOk(Box::new(
+            rsp::PrepareDownloadResponseOk {
+                euicc_signed2: rsp::EuiccSigned2 {
+                    transaction_id: txid.clone(),
+                    euicc_otpk: signed.euicc_otpk.clone().unwrap(),
+                    hash_cc: signed.hash_cc.clone(),
+                    extensions: Default::default(),
+                },
+                euicc_signature2: c.euicc_signature2.clone(),
+                extensions: Default::default(),
+            },
+        )))
+    }
+
+    /// The eIM's rebuild of the PIR: notificationInstall, notificationAddress = serverAddress,
+    /// the session's smdpOid and ICCID, the ISD-P AID from its pattern and compactAid.
+    fn rebuild_pir(
+        c: &CompactProfileInstallationResult,
+        smdp_oid: &rasn::types::ObjectIdentifier,
+        server_address: &str,
+        iccid: &Iccid,
+    ) -> ProfileInstallationResult {
+        use crate::ipa::compact::{ISDP_AID_PREFIX, ISDP_AID_SUFFIX};
+        let data = &c.compact_profile_installation_result_data;
+        let final_result = match &data.compact_final_result {
+            CompactFinalResult::CompactSuccessResult(s) => {
+                rsp::FinalResult::SuccessResult(rsp::SuccessResult {
+                    aid: [&ISDP_AID_PREFIX[..], &s.compact_aid[..], &[ISDP_AID_SUFFIX]]
+                        .concat()
+                        .into(),
+                    sima_response: s
+                        .sima_response
+                        .clone()
+                        .unwrap_or_else(|| crate::euicc::SIMA_RESPONSE_OK.to_vec().into()),
+                    extensions: Default::default(),
+                })
+            }
+            CompactFinalResult::ErrorResult(e) => rsp::FinalResult::ErrorResult(e.clone()),
+        };
+        ProfileInstallationResult {
+            profile_installation_result_data: rsp::ProfileInstallationResultData {
+                transaction_id: data.transaction_id.clone(),
+                notification_metadata: rsp::NotificationMetadata {
+                    seq_number: data.seq_number,
+                    profile_management_operation: rsp::named_bits(&[0]),
+                    notification_address: server_address.into(),
+                    iccid: data.iccid_present.then(|| iccid.clone()),
+                    extensions: Default::default(),
+                },
+                smdp_oid: smdp_oid.clone(),
+                final_result,
+                extensions: Default::default(),
+            },
+            euicc_sign_pir: c.euicc_sign_pir.clone(),
+            extensions: Default::default(),
+        }
+    }
+
+    impl Flow {
+        fn es10_direct<T: rasn::Decode>(&mut self, request: Es10Request) -> T {
+            let answer = self
+                .euicc
+                .handle_es10(&rasn::der::encode(&request).unwrap())
+                .unwrap();
+            rasn::der::decode(&answer).unwrap()
+        }
+
+        fn kept(&mut self) -> Kept {
+            let GetCertsResponse(GetCertsResponseChoice::Certs(certs)) =
+                self.es10_direct(Es10Request::GetCerts(GetCertsRequest {
+                    euicc_ci_pk_id: None,
+                    extensions: Default::default(),
+                }))
+            else {
+                panic!("no certificates")
+            };
+            Kept {
+                info1: self.es10_direct(Es10Request::GetEuiccInfo1(Default::default())),
+                info2: self.es10_direct(Es10Request::GetEuiccInfo2(Default::default())),
+                certs: *certs,
+            }
+        }
+
+        /// The eIM for an IPA with minimizeEsipaBytes: rebuilds the full form of the pending
+        /// request, checks it is the eUICC's own answer byte for byte, relays it to the SM-DP+
+        /// (which verifies the eUICC's signature on it) and answers GetBoundProfilePackage
+        /// without transactionId.
+        fn eim(&mut self) {
+            let kept = self.kept();
+            let request = match self.esipa_request() {
+                EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(mut r) => {
+                    assert_eq!(r.euicc_info1, None, "minimizeEsipaBytes: no euiccInfo1");
+                    r.euicc_info1 = Some(kept.info1.clone());
+                    EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(r)
+                }
+                EsipaMessageFromIpaToEim::AuthenticateClientRequestEsipa(mut r) => {
+                    let AuthenticateServerResponseChoice::CompactAuthenticateResponseOk(c) =
+                        &r.authenticate_server_response.0
+                    else {
+                        panic!("not compact: {:?}", r.authenticate_server_response)
+                    };
+                    assert_eq!((&c.euicc_certificate, &c.eum_certificate), (&None, &None));
+                    let s1 = self.server_signed1.clone().unwrap();
+                    let full = rebuild_authenticate(c, &s1, &kept);
+                    assert_eq!(
+                        hex::encode(rasn::der::encode(&full).unwrap()),
+                        hex::encode(&self.es10_answer),
+                        "the eIM rebuilds the eUICC's AuthenticateServer answer"
+                    );
+                    r.authenticate_server_response = full;
+                    EsipaMessageFromIpaToEim::AuthenticateClientRequestEsipa(r)
+                }
+                EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(mut r) => {
+                    let PrepareDownloadResponseChoice::CompactDownloadResponseOk(c) =
+                        &r.prepare_download_response.0
+                    else {
+                        panic!("not compact: {:?}", r.prepare_download_response)
+                    };
+                    let full = rebuild_prepare(c, &r.transaction_id);
+                    assert_eq!(
+                        hex::encode(rasn::der::encode(&full).unwrap()),
+                        hex::encode(&self.es10_answer),
+                        "the eIM rebuilds the eUICC's PrepareDownload answer"
+                    );
+                    r.prepare_download_response = full;
+                    EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(r)
+                }
+                other => panic!("not rebuilt here: {other:?}"),
+            };
+            let mut answer = self.relay(request);
+            if let EsipaMessageFromEimToIpa::GetBoundProfilePackageResponseEsipa(r) = &mut answer
+                && let GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageOkEsipa(ok) =
+                    &mut r.0
+            {
+                ok.transaction_id = None;
+            }
+            self.feed(body(answer));
+        }
+
+        /// Runs a minimizeEsipaBytes download up to the GetBoundProfilePackage request.
+        fn compact_to_get_bpp(index: u64) -> Flow {
+            let mut f = Flow::with_config(index, compact_config);
+            f.card(); // GetEUICCChallenge
+            f.eim(); // InitiateAuthentication
+            f.card(); // AuthenticateServer
+            f.eim(); // AuthenticateClient
+            f.card(); // PrepareDownload
+            assert_eq!(f.ipa.state_name(), "DlGetBpp");
+            f
+        }
+    }
+
+    #[test]
+    fn minimize_esipa_bytes_sends_compact_forms_the_eim_can_rebuild() {
+        let mut f = Flow::with_config(15, compact_config);
+        // No GetEUICCInfo1: the download starts at GetEUICCChallenge.
+        assert_eq!(f.ipa.state_name(), "DlChallenge");
+        assert!(matches!(
+            f.es10_request(),
+            Es10Request::GetEuiccChallenge(_)
+        ));
+        f.card();
+        let EsipaMessageFromIpaToEim::InitiateAuthenticationRequestEsipa(init) = f.esipa_request()
+        else {
+            panic!("{:?}", f.action)
+        };
+        assert_eq!(init.euicc_info1, None);
+        assert_eq!(init.smdp_address.as_deref(), Some(ADDRESS));
+        assert_eq!(init.eim_transaction_id.as_deref(), Some(&EIM_TID[..]));
+        f.eim();
+        let Es10Request::AuthenticateServer(auth) = f.es10_request() else {
+            panic!("{:?}", f.action)
+        };
+        let txid = auth.server_signed1.transaction_id.clone();
+        f.card();
+        // compactAuthenticateResponseOk {compactEuiccSigned1 {extCardResource, ctxParams1},
+        // euiccSignature1}: the values of the eUICC's full answer.
+        let full: AuthenticateServerResponse = rasn::der::decode(&f.es10_answer).unwrap();
+        let AuthenticateServerResponseChoice::AuthenticateResponseOk(full) = full.0 else {
+            panic!("{full:?}")
+        };
+        let EsipaMessageFromIpaToEim::AuthenticateClientRequestEsipa(ac) = f.esipa_request() else {
+            panic!("{:?}", f.action)
+        };
+        assert_eq!(ac.transaction_id, txid);
+        let AuthenticateServerResponseChoice::CompactAuthenticateResponseOk(c) =
+            &ac.authenticate_server_response.0
+        else {
+            panic!("{:?}", ac.authenticate_server_response)
+        };
+        let CompactSignedData::CompactEuiccSigned1(signed) = &c.signed_data else {
+            panic!("{c:?}")
+        };
+        assert_eq!(
+            signed.ext_card_resource,
+            full.euicc_signed1.euicc_info2.ext_card_resource
+        );
+        assert_eq!(
+            signed.ctx_params1.as_ref(),
+            Some(&full.euicc_signed1.ctx_params1)
+        );
+        assert_eq!(c.euicc_signature1, full.euicc_signature1);
+        f.eim(); // the SM-DP+ verified euiccSignature1 on the rebuilt form
+        f.card(); // PrepareDownload
+        let full: PrepareDownloadResponse = rasn::der::decode(&f.es10_answer).unwrap();
+        let PrepareDownloadResponseChoice::DownloadResponseOk(full) = full.0 else {
+            panic!("{full:?}")
+        };
+        let EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(g) = f.esipa_request()
+        else {
+            panic!("{:?}", f.action)
+        };
+        assert_eq!(g.transaction_id, txid);
+        let PrepareDownloadResponseChoice::CompactDownloadResponseOk(c) =
+            &g.prepare_download_response.0
+        else {
+            panic!("{:?}", g.prepare_download_response)
+        };
+        assert_eq!(
+            c.compact_euicc_signed2.euicc_otpk.as_ref(),
+            Some(&full.euicc_signed2.euicc_otpk)
+        );
+        assert_eq!(c.compact_euicc_signed2.hash_cc, None);
+        assert_eq!(c.euicc_signature2, full.euicc_signature2);
+        // The SM-DP+ verified euiccSignature2; the answer comes without transactionId.
+        f.eim();
+        assert!(matches!(
+            f.es10_request(),
+            Es10Request::LoadBoundProfilePackage(_)
+        ));
+        f.card();
+        let full: ProfileInstallationResult = rasn::der::decode(&f.es10_answer).unwrap();
+        let EsipaMessageFromIpaToEim::HandleNotificationEsipa(h) = f.esipa_request() else {
+            panic!("{:?}", f.action)
+        };
+        let HandleNotificationEsipaChoice::PendingNotification(n) = h.0 else {
+            panic!()
+        };
+        let PendingNotification::CompactProfileInstallationResult(c) = *n else {
+            panic!("not the compact PIR: {n:?}")
+        };
+        let data = &c.compact_profile_installation_result_data;
+        let seq = full
+            .profile_installation_result_data
+            .notification_metadata
+            .seq_number;
+        assert_eq!((&data.transaction_id, data.seq_number), (&txid, seq));
+        assert!(data.iccid_present);
+        let rsp::FinalResult::SuccessResult(success) =
+            &full.profile_installation_result_data.final_result
+        else {
+            panic!("{full:?}")
+        };
+        let CompactFinalResult::CompactSuccessResult(s) = &data.compact_final_result else {
+            panic!("{data:?}")
+        };
+        assert_eq!(&s.compact_aid[..], &success.aid[13..15]);
+        assert_eq!(
+            s.sima_response, None,
+            "the success simaResponse is left out"
+        );
+        // The eIM rebuilds the PIR (smdpOid: the session's, here the eUICC's own value) and
+        // the SM-DP+ accepts its signature.
+        let id = Iccid::from_digits(&f.iccid).unwrap();
+        let s1 = f.server_signed1.clone().unwrap();
+        let smdp_oid = &full.profile_installation_result_data.smdp_oid;
+        let rebuilt = rebuild_pir(&c, smdp_oid, &s1.server_address, &id);
+        assert_eq!(
+            hex::encode(rasn::der::encode(&rebuilt).unwrap()),
+            hex::encode(&f.es10_answer)
+        );
+        f.smdp.handle_notification(
+            &rsp::HandleNotification {
+                pending_notification: rsp::PendingNotification::ProfileInstallationResult(recode(
+                    &rebuilt,
+                )),
+                extensions: Default::default(),
+            },
+            None,
+        );
+        assert_eq!(f.smdp.order(&f.iccid).unwrap().state, OrderState::Installed);
+        f.feed(IpaEvent::EsipaResponse {
+            status: 204,
+            body: Vec::new(),
+        });
+        let Es10Request::RemoveNotificationFromList(rm) = f.es10_request() else {
+            panic!("{:?}", f.action)
+        };
+        assert_eq!(rm.seq_number, seq);
+        f.card();
+        assert_eq!(
+            f.action,
+            IpaAction::Finished(IpaOutcome::ProfileDownloaded {
+                iccid: Some(id),
+                transaction_id: txid,
+                eim_transaction_id: Some(EIM_TID.to_vec().into()),
+                installed: true,
+                seq_number: seq,
+                notified: true,
+            })
+        );
+    }
+
+    #[test]
+    fn minimize_esipa_bytes_cancel_session_is_compact() {
+        let mut f = Flow::compact_to_get_bpp(16);
+        let txid = f.transaction_id();
+        f.feed(body(
+            EsipaMessageFromEimToIpa::GetBoundProfilePackageResponseEsipa(Box::new(
+                GetBoundProfilePackageResponseEsipa(
+                    GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageErrorEsipa(
+                        GetBoundProfilePackageErrorEsipa::DOWNLOAD_ORDER_EXPIRED,
+                    ),
+                ),
+            )),
+        ));
+        let Es10Request::CancelSession(_) = f.es10_request() else {
+            panic!("{:?}", f.action)
+        };
+        f.card();
+        let full: CancelSessionResponse = rasn::der::decode(&f.es10_answer).unwrap();
+        let CancelSessionResponseChoice::CancelSessionResponseOk(full) = full.0 else {
+            panic!("{full:?}")
+        };
+        let EsipaMessageFromIpaToEim::CancelSessionRequestEsipa(r) = f.esipa_request() else {
+            panic!("{:?}", f.action)
+        };
+        assert_eq!(r.transaction_id, txid);
+        let CancelSessionResponseChoice::CompactCancelSessionResponseOk(c) =
+            &r.cancel_session_response.0
+        else {
+            panic!("{:?}", r.cancel_session_response)
+        };
+        assert_eq!(
+            c.compact_euicc_cancel_session_signed.reason,
+            Some(CancelSessionReason::UNDEFINED_REASON)
+        );
+        assert_eq!(
+            c.euicc_cancel_session_signature,
+            full.euicc_cancel_session_signature
+        );
+        // The eIM rebuilds it (transactionId and smdpOid of the session) and the SM-DP+
+        // accepts the eUICC's signature.
+        let rebuilt =
+            rsp::CancelSessionResponse::CancelSessionResponseOk(rsp::CancelSessionResponseOk {
+                euicc_cancel_session_signed: rsp::EuiccCancelSessionSigned {
+                    transaction_id: txid.clone(),
+                    smdp_oid: full.euicc_cancel_session_signed.smdp_oid.clone(),
+                    reason: CancelSessionReason::UNDEFINED_REASON,
+                    extensions: Default::default(),
+                },
+                euicc_cancel_session_signature: c.euicc_cancel_session_signature.clone(),
+                extensions: Default::default(),
+            });
+        assert_eq!(
+            hex::encode(rasn::der::encode(&rebuilt).unwrap()),
+            hex::encode(&f.es10_answer)
+        );
+        f.smdp
+            .cancel_session(
+                &rsp::CancelSessionRequestEs9 {
+                    transaction_id: txid.clone(),
+                    cancel_session_response: rebuilt,
+                    extensions: Default::default(),
+                },
+                None,
+            )
+            .unwrap();
+        f.feed(cancel_ok());
+        assert_eq!(
+            f.action,
+            IpaAction::Finished(IpaOutcome::DownloadFailed {
+                step: DownloadStep::GetBoundProfilePackage,
+                reason: DownloadFailure::GetBoundProfilePackage(
+                    GetBoundProfilePackageErrorEsipa::DOWNLOAD_ORDER_EXPIRED
+                ),
+                cancelled: true,
+            })
+        );
+    }
+
+    #[test]
+    fn minimize_esipa_bytes_relays_euicc_errors_as_they_are() {
+        let mut f = Flow::with_config(17, compact_config);
+        f.card(); // GetEUICCChallenge
+        f.eim(); // InitiateAuthentication
+        let Es10Request::AuthenticateServer(auth) = f.es10_request() else {
+            panic!("{:?}", f.action)
+        };
+        let txid = auth.server_signed1.transaction_id.clone();
+        let error = AuthenticateServerResponse(
+            AuthenticateServerResponseChoice::AuthenticateResponseError(
+                rsp::AuthenticateResponseError {
+                    transaction_id: txid.clone(),
+                    authenticate_error_code: AuthenticateErrorCode::INVALID_SIGNATURE,
+                    extensions: Default::default(),
+                },
+            ),
+        );
+        f.feed(IpaEvent::Es10Response(rasn::der::encode(&error).unwrap()));
+        // The eUICC has no session: cancelSessionResponseError, relayed as it is.
+        let Es10Request::CancelSession(_) = f.es10_request() else {
+            panic!("{:?}", f.action)
+        };
+        f.card();
+        let EsipaMessageFromIpaToEim::CancelSessionRequestEsipa(r) = f.esipa_request() else {
+            panic!("{:?}", f.action)
+        };
+        let relayed = rasn::der::encode(&r.cancel_session_response).unwrap();
+        assert_eq!(hex::encode(relayed), hex::encode(&f.es10_answer));
+        assert!(matches!(
+            r.cancel_session_response.0,
+            CancelSessionResponseChoice::CancelSessionResponseError(_)
+        ));
+    }
+
+    #[test]
+    fn the_bound_profile_package_is_taken_with_or_without_transaction_id() {
+        for (index, with_txid) in [(18, true), (19, false)] {
+            let mut f = Flow::to_get_bpp(index);
+            let EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(g) = f.esipa_request()
+            else {
+                panic!("{:?}", f.action)
+            };
+            let mut answer =
+                f.relay(EsipaMessageFromIpaToEim::GetBoundProfilePackageRequestEsipa(g));
+            if let EsipaMessageFromEimToIpa::GetBoundProfilePackageResponseEsipa(r) = &mut answer
+                && let GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageOkEsipa(ok) =
+                    &mut r.0
+            {
+                assert!(ok.transaction_id.is_some());
+                if !with_txid {
+                    ok.transaction_id = None;
+                }
+            }
+            f.feed(body(answer));
+            assert!(
+                matches!(f.es10_request(), Es10Request::LoadBoundProfilePackage(_)),
+                "with transactionId: {with_txid}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_direct_download_ignores_minimize_esipa_bytes() {
+        use crate::smdp::Es9Function as F;
+        fn direct_minimized(eid: [u8; 16]) -> IpaConfig {
+            let mut c = direct_config(eid);
+            c.capabilities
+                .ipa_features
+                .set(ipa_features::MINIMIZE_ESIPA_BYTES, true);
+            c
+        }
+        let mut f = Flow::with_config(20, direct_minimized);
+        assert!(matches!(f.es10_request(), Es10Request::GetEuiccInfo1(_)));
+        f.card();
+        f.card(); // GetEUICCChallenge
+        let (_, function, json) = f.es9_request();
+        assert_eq!(function, F::InitiateAuthentication);
+        assert!(json["euiccInfo1"].is_string());
+        f.es9();
+        f.card(); // AuthenticateServer
+        f.es9(); // AuthenticateClient: the SM-DP+ takes the full form
+        f.card(); // PrepareDownload
+        assert_eq!(f.es9_request().1, F::GetBoundProfilePackage);
+        f.es9();
+        f.card(); // LoadBoundProfilePackage
+        assert_eq!(f.es9_request().1, F::HandleNotification);
+        f.es9();
+        assert_eq!(f.smdp.order(&f.iccid).unwrap().state, OrderState::Installed);
+        let r = f.report();
+        assert!(matches!(
+            r.profile_download_trigger_result_data,
+            ProfileDownloadTriggerResultData::ProfileInstallationResult(_)
         ));
     }
 }
