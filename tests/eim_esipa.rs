@@ -2211,3 +2211,233 @@ async fn fault_coap_request_tag_ignored() {
         running.shutdown().await;
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// minimizeEsipaBytes: a sans-IO download through the reference eIM's relay to the mock SM-DP+,
+// by an IPA that sends the compact forms (ipaFeatures bit 5).
+
+const COMPACT_SMDP: &str = "smdp.compact.example";
+
+struct CompactRig {
+    eim: Eim,
+    smdp: sgp32_harness::smdp::Smdp,
+    euicc: Euicc,
+    ipa: sgp32_harness::ipa::Ipa,
+}
+
+impl CompactRig {
+    fn new(faults: &[EimFault], index: u64) -> CompactRig {
+        use sgp32_harness::ipa::{Ipa, IpaConfig};
+        use sgp32_harness::smdp::{Smdp, SmdpConfig, sgp26_v3_dir};
+        let eim = Eim::new(
+            EimConfig::from_pki(&pki(), Backend::AwsLc)
+                .unwrap()
+                .with_faults(faults.iter().copied().collect::<EimFaults>())
+                .with_smdp(COMPACT_SMDP, "http://127.0.0.1:9"),
+        );
+        let smdp = Smdp::new(
+            SmdpConfig::sgp26_default(&pki(), &sgp26_v3_dir(), Backend::AwsLc)
+                .unwrap()
+                .with_address(COMPACT_SMDP),
+        );
+        let euicc = device(&eim, index);
+        let ipa = Ipa::new(IpaConfig {
+            eid: Some(*euicc.eid().as_bcd()),
+            capabilities: IpaCapabilities {
+                ipa_features: named_bits(&[
+                    ipa_features::INDIRECT_RSP_SERVER_COMMUNICATION,
+                    ipa_features::MINIMIZE_ESIPA_BYTES,
+                ]),
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        CompactRig {
+            eim,
+            smdp,
+            euicc,
+            ipa,
+        }
+    }
+
+    /// One IPA procedure: ES10 to the eUICC, ESipa to the eIM, whose ES9+' relay requests go
+    /// to the SM-DP+'s JSON binding. Returns the outcome and the eIM's ESipa answers.
+    fn procedure(&mut self) -> (sgp32_harness::ipa::IpaOutcome, Vec<Vec<u8>>) {
+        use sgp32_harness::eim::{RelayOutcome, relay::es9_path_name};
+        use sgp32_harness::ipa::{IpaAction, IpaEvent};
+        let mut answers = Vec::new();
+        let mut action = self.ipa.handle(IpaEvent::StartPoll);
+        for _ in 0..100 {
+            let event = match action {
+                IpaAction::Finished(outcome) => return (outcome, answers),
+                IpaAction::Wait(_) => IpaEvent::WaitElapsed,
+                IpaAction::SendEs10(r) => match self.euicc.handle_es10(&r) {
+                    Ok(r) => IpaEvent::Es10Response(r),
+                    Err(e) => IpaEvent::Es10Failed(e.to_string()),
+                },
+                IpaAction::SendEs9 { .. } => panic!("ES9+ in an indirect download"),
+                IpaAction::SendEsipa(der) => {
+                    let mut answer = self.eim.handle_esipa(&der);
+                    while let EsipaAnswer::Relay(r) = answer {
+                        let json = self
+                            .smdp
+                            .handle_es9_json(es9_path_name(r.function), &r.body);
+                        let body = json
+                            .body
+                            .map(|b| serde_json::to_vec(&b).unwrap())
+                            .unwrap_or_default();
+                        answer = self.eim.complete_relay(
+                            r.ticket,
+                            RelayOutcome::Answer {
+                                status: json.status,
+                                body,
+                            },
+                        );
+                    }
+                    match answer {
+                        EsipaAnswer::Message(m) => {
+                            answers.push(m.clone());
+                            IpaEvent::EsipaResponse {
+                                status: 200,
+                                body: m,
+                            }
+                        }
+                        EsipaAnswer::NoContent => IpaEvent::EsipaResponse {
+                            status: 204,
+                            body: Vec::new(),
+                        },
+                        other => panic!("{other:?}"),
+                    }
+                }
+            };
+            action = self.ipa.handle(event);
+        }
+        panic!("the procedure did not finish")
+    }
+
+    /// The eUICC data the eIM needs for the compact forms: BF20 BF22 A5 A6 A8.
+    fn read_euicc_data(&mut self) {
+        let id = self
+            .eim
+            .order_euicc_data(
+                self.euicc.eid(),
+                vec![0xBF, 0x20, 0xBF, 0x22, 0xA5, 0xA6, 0xA8],
+            )
+            .unwrap();
+        self.procedure();
+        assert_eq!(self.eim.order(id).unwrap().state, OrderState::Done);
+    }
+
+    /// A profile released at the SM-DP+, its trigger ordered and run: the outcome, the eIM's
+    /// answers and whether the SM-DP+ took the (rebuilt) PIR.
+    fn download(&mut self, n: u32) -> (sgp32_harness::ipa::IpaOutcome, Vec<Vec<u8>>, bool) {
+        let matching_id = format!("COMPACT-{n}");
+        let (iccid, confirmed) = self
+            .smdp
+            .order_released(&self.euicc.eid(), &matching_id)
+            .unwrap();
+        self.eim
+            .order_download_trigger(self.euicc.eid(), confirmed.activation_code)
+            .unwrap();
+        let (outcome, answers) = self.procedure();
+        let installed = self.smdp.order(&iccid).map(|o| o.state)
+            == Some(sgp32_harness::smdp::OrderState::Installed);
+        (outcome, answers, installed)
+    }
+}
+
+fn downloaded(outcome: &sgp32_harness::ipa::IpaOutcome) -> bool {
+    matches!(
+        outcome,
+        sgp32_harness::ipa::IpaOutcome::ProfileDownloaded {
+            installed: true,
+            ..
+        }
+    )
+}
+
+/// The transactionId of the GetBoundProfilePackage answer among `answers` (outer None: none).
+fn bpp_answer_txid(answers: &[Vec<u8>]) -> Option<Option<TransactionId>> {
+    answers.iter().find_map(|a| match rasn::der::decode(a) {
+        Ok(EsipaMessageFromEimToIpa::GetBoundProfilePackageResponseEsipa(r)) => match r.0 {
+            GetBoundProfilePackageResponseEsipaChoice::GetBoundProfilePackageOkEsipa(ok) => {
+                Some(ok.transaction_id)
+            }
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+#[test]
+fn compact_forms_are_rebuilt_and_the_smdp_verifies_them() {
+    let mut rig = CompactRig::new(&[], 80);
+    rig.read_euicc_data();
+    let (outcome, answers, installed) = rig.download(1);
+    assert!(downloaded(&outcome), "{outcome:?}");
+    assert!(installed, "the SM-DP+ took the rebuilt PIR");
+    assert_eq!(bpp_answer_txid(&answers), Some(None));
+    // A second download: extCardResource changed (one more profile), the rebuild follows it.
+    let (outcome, _, installed) = rig.download(2);
+    assert!(downloaded(&outcome) && installed, "{outcome:?}");
+}
+
+#[test]
+fn compact_download_without_euicc_data_is_refused_at_initiate_authentication() {
+    let mut rig = CompactRig::new(&[], 81);
+    let (outcome, _, installed) = rig.download(1);
+    assert!(!installed);
+    assert!(
+        matches!(
+            outcome,
+            sgp32_harness::ipa::IpaOutcome::DownloadFailed {
+                reason: sgp32_harness::ipa::DownloadFailure::InitiateAuthentication(
+                    InitiateAuthenticationErrorEsipa::UNDEFINED_ERROR
+                ),
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn fault_compact_relayed_as_is() {
+    let mut rig = CompactRig::new(&[EimFault::CompactRelayedAsIs], 82);
+    rig.read_euicc_data();
+    let (outcome, _, installed) = rig.download(1);
+    assert!(!downloaded(&outcome) && !installed, "{outcome:?}");
+}
+
+#[test]
+fn fault_gbpp_transaction_id_kept() {
+    let mut rig = CompactRig::new(&[EimFault::GbppTransactionIdKept], 83);
+    rig.read_euicc_data();
+    let (outcome, answers, _) = rig.download(1);
+    assert!(downloaded(&outcome), "{outcome:?}");
+    assert!(matches!(bpp_answer_txid(&answers), Some(Some(_))));
+}
+
+#[test]
+fn fault_ext_card_resource_not_replaced() {
+    let mut rig = CompactRig::new(&[EimFault::ExtCardResourceNotReplaced], 84);
+    rig.read_euicc_data();
+    // The first download is signed over the extCardResource the eIM read: it passes.
+    let (outcome, _, _) = rig.download(1);
+    assert!(downloaded(&outcome), "{outcome:?}");
+    // The second is signed over the new one: the SM-DP+ refuses the stale rebuild.
+    let (outcome, _, installed) = rig.download(2);
+    assert!(!installed);
+    assert!(
+        matches!(
+            outcome,
+            sgp32_harness::ipa::IpaOutcome::DownloadFailed {
+                reason: sgp32_harness::ipa::DownloadFailure::AuthenticateClient(
+                    AuthenticateClientErrorEsipa::EUICC_SIGNATURE_INVALID
+                ),
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+}

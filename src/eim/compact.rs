@@ -37,14 +37,7 @@ use crate::asn1::sgp32::{
     CompactProfileInstallationResult, CompactSignedData, EuiccInfo2, EuiccSigned1, IpaEuiccData,
     PrepareDownloadResponse, PrepareDownloadResponseChoice, ProfileInstallationResult, named_bits,
 };
-pub use crate::euicc::{SIMA_RESPONSE_OK, UNKNOWN_SMDP_OID};
-
-/// The ISD-P AID whose bytes 14 and 15 (1-based) a compactAid replaces: the usual ISD-P AID
-/// pattern `A0000005591010FFFFFFFF89 00 00 1x 00` **\[guess\]**: SGP.32 only says the compact
-/// form carries bytes 14 and 15.
-pub const ISDP_AID_TEMPLATE: [u8; 16] = [
-    0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x10, 0x00,
-];
+pub use crate::euicc::{ISDP_AID_TEMPLATE, SIMA_RESPONSE_OK, UNKNOWN_SMDP_OID};
 
 /// NotificationEvent bit of profile installation.
 const EVENT_INSTALL: usize = 0;

@@ -141,7 +141,7 @@ pub struct RelayTicket(Ticket);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Ticket {
-    Initiate(RelaySession),
+    Initiate(Box<RelaySession>),
     AuthenticateClient {
         txid: Vec<u8>,
     },
@@ -687,7 +687,7 @@ impl Eim {
             url,
             function: Es9Function::InitiateAuthentication,
             body,
-            ticket: RelayTicket(Ticket::Initiate(session)),
+            ticket: RelayTicket(Ticket::Initiate(Box::new(session))),
         })
     }
 
@@ -922,7 +922,7 @@ impl Eim {
                     .as_ref()
                     .map(|t| t.to_vec())
                     .unwrap_or_default();
-                let mut session = session;
+                let mut session = *session;
                 session.facts = SessionFacts {
                     server_address: ok.server_signed1.server_address.clone(),
                     server_challenge: ok.server_signed1.server_challenge.clone(),

@@ -213,8 +213,12 @@
 //! **CancelSession**: no session or another transactionId -> invalidTransactionId; otherwise
 //! EuiccCancelSessionSigned (transactionId, smdpOid, reason), signed; the session ends.
 //!
+//! **The compact forms** (compactAuthenticateResponseOk, ...; SGP.32 minimizeEsipaBytes) are not
+//! produced here: the eUICC answers the full forms and an IPA with minimizeEsipaBytes compacts
+//! them ([`crate::ipa::compact`]); the eIM rebuilds them ([`crate::eim::compact`]). The public
+//! sources do not say which of the two a real device does; the ESipa bytes are the same.
+//!
 //! # Not implemented
-//! The compact download forms (compactAuthenticateResponseOk, ...) are never produced;
 //! ES10c EnableProfile/DisableProfile/DeleteProfile/SetNickname, ListNotification, LoadCRL,
 //! emergency profiles, IpaeActivation and GetConnectivityParameters are
 //! [`Es10Error::Unsupported`].
@@ -237,8 +241,8 @@ pub use download::{
     DownloadSession, MAX_BPP_LEN, PreparedDownload, SIMA_RESPONSE_OK, UNKNOWN_SMDP_OID,
 };
 pub use state::{
-    AssociatedEim, Euicc, EuiccBuilder, EuiccCerts, FallbackState, ImmediateEnableConfig,
-    PendingItem, Profile, RollbackPoint,
+    AssociatedEim, Euicc, EuiccBuilder, EuiccCerts, FallbackState, ISDP_AID_TEMPLATE,
+    ImmediateEnableConfig, PendingItem, Profile, RollbackPoint,
 };
 pub use trust::{TrustError, TrustedCi, TrustedCis};
 

@@ -583,17 +583,22 @@ impl EuiccBuilder {
     }
 }
 
-/// The ISD-P AID of profile slot `i`, in the usual ISD-P AID pattern
-/// `A0000005591010FFFFFFFF8900 00 (10 + i) 00`: byte 15 (1-based) is `0x10 + i`, byte 16 is
-/// `00` (slot 0: `...8900001000`, slot 1: `...8900001100`). Only bytes 14 and 15 vary, so the
-/// SGP.32 `CompactSuccessResult.compactAid` (bytes 14 and 15) identifies the ISD-P (the
-/// pattern wraps after 240 slots, far beyond any eUICC's profile count).
+/// The ISD-P AID pattern of the profile slots: `A0000005591010FFFFFFFF8900 00 1x 00`, the usual
+/// ISD-P AIDs. Only bytes 14 and 15 (1-based) vary, so SGP.32's
+/// `CompactSuccessResult.compactAid` (bytes 14 and 15) identifies the ISD-P; an eIM rebuilding a
+/// compact PIR puts them back into this pattern (**\[guess\]**: SGP.32 names the two bytes, not
+/// the rest of the AID).
+pub const ISDP_AID_TEMPLATE: [u8; 16] = [
+    0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x10, 0x00,
+];
+
+/// The ISD-P AID of profile slot `i`: [`ISDP_AID_TEMPLATE`] with byte 15 (1-based) `0x10 + i`
+/// (slot 0: `...8900001000`, slot 1: `...8900001100`; it wraps after 240 slots, far beyond any
+/// eUICC's profile count).
 pub(crate) fn isdp_aid(i: usize) -> Vec<u8> {
-    let mut aid = hex::decode("A0000005591010FFFFFFFF8900001000").unwrap_or_default();
-    if let Some(byte15) = aid.get_mut(14) {
-        *byte15 = 0x10u8.wrapping_add(i as u8);
-    }
-    aid
+    let mut aid = ISDP_AID_TEMPLATE;
+    aid[14] = aid[14].wrapping_add(i as u8);
+    aid.to_vec()
 }
 
 /// A NotificationEvent with bit `bit` set.

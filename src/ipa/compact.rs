@@ -6,7 +6,7 @@
 //! (the session: transactionId, serverAddress, serverChallenge, smdpOid, ICCID; an eUICC data
 //! request: euiccInfo1, euiccInfo2 (its extCardResource replaced by the compact form's), the
 //! eUICC and EUM certificates; the ISD-P AID pattern
-//! [`ISDP_AID_PREFIX`] .. [`ISDP_AID_SUFFIX`]) and keeps the eUICC's signature as it is: the
+//! [`ISDP_AID_TEMPLATE`] with bytes 14-15 put back) and keeps the eUICC's signature as it is: the
 //! signatures cover the full forms, which the eIM rebuilds before relaying them (nothing is
 //! re-signed).
 //!
@@ -27,16 +27,7 @@ use crate::asn1::sgp32::{
     CompactSuccessResult, PendingNotification, PrepareDownloadResponse,
     PrepareDownloadResponseChoice, ProfileInstallationResult,
 };
-use crate::euicc::SIMA_RESPONSE_OK;
-
-/// Bytes 1-13 (1-based) of an ISD-P AID whose compactAid (bytes 14-15) the eIM can expand:
-/// `A0000005591010FFFFFFFF8900`.
-pub const ISDP_AID_PREFIX: [u8; 13] = [
-    0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00,
-];
-
-/// Byte 16 (1-based) of such an ISD-P AID: `00`.
-pub const ISDP_AID_SUFFIX: u8 = 0x00;
+use crate::euicc::{ISDP_AID_TEMPLATE, SIMA_RESPONSE_OK};
 
 /// Why a full form is not compacted (the IPA then sends it as it is).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -103,11 +94,11 @@ pub fn compact_prepare_download_response(
 }
 
 /// SGP.32 `compactAid` of an ISD-P AID: bytes 14 and 15 (1-based), when the AID is 16 bytes
-/// [`ISDP_AID_PREFIX`] + 2 bytes + [`ISDP_AID_SUFFIX`].
+/// [`ISDP_AID_TEMPLATE`] but for those two bytes.
 pub fn compact_aid(aid: &[u8]) -> Result<[u8; 2], CompactError> {
     match aid {
         [prefix @ .., b14, b15, last]
-            if prefix == ISDP_AID_PREFIX.as_slice() && *last == ISDP_AID_SUFFIX =>
+            if prefix == &ISDP_AID_TEMPLATE[..13] && *last == ISDP_AID_TEMPLATE[15] =>
         {
             Ok([*b14, *b15])
         }

@@ -485,6 +485,7 @@ mod download {
     use crate::asn1::rsp::{self, AuthenticateErrorCode, CancelSessionReason, Iccid};
     use crate::asn1::sgp32::*;
     use crate::crypto::Backend;
+    use crate::eim::compact::{self, SessionFacts};
     use crate::euicc::Euicc;
     use crate::pki::Pki;
     use crate::smdp::es2::{ConfirmOrder, DownloadOrder};
@@ -1378,99 +1379,18 @@ mod download {
         certs: Certs,
     }
 
-    /// The eIM's rebuild of SGP32-AuthenticateResponseOk: the session's transactionId,
-    /// serverAddress and serverChallenge, the kept euiccInfo2 with the compact form's
-    /// extCardResource, the compact form's ctxParams1 and signature, the kept certificates.
-    fn rebuild_authenticate(
-        c: &CompactAuthenticateResponseOk,
+    /// The session facts the eIM keeps (serverSigned1 of InitiateAuthentication, the SM-DP+
+    /// OID, the ICCID of the profile metadata).
+    fn facts(
         s1: &rsp::ServerSigned1,
-        kept: &Kept,
-    ) -> AuthenticateServerResponse {
-        let CompactSignedData::CompactEuiccSigned1(signed) = &c.signed_data else {
-            panic!("not compactEuiccSigned1: {c:?}")
-        };
-        AuthenticateServerResponse(AuthenticateServerResponseChoice::AuthenticateResponseOk(
-            Box::new(AuthenticateResponseOk {
-                euicc_signed1: EuiccSigned1 {
-                    transaction_id: s1.transaction_id.clone(),
-                    server_address: s1.server_address.clone(),
-                    server_challenge: s1.server_challenge.clone(),
-                    euicc_info2: EuiccInfo2 {
-                        ext_card_resource: signed.ext_card_resource.clone(),
-                        ..kept.info2.clone()
-                    },
-                    ctx_params1: signed.ctx_params1.clone().unwrap(),
-                    extensions: Default::default(),
-                },
-                euicc_signature1: c.euicc_signature1.clone(),
-                euicc_certificate: kept.certs.euicc_certificate.clone(),
-                eum_certificate: kept.certs.eum_certificate.clone(),
-                extensions: Default::default(),
-            }),
-        ))
-    }
-
-    /// The eIM's rebuild of PrepareDownloadResponseOk (the session's transactionId).
-    fn rebuild_prepare(
-        c: &CompactPrepareDownloadResponseOk,
-        txid: &rsp::TransactionId,
-    ) -> PrepareDownloadResponse {
-        let signed = &c.compact_euicc_signed2;
-        PrepareDownloadResponse(PrepareDownloadResponseChoice::DownloadResponseOk(Box::new(
-            rsp::PrepareDownloadResponseOk {
-                euicc_signed2: rsp::EuiccSigned2 {
-                    transaction_id: txid.clone(),
-                    euicc_otpk: signed.euicc_otpk.clone().unwrap(),
-                    hash_cc: signed.hash_cc.clone(),
-                    extensions: Default::default(),
-                },
-                euicc_signature2: c.euicc_signature2.clone(),
-                extensions: Default::default(),
-            },
-        )))
-    }
-
-    /// The eIM's rebuild of the PIR: notificationInstall, notificationAddress = serverAddress,
-    /// the session's smdpOid and ICCID, the ISD-P AID from its pattern and compactAid.
-    fn rebuild_pir(
-        c: &CompactProfileInstallationResult,
-        smdp_oid: &rasn::types::ObjectIdentifier,
-        server_address: &str,
-        iccid: &Iccid,
-    ) -> ProfileInstallationResult {
-        use crate::ipa::compact::{ISDP_AID_PREFIX, ISDP_AID_SUFFIX};
-        let data = &c.compact_profile_installation_result_data;
-        let final_result = match &data.compact_final_result {
-            CompactFinalResult::CompactSuccessResult(s) => {
-                rsp::FinalResult::SuccessResult(rsp::SuccessResult {
-                    aid: [&ISDP_AID_PREFIX[..], &s.compact_aid[..], &[ISDP_AID_SUFFIX]]
-                        .concat()
-                        .into(),
-                    sima_response: s
-                        .sima_response
-                        .clone()
-                        .unwrap_or_else(|| crate::euicc::SIMA_RESPONSE_OK.to_vec().into()),
-                    extensions: Default::default(),
-                })
-            }
-            CompactFinalResult::ErrorResult(e) => rsp::FinalResult::ErrorResult(e.clone()),
-        };
-        ProfileInstallationResult {
-            profile_installation_result_data: rsp::ProfileInstallationResultData {
-                transaction_id: data.transaction_id.clone(),
-                notification_metadata: rsp::NotificationMetadata {
-                    seq_number: data.seq_number,
-                    profile_management_operation: rsp::named_bits(&[0]),
-                    notification_address: server_address.into(),
-                    iccid: data.iccid_present.then(|| iccid.clone()),
-                    extensions: Default::default(),
-                },
-                smdp_oid: smdp_oid.clone(),
-                final_result,
-                extensions: Default::default(),
-            },
-            euicc_sign_pir: c.euicc_sign_pir.clone(),
-            extensions: Default::default(),
+        smdp_oid: Option<rasn::types::ObjectIdentifier>,
+        iccid: Option<Iccid>,
+    ) -> SessionFacts {
+        SessionFacts {
+            server_address: s1.server_address.clone(),
+            server_challenge: s1.server_challenge.clone(),
+            smdp_oid,
+            iccid,
         }
     }
 
@@ -1519,7 +1439,18 @@ mod download {
                     };
                     assert_eq!((&c.euicc_certificate, &c.eum_certificate), (&None, &None));
                     let s1 = self.server_signed1.clone().unwrap();
-                    let full = rebuild_authenticate(c, &s1, &kept);
+                    let certs = (
+                        rasn::der::encode(&kept.certs.euicc_certificate).unwrap(),
+                        rasn::der::encode(&kept.certs.eum_certificate).unwrap(),
+                    );
+                    let full = compact::full_authenticate_response(
+                        c,
+                        &s1.transaction_id,
+                        &facts(&s1, None, None),
+                        Some(&rasn::der::encode(&kept.info2).unwrap()),
+                        (Some(&certs.0), Some(&certs.1)),
+                    )
+                    .unwrap();
                     assert_eq!(
                         hex::encode(rasn::der::encode(&full).unwrap()),
                         hex::encode(&self.es10_answer),
@@ -1534,7 +1465,8 @@ mod download {
                     else {
                         panic!("not compact: {:?}", r.prepare_download_response)
                     };
-                    let full = rebuild_prepare(c, &r.transaction_id);
+                    let full =
+                        compact::full_prepare_download_response(c, &r.transaction_id).unwrap();
                     assert_eq!(
                         hex::encode(rasn::der::encode(&full).unwrap()),
                         hex::encode(&self.es10_answer),
@@ -1682,7 +1614,11 @@ mod download {
         let id = Iccid::from_digits(&f.iccid).unwrap();
         let s1 = f.server_signed1.clone().unwrap();
         let smdp_oid = &full.profile_installation_result_data.smdp_oid;
-        let rebuilt = rebuild_pir(&c, smdp_oid, &s1.server_address, &id);
+        let rebuilt = compact::full_profile_installation_result(
+            &c,
+            &facts(&s1, Some(smdp_oid.clone()), Some(id.clone())),
+            &compact::ISDP_AID_TEMPLATE,
+        );
         assert_eq!(
             hex::encode(rasn::der::encode(&rebuilt).unwrap()),
             hex::encode(&f.es10_answer)
@@ -1759,17 +1695,12 @@ mod download {
         );
         // The eIM rebuilds it (transactionId and smdpOid of the session) and the SM-DP+
         // accepts the eUICC's signature.
-        let rebuilt =
-            rsp::CancelSessionResponse::CancelSessionResponseOk(rsp::CancelSessionResponseOk {
-                euicc_cancel_session_signed: rsp::EuiccCancelSessionSigned {
-                    transaction_id: txid.clone(),
-                    smdp_oid: full.euicc_cancel_session_signed.smdp_oid.clone(),
-                    reason: CancelSessionReason::UNDEFINED_REASON,
-                    extensions: Default::default(),
-                },
-                euicc_cancel_session_signature: c.euicc_cancel_session_signature.clone(),
-                extensions: Default::default(),
-            });
+        let facts = SessionFacts {
+            smdp_oid: Some(full.euicc_cancel_session_signed.smdp_oid.clone()),
+            ..SessionFacts::default()
+        };
+        let rebuilt: rsp::CancelSessionResponse =
+            recode(&compact::full_cancel_session_response(c, &txid, &facts));
         assert_eq!(
             hex::encode(rasn::der::encode(&rebuilt).unwrap()),
             hex::encode(&f.es10_answer)
