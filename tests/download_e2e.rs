@@ -43,11 +43,17 @@ struct Session {
 }
 
 fn session(index: u64, backend: Backend) -> Session {
-    let smdp = Smdp::new(
-        SmdpConfig::sgp26_default(&pki(), &sgp26_v3_dir(), backend)
+    session_with(index, backend, false)
+}
+
+/// [`session`] with an SM-DP+ that binds with ReplaceSessionKeys or not.
+fn session_with(index: u64, backend: Backend, replace_session_keys: bool) -> Session {
+    let smdp = Smdp::new(SmdpConfig {
+        replace_session_keys,
+        ..SmdpConfig::sgp26_default(&pki(), &sgp26_v3_dir(), backend)
             .unwrap()
-            .with_address(ADDRESS),
-    );
+            .with_address(ADDRESS)
+    });
     let mut euicc = Euicc::builder(pki(), index).build().unwrap();
     let eid = euicc.eid();
 
@@ -191,6 +197,61 @@ fn the_euicc_installs_the_profile_the_smdp_prepared_and_the_smdp_gets_the_pir() 
         assert_eq!(smdp.order(&iccid).unwrap().state, OrderState::Installed);
         assert_eq!(smdp.notifications().len(), 1);
     }
+}
+
+/// An SM-DP+ configured for ReplaceSessionKeys binds the package with an 'A2' (the PPKs); the
+/// eUICC takes the new keys and installs the profile.
+#[test]
+fn a_package_with_replace_session_keys_installs() {
+    let Session {
+        mut euicc,
+        iccid,
+        bpp,
+        ..
+    } = session_with(2, Backend::AwsLc, true);
+    let outer = tlv::split(&bpp).unwrap();
+    let tags: Vec<Vec<u8>> = tlv::children(outer.content)
+        .iter()
+        .map(|c| c.tag.to_vec())
+        .collect();
+    assert!(
+        tags.contains(&vec![0xA2]),
+        "no ReplaceSessionKeys: {tags:02X?}"
+    );
+    let pir = load(&mut euicc, &bpp);
+    assert!(
+        matches!(
+            pir.profile_installation_result_data.final_result,
+            FinalResult::SuccessResult(_)
+        ),
+        "{:?}",
+        pir.profile_installation_result_data.final_result
+    );
+    let id = Iccid::from_digits(&iccid).unwrap();
+    assert!(euicc.profiles().iter().any(|p| p.iccid == id));
+    // A flipped byte in the ReplaceSessionKeys segment, or in a profile element segment (now
+    // under the PPKs), fails with that command.
+    for (index, command) in [
+        (20, BppCommandId::REPLACE_SESSION_KEYS),
+        (21, BppCommandId::LOAD_PROFILE_ELEMENTS),
+    ] {
+        let Session { mut euicc, bpp, .. } = session_with(index, Backend::AwsLc, true);
+        let (offset, len, _) = segments(&bpp).into_iter().find(|s| s.2 == command).unwrap();
+        let mut bad = bpp;
+        bad[offset + len - 4] ^= 0x01;
+        let pir = load(&mut euicc, &bad);
+        let FinalResult::ErrorResult(e) = &pir.profile_installation_result_data.final_result else {
+            panic!("{command:?} segment damaged, yet installed")
+        };
+        assert_eq!(
+            (e.bpp_command_id, e.error_reason),
+            (command, ErrorReason::SCP03T_SECURITY_ERROR)
+        );
+    }
+    // Without the option there is no 'A2'.
+    let plain = session_with(3, Backend::AwsLc, false);
+    let outer = tlv::split(&plain.bpp).unwrap();
+    assert!(tlv::children(outer.content).iter().all(|c| c.tag != [0xA2]));
 }
 
 /// The offsets of the segments of a BPP ('BF23' and every '87', '88', '86' TLV), each with the

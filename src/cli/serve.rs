@@ -114,6 +114,10 @@ pub struct ServeSmdpArgs {
     /// Crypto backend for signing and verifying: aws-lc (default) or rustcrypto.
     #[arg(long, default_value = "aws-lc")]
     pub crypto: Backend,
+    /// Bind every package with ReplaceSessionKeys (SGP.22 5.5.3): the profile elements are
+    /// protected with fresh PPK keys instead of the session keys.
+    #[arg(long)]
+    pub replace_session_keys: bool,
 }
 
 pub fn run(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<Outcome> {
@@ -214,6 +218,10 @@ fn serve_smdp(global: &GlobalArgs, args: &ServeSmdpArgs) -> anyhow::Result<Outco
                 dir.display()
             )
         })?
+    };
+    let config = SmdpConfig {
+        replace_session_keys: args.replace_session_keys,
+        ..config
     };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {

@@ -253,6 +253,9 @@ pub struct SmdpConfig {
     pub segment_size: usize,
     /// Crypto backend.
     pub backend: Backend,
+    /// Bind packages with ReplaceSessionKeys (SGP.22 5.5.3: fresh PPK-ENC/PPK-MAC protect the
+    /// profile elements instead of the session keys). Default false.
+    pub replace_session_keys: bool,
 }
 
 impl SmdpConfig {
@@ -287,6 +290,7 @@ impl SmdpConfig {
             iccid_prefix: "894900990000000".into(),
             segment_size: 1020,
             backend,
+            replace_session_keys: false,
         }
     }
 
@@ -928,7 +932,7 @@ impl Smdp {
             euicc_otpk: &signed.euicc_otpk,
             dp_pb_key: &c.dp_pb_key,
             smdp_otsk: None,
-            replace_session_keys: false,
+            replace_session_keys: self.config.replace_session_keys,
             segment_size: self.config.segment_size,
         };
         let bpp = crate::profile::build_bpp(&params, &order.profile)
