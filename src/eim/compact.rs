@@ -66,6 +66,9 @@ pub enum CompactError {
     /// compactEuiccSigned2 without euiccOtpk (bppEuiccOtpk: rebinding, not supported).
     #[error("compactEuiccSigned2 without euiccOtpk (rebinding is not supported)")]
     NoOtpk,
+    /// The request lacks the element to relay.
+    #[error("the request has no {0}")]
+    Missing(&'static str),
     /// The rebuilt form does not encode.
     #[error("encoding: {0}")]
     Encode(String),

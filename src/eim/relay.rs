@@ -709,7 +709,7 @@ impl Eim {
             }
             _ => raw_child(body, &[0xbf, 0x38])
                 .map(|t| t.whole.to_vec())
-                .ok_or(CompactError::Encode("no authenticateServerResponse".into())),
+                .ok_or(CompactError::Missing("authenticateServerResponse")),
         };
         let body = match response {
             Ok(response) => authenticate_json(&response, &txid),
@@ -745,7 +745,7 @@ impl Eim {
             }
             _ => raw_child(body, &[0xbf, 0x21])
                 .map(|t| t.whole.to_vec())
-                .ok_or(CompactError::Encode("no prepareDownloadResponse".into())),
+                .ok_or(CompactError::Missing("prepareDownloadResponse")),
         };
         let body = match response {
             Ok(response) => bpp_json(&response, &txid),
