@@ -144,6 +144,13 @@ fn orders_of_each_kind_and_their_status() {
         json!({"eid": eid(1), "activationCode": "1$smdp.example.com$X"}),
     );
     assert_eq!(status, 201);
+    let (status, _) = call(
+        &eim,
+        "POST",
+        "/orders/download",
+        json!({"eid": eid(1), "contactDefaultSmdp": true}),
+    );
+    assert_eq!(status, 201);
 
     let (status, body) = call(&eim, "GET", &format!("/orders/{psmo}"), Value::Null);
     assert_eq!(status, 200);
@@ -207,6 +214,14 @@ fn errors() {
     check("POST", "/orders/euicc-data", bad_hex.as_bytes(), 400);
     let no_ac = format!(r#"{{"eid": "{}", "activationCode": ""}}"#, eid(2));
     check("POST", "/orders/download", no_ac.as_bytes(), 400);
+    // Neither or both of activationCode and contactDefaultSmdp.
+    let neither = format!(r#"{{"eid": "{}"}}"#, eid(2));
+    check("POST", "/orders/download", neither.as_bytes(), 400);
+    let both = format!(
+        r#"{{"eid": "{}", "activationCode": "1$a.example$X", "contactDefaultSmdp": true}}"#,
+        eid(2)
+    );
+    check("POST", "/orders/download", both.as_bytes(), 400);
     check("GET", "/orders/999", b"", 404);
     check("GET", "/nowhere", b"", 404);
     check("DELETE", "/config", b"", 405);

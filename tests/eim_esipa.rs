@@ -2213,46 +2213,57 @@ async fn fault_coap_request_tag_ignored() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// minimizeEsipaBytes: a sans-IO download through the reference eIM's relay to the mock SM-DP+,
-// by an IPA that sends the compact forms (ipaFeatures bit 5).
+// Sans-IO downloads through the reference eIM's relay to the mock SM-DP+: by an IPA that sends
+// the compact forms (minimizeEsipaBytes, ipaFeatures bit 5), and triggered with
+// contactDefaultSmdp.
 
-const COMPACT_SMDP: &str = "smdp.compact.example";
+const RIG_SMDP: &str = "smdp.compact.example";
 
-struct CompactRig {
+struct DownloadRig {
     eim: Eim,
     smdp: sgp32_harness::smdp::Smdp,
     euicc: Euicc,
     ipa: sgp32_harness::ipa::Ipa,
 }
 
-impl CompactRig {
-    fn new(faults: &[EimFault], index: u64) -> CompactRig {
+impl DownloadRig {
+    /// A device whose IPA minimizes ESipa bytes.
+    fn new(faults: &[EimFault], index: u64) -> DownloadRig {
+        DownloadRig::with_features(
+            faults,
+            index,
+            &[
+                ipa_features::INDIRECT_RSP_SERVER_COMMUNICATION,
+                ipa_features::MINIMIZE_ESIPA_BYTES,
+            ],
+        )
+    }
+
+    /// A device whose IPA announces these ipaFeatures.
+    fn with_features(faults: &[EimFault], index: u64, features: &[usize]) -> DownloadRig {
         use sgp32_harness::ipa::{Ipa, IpaConfig};
         use sgp32_harness::smdp::{Smdp, SmdpConfig, sgp26_v3_dir};
         let eim = Eim::new(
             EimConfig::from_pki(&pki(), Backend::AwsLc)
                 .unwrap()
                 .with_faults(faults.iter().copied().collect::<EimFaults>())
-                .with_smdp(COMPACT_SMDP, "http://127.0.0.1:9"),
+                .with_smdp(RIG_SMDP, "http://127.0.0.1:9"),
         );
         let smdp = Smdp::new(
             SmdpConfig::sgp26_default(&pki(), &sgp26_v3_dir(), Backend::AwsLc)
                 .unwrap()
-                .with_address(COMPACT_SMDP),
+                .with_address(RIG_SMDP),
         );
         let euicc = device(&eim, index);
         let ipa = Ipa::new(IpaConfig {
             eid: Some(*euicc.eid().as_bcd()),
             capabilities: IpaCapabilities {
-                ipa_features: named_bits(&[
-                    ipa_features::INDIRECT_RSP_SERVER_COMMUNICATION,
-                    ipa_features::MINIMIZE_ESIPA_BYTES,
-                ]),
+                ipa_features: named_bits(features),
                 ..Default::default()
             },
             ..Default::default()
         });
-        CompactRig {
+        DownloadRig {
             eim,
             smdp,
             euicc,
@@ -2331,14 +2342,29 @@ impl CompactRig {
     /// A profile released at the SM-DP+, its trigger ordered and run: the outcome, the eIM's
     /// answers and whether the SM-DP+ took the (rebuilt) PIR.
     fn download(&mut self, n: u32) -> (sgp32_harness::ipa::IpaOutcome, Vec<Vec<u8>>, bool) {
-        let matching_id = format!("COMPACT-{n}");
+        self.download_with(n, false)
+    }
+
+    /// [`Self::download`], triggered with an activation code or with contactDefaultSmdp.
+    fn download_with(
+        &mut self,
+        n: u32,
+        default_smdp: bool,
+    ) -> (sgp32_harness::ipa::IpaOutcome, Vec<Vec<u8>>, bool) {
+        let matching_id = format!("RIG-{n}");
         let (iccid, confirmed) = self
             .smdp
             .order_released(&self.euicc.eid(), &matching_id)
             .unwrap();
-        self.eim
-            .order_download_trigger(self.euicc.eid(), confirmed.activation_code)
-            .unwrap();
+        if default_smdp {
+            self.eim
+                .order_default_smdp_trigger(self.euicc.eid())
+                .unwrap();
+        } else {
+            self.eim
+                .order_download_trigger(self.euicc.eid(), confirmed.activation_code)
+                .unwrap();
+        }
         let (outcome, answers) = self.procedure();
         let installed = self.smdp.order(&iccid).map(|o| o.state)
             == Some(sgp32_harness::smdp::OrderState::Installed);
@@ -2371,7 +2397,7 @@ fn bpp_answer_txid(answers: &[Vec<u8>]) -> Option<Option<TransactionId>> {
 
 #[test]
 fn compact_forms_are_rebuilt_and_the_smdp_verifies_them() {
-    let mut rig = CompactRig::new(&[], 80);
+    let mut rig = DownloadRig::new(&[], 80);
     rig.read_euicc_data();
     let (outcome, answers, installed) = rig.download(1);
     assert!(downloaded(&outcome), "{outcome:?}");
@@ -2384,7 +2410,7 @@ fn compact_forms_are_rebuilt_and_the_smdp_verifies_them() {
 
 #[test]
 fn compact_download_without_euicc_data_is_refused_at_initiate_authentication() {
-    let mut rig = CompactRig::new(&[], 81);
+    let mut rig = DownloadRig::new(&[], 81);
     let (outcome, _, installed) = rig.download(1);
     assert!(!installed);
     assert!(
@@ -2403,7 +2429,7 @@ fn compact_download_without_euicc_data_is_refused_at_initiate_authentication() {
 
 #[test]
 fn fault_compact_relayed_as_is() {
-    let mut rig = CompactRig::new(&[EimFault::CompactRelayedAsIs], 82);
+    let mut rig = DownloadRig::new(&[EimFault::CompactRelayedAsIs], 82);
     rig.read_euicc_data();
     let (outcome, _, installed) = rig.download(1);
     assert!(!downloaded(&outcome) && !installed, "{outcome:?}");
@@ -2411,7 +2437,7 @@ fn fault_compact_relayed_as_is() {
 
 #[test]
 fn fault_gbpp_transaction_id_kept() {
-    let mut rig = CompactRig::new(&[EimFault::GbppTransactionIdKept], 83);
+    let mut rig = DownloadRig::new(&[EimFault::GbppTransactionIdKept], 83);
     rig.read_euicc_data();
     let (outcome, answers, _) = rig.download(1);
     assert!(downloaded(&outcome), "{outcome:?}");
@@ -2420,7 +2446,7 @@ fn fault_gbpp_transaction_id_kept() {
 
 #[test]
 fn fault_ext_card_resource_not_replaced() {
-    let mut rig = CompactRig::new(&[EimFault::ExtCardResourceNotReplaced], 84);
+    let mut rig = DownloadRig::new(&[EimFault::ExtCardResourceNotReplaced], 84);
     rig.read_euicc_data();
     // The first download is signed over the extCardResource the eIM read: it passes.
     let (outcome, _, _) = rig.download(1);
@@ -2440,4 +2466,76 @@ fn fault_ext_card_resource_not_replaced() {
         ),
         "{outcome:?}"
     );
+}
+
+/// The eUICC's default SM-DP+ address, set as a setDefaultDpAddress PSMO would.
+fn set_default_dp_address(euicc: &mut Euicc, address: &str) {
+    let r: SetDefaultDpAddressResponse = es10(
+        euicc,
+        &SetDefaultDpAddressRequest {
+            default_dp_address: address.into(),
+            extensions: Default::default(),
+        },
+    );
+    assert_eq!(r.set_default_dp_address_result.0, 0);
+}
+
+const INDIRECT: &[usize] = &[ipa_features::INDIRECT_RSP_SERVER_COMMUNICATION];
+
+#[test]
+fn a_contact_default_smdp_trigger_downloads_from_the_euicc_default_address() {
+    let mut rig = DownloadRig::with_features(&[], 85, INDIRECT);
+    set_default_dp_address(&mut rig.euicc, RIG_SMDP);
+    let (outcome, answers, installed) = rig.download_with(1, true);
+    assert!(downloaded(&outcome) && installed, "{outcome:?}");
+    // The trigger carried contactDefaultSmdp.
+    let trigger = answers.iter().find_map(|a| match rasn::der::decode(a) {
+        Ok(EsipaMessageFromEimToIpa::GetEimPackageResponse(r)) => match r.0 {
+            GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    });
+    assert_eq!(
+        trigger.and_then(|t| t.profile_download_data),
+        Some(ProfileDownloadData::ContactDefaultSmdp(()))
+    );
+}
+
+#[test]
+fn a_contact_default_smdp_trigger_without_default_address_is_refused_by_the_ipa() {
+    let mut rig = DownloadRig::with_features(&[], 86, INDIRECT);
+    let (outcome, _, installed) = rig.download_with(1, true);
+    assert!(!installed);
+    assert!(
+        matches!(
+            outcome,
+            sgp32_harness::ipa::IpaOutcome::DownloadTriggerRefused
+        ),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn fault_default_smdp_download_refused() {
+    let mut rig = DownloadRig::with_features(&[EimFault::DefaultSmdpDownloadRefused], 87, INDIRECT);
+    set_default_dp_address(&mut rig.euicc, RIG_SMDP);
+    let (outcome, _, installed) = rig.download_with(1, true);
+    assert!(!installed);
+    assert!(
+        matches!(
+            outcome,
+            sgp32_harness::ipa::IpaOutcome::DownloadFailed {
+                reason: sgp32_harness::ipa::DownloadFailure::InitiateAuthentication(
+                    InitiateAuthenticationErrorEsipa::SMDP_ADDRESS_MISMATCH
+                ),
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    // An activation-code download (another device) is not affected.
+    let mut rig = DownloadRig::with_features(&[EimFault::DefaultSmdpDownloadRefused], 88, INDIRECT);
+    let (outcome, _, installed) = rig.download_with(1, false);
+    assert!(downloaded(&outcome) && installed, "{outcome:?}");
 }

@@ -76,3 +76,16 @@ Feature: Indirect profile download through the eIM (SGP.32 3.2.3.2)
     Then the device downloaded and installed that profile
     And the downloaded profile is enabled on the device
     And the SUT reports the order done
+
+  @id:DL-016 @spec:2.11.1.4 @must @catches:default-smdp-download-refused
+  Scenario: A download triggered with contactDefaultSmdp comes from the default SM-DP+ the SUT set
+    Given a device registered at the SUT
+    When the SUT is ordered to set the default SM-DP+ address to "smdp.sgp32-harness.test"
+    And the device polls the SUT
+    Then the SUT reports the order done
+    Given the operator has a profile released for the device at the SM-DP+
+    When the SUT is ordered to trigger a download from the device's default SM-DP+
+    And the device polls the SUT
+    Then the device downloaded and installed that profile
+    And the SM-DP+ received the installation result of that profile
+    And the SUT reports the order done

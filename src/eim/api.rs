@@ -254,8 +254,12 @@ struct DataOrder {
 #[serde(deny_unknown_fields)]
 struct DownloadOrder {
     eid: String,
-    #[serde(rename = "activationCode")]
-    activation_code: String,
+    /// The activation code, or:
+    #[serde(rename = "activationCode", default)]
+    activation_code: Option<String>,
+    /// `true`: contactDefaultSmdp (the eUICC's default SM-DP+).
+    #[serde(rename = "contactDefaultSmdp", default)]
+    contact_default_smdp: bool,
 }
 
 type Answer = (u16, Vec<u8>);
@@ -464,10 +468,17 @@ impl Eim {
             ("POST", "/orders/download") => {
                 let b: DownloadOrder = parse(body)?;
                 let e = eid(&b.eid)?;
-                Ok(created(
-                    self.order_download_trigger(e, b.activation_code)
-                        .map_err(from_eim_error)?,
-                ))
+                let id = match (b.activation_code, b.contact_default_smdp) {
+                    (Some(ac), false) => self.order_download_trigger(e, ac),
+                    (None, true) => self.order_default_smdp_trigger(e),
+                    _ => {
+                        return Err(error(
+                            400,
+                            "give either activationCode or contactDefaultSmdp: true",
+                        ));
+                    }
+                };
+                Ok(created(id.map_err(from_eim_error)?))
             }
             ("GET", _) if order_id.is_some() => {
                 let id = order_id.unwrap_or_default();

@@ -626,7 +626,10 @@ impl Eim {
             }
             OrderKind::Download(ac) => GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(
                 Box::new(ProfileDownloadTriggerRequest {
-                    profile_download_data: Some(ProfileDownloadData::ActivationCode(ac.clone())),
+                    profile_download_data: Some(match ac {
+                        Some(ac) => ProfileDownloadData::ActivationCode(ac.clone()),
+                        None => ProfileDownloadData::ContactDefaultSmdp(()),
+                    }),
                     eim_transaction_id: Some(TransactionId::new(txid.to_vec())),
                     extensions: Default::default(),
                 }),

@@ -123,11 +123,14 @@ pub enum EimFault {
     /// A compactEuiccSigned1 is rebuilt with the stored euiccInfo2 as it is, without the
     /// extCardResource the eUICC sent (the eUICC signed the new one).
     ExtCardResourceNotReplaced,
+    /// An InitiateAuthentication of a download triggered with contactDefaultSmdp (no
+    /// activation code to compare the SM-DP+ address with) is refused with smdpAddressMismatch.
+    DefaultSmdpDownloadRefused,
 }
 
 impl EimFault {
     /// Every fault switch, in `--list-faults` order.
-    pub const ALL: [EimFault; 48] = [
+    pub const ALL: [EimFault; 49] = [
         EimFault::CounterReused,
         EimFault::CounterSkip,
         EimFault::BadPackageSignature,
@@ -176,6 +179,7 @@ impl EimFault {
         EimFault::CompactRelayedAsIs,
         EimFault::GbppTransactionIdKept,
         EimFault::ExtCardResourceNotReplaced,
+        EimFault::DefaultSmdpDownloadRefused,
     ];
 
     /// The switch's name (`--fault NAME`).
@@ -229,6 +233,7 @@ impl EimFault {
             EimFault::CompactRelayedAsIs => "compact-relayed-as-is",
             EimFault::GbppTransactionIdKept => "gbpp-transaction-id-kept",
             EimFault::ExtCardResourceNotReplaced => "ext-card-resource-not-replaced",
+            EimFault::DefaultSmdpDownloadRefused => "default-smdp-download-refused",
         }
     }
 
@@ -358,6 +363,9 @@ impl EimFault {
             }
             EimFault::ExtCardResourceNotReplaced => {
                 "a compact EuiccSigned1 is rebuilt with the stored extCardResource, not the one sent"
+            }
+            EimFault::DefaultSmdpDownloadRefused => {
+                "a download triggered with contactDefaultSmdp is refused at InitiateAuthentication (50)"
             }
         }
     }

@@ -106,7 +106,7 @@
 //! | POST | `/orders/psmo` | `{"eid","psmos":[{"enable":{"iccid","rollback"?}}, {"disable":{"iccid"}}, {"delete":{"iccid"}}, {"listProfileInfo":{}}, {"getRAT":{}}, {"setFallbackAttribute":{"iccid"}}, {"unsetFallbackAttribute":{}}, {"setDefaultDpAddress":{"address"}}, {"configureImmediateEnable":{"immediateEnable"?, "defaultSmdpAddress"?}}]}` | 201 `{"orderId"}` |
 //! | POST | `/orders/eco` | `{"eid","ecos":[{"addEim":EimJson}, {"updateEim":EimJson}, {"deleteEim":{"eimId"}}, {"listEim":{}}]}`, EimJson = `{"eimId","eimFqdn"?,"counterValue"?,"associationToken"?,"eimCertificate"? (hex)}` | 201 `{"orderId"}` |
 //! | POST | `/orders/euicc-data` | `{"eid","tagList" (hex)}` | 201 `{"orderId"}` |
-//! | POST | `/orders/download` | `{"eid","activationCode"}` | 201 `{"orderId"}` |
+//! | POST | `/orders/download` | `{"eid","activationCode"}` or `{"eid","contactDefaultSmdp":true}` | 201 `{"orderId"}` |
 //! | GET | `/orders/{id}` | | 200 [`OrderStatus`] |
 //!
 //! Errors are `{"error": "..."}`: 400 bad JSON (syntax, unknown fields, unknown operation),
@@ -133,8 +133,8 @@
 //! accept-result-for-other-eid, accept-eid-outside-eum-range, duplicate-result-processed-twice,
 //! transaction-id-reused; and those of the download relay: relay-to-wrong-smdp,
 //! eim-transaction-id-ignored, pir-not-forwarded, smdp-address-unchecked,
-//! download-result-ignored, compact-relayed-as-is, gbpp-transaction-id-kept,
-//! ext-card-resource-not-replaced. See [`EimFault::description`] and [`EimFault::ALL`] for the
+//! download-result-ignored, default-smdp-download-refused, compact-relayed-as-is,
+//! gbpp-transaction-id-kept, ext-card-resource-not-replaced. See [`EimFault::description`] and [`EimFault::ALL`] for the
 //! whole list.
 //!
 //! # Left out
@@ -615,7 +615,13 @@ impl Eim {
                 "activation code must be 1 to 255 characters".into(),
             ));
         }
-        self.order_kind(eid, OrderKind::Download(activation_code))
+        self.order_kind(eid, OrderKind::Download(Some(activation_code)))
+    }
+
+    /// Orders a ProfileDownloadTriggerRequest with contactDefaultSmdp: the IPA downloads from
+    /// the eUICC's default SM-DP+ (SGP.32 2.11.1.4; SGP.22 3.1.1 without a matchingId).
+    pub fn order_default_smdp_trigger(&self, eid: Eid) -> Result<OrderId, EimError> {
+        self.order_kind(eid, OrderKind::Download(None))
     }
 
     /// An order's state and outcome.

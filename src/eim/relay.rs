@@ -10,7 +10,7 @@
 //! # ESipa -> ES9+'
 //! | ESipa (SGP.32 6.3.2) | Checks at the eIM | ES9+ request (JSON) |
 //! |---|---|---|
-//! | InitiateAuthenticationRequestEsipa | eimTransactionId names an order whose ProfileDownloadTriggerRequest is the device's outstanding package, else invalidEimTransactionId(52) (absent too: this eIM always sends one); smdpAddress (when present) equals the activation code's address, case-insensitively, else smdpAddressMismatch(50); an address with no configured URL -> invalidDpAddress(1); no euiccInfo1 (minimizeEsipaBytes) and none stored from the device's eUICC data -> undefinedError(127) | initiateAuthentication {euiccChallenge (the 16 bytes), euiccInfo1 (the 'BF20' TLV, or the stored one), smdpAddress} |
+//! | InitiateAuthenticationRequestEsipa | eimTransactionId names an order whose ProfileDownloadTriggerRequest is the device's outstanding package, else invalidEimTransactionId(52) (absent too: this eIM always sends one); smdpAddress (when present) equals the activation code's address, case-insensitively, else smdpAddressMismatch(50) (a contactDefaultSmdp trigger has no activation code: the IPA's smdpAddress, the eUICC's default SM-DP+, is taken); an address with no configured URL -> invalidDpAddress(1); no euiccInfo1 (minimizeEsipaBytes) and none stored from the device's eUICC data -> undefinedError(127) | initiateAuthentication {euiccChallenge (the 16 bytes), euiccInfo1 (the 'BF20' TLV, or the stored one), smdpAddress} |
 //! | AuthenticateClientRequestEsipa | transactionId of a relayed session, else invalidTransactionId(10) | authenticateClient {transactionId, authenticateServerResponse (the 'BF38' TLV as received; a compact one rebuilt, else undefinedError(127))} |
 //! | GetBoundProfilePackageRequestEsipa | the same, else invalidTransactionId(95) | getBoundProfilePackage {transactionId, prepareDownloadResponse (the 'BF21' TLV as received, a compact one rebuilt)} |
 //! | CancelSessionRequestEsipa | the same, else invalidTransactionId(1) | cancelSession {transactionId, cancelSessionResponse ('BF41' around the content of the received '\[1\]', a compact one rebuilt)} |
@@ -599,8 +599,8 @@ impl Eim {
     }
 
     /// The download order an eimTransactionId names, if its trigger is the device's
-    /// outstanding package: (order, EID, activation code).
-    fn outstanding_download(&self, eim_txid: &[u8]) -> Option<(OrderId, [u8; 16], String)> {
+    /// outstanding package: (order, EID, activation code; None for contactDefaultSmdp).
+    fn outstanding_download(&self, eim_txid: &[u8]) -> Option<(OrderId, [u8; 16], Option<String>)> {
         let id = self.order_of_transaction(eim_txid)?;
         let order = self.store.order(id)?;
         let OrderKind::Download(ac) = &*order.kind else {
@@ -625,7 +625,10 @@ impl Eim {
             .and_then(|t| self.outstanding_download(t));
         let (order_id, eid, address) = match found {
             Some((id, eid, ac)) => {
-                let ac_address = activation_code_address(&ac).map(str::to_string);
+                let ac_address = ac
+                    .as_deref()
+                    .and_then(activation_code_address)
+                    .map(str::to_string);
                 let address = match (&r.smdp_address, ac_address) {
                     (Some(asked), Some(_)) if self.has_fault(EimFault::SmdpAddressUnchecked) => {
                         asked.clone()
@@ -636,6 +639,12 @@ impl Eim {
                         );
                     }
                     (_, Some(ac)) => ac,
+                    (Some(_), None) if self.has_fault(EimFault::DefaultSmdpDownloadRefused) => {
+                        return initiate_error(
+                            InitiateAuthenticationErrorEsipa::SMDP_ADDRESS_MISMATCH,
+                        );
+                    }
+                    // contactDefaultSmdp: the eUICC's default SM-DP+, as the IPA names it.
                     (Some(asked), None) => asked.clone(),
                     (None, None) => {
                         return initiate_error(

@@ -23,8 +23,9 @@ pub enum OrderKind {
     Eco(Vec<Eco>),
     /// An IpaEuiccDataRequest (its eimTransactionId is set when the package is built).
     EuiccData(Box<IpaEuiccDataRequest>),
-    /// A ProfileDownloadTriggerRequest with an activation code.
-    Download(String),
+    /// A ProfileDownloadTriggerRequest with an activation code, or with contactDefaultSmdp
+    /// (`None`: the eUICC's default SM-DP+).
+    Download(Option<String>),
 }
 
 impl OrderKind {

@@ -14,6 +14,13 @@
 //! accepted, the body ignored) -> `DlRemove` ES10b RemoveNotificationFromList(PIR seqNumber) ->
 //! [`IpaOutcome::ProfileDownloaded`].
 //!
+//! A trigger with contactDefaultSmdp (SGP.32 2.11.1.4) starts with `DlDefaultAddress`, ES10a
+//! GetEuiccConfiguredAddresses: the eUICC's defaultDpAddress becomes the SM-DP+ address and the
+//! download runs without a matchingId (SGP.22 3.1.1: the SM-DP+ finds the order by the EID). An
+//! eUICC without a default SM-DP+ address: profileDownloadTriggerResult / profileDownloadError
+//! undefinedError ([`IpaOutcome::DownloadTriggerRefused`]). contactSmds is refused the same way
+//! (no SM-DS here).
+//!
 //! # Choices
 //! - minimizeEsipaBytes (ipaFeatures bit 5, indirect download only): the simulated eUICC
 //!   answers the full SGP.22 forms and the IPA compacts them itself ([`super::compact`]) before
@@ -43,7 +50,8 @@
 //!   sends the full forms, and without bit 5 the indirect one does too.
 //! - The IPA runs the download only when its capabilities announce
 //!   `indirectRspServerCommunication` (ipaFeatures bit 1, SGP.32 4.7); otherwise, and for an
-//!   activation code that does not parse (SGP.22 4.1) or a trigger without one, it answers
+//!   activation code that does not parse (SGP.22 4.1), contactSmds or a trigger without
+//!   profileDownloadData, it answers
 //!   profileDownloadTriggerResult / profileDownloadError undefinedError as before
 //!   ([`IpaOutcome::DownloadTriggerRefused`]).
 //! - Errors after InitiateAuthentication (an ESipa error alternative, an eUICC
@@ -94,9 +102,10 @@ use crate::asn1::es10::Es10Request;
 use crate::asn1::pkix::SubjectKeyIdentifier;
 use crate::asn1::rsp::{
     AuthenticateErrorCode, AuthenticateServerRequest, CancelSessionReason, CancelSessionRequest,
-    CtxParams1, CtxParamsForCommonAuthentication, DeviceInfo, DownloadErrorCode, EuiccInfo1,
-    FinalResult, GetEuiccChallengeRequest, GetEuiccChallengeResponse, GetEuiccInfo1Request, Iccid,
-    NotificationSentRequest, Octet4, Octet32, PrepareDownloadRequest, TransactionId,
+    CtxParams1, CtxParamsForCommonAuthentication, DeviceInfo, DownloadErrorCode,
+    EuiccConfiguredAddressesResponse, EuiccInfo1, FinalResult, GetEuiccChallengeRequest,
+    GetEuiccChallengeResponse, GetEuiccInfo1Request, Iccid, NotificationSentRequest, Octet4,
+    Octet32, PrepareDownloadRequest, TransactionId,
 };
 use crate::asn1::sgp32::{
     AuthenticateClientErrorEsipa, AuthenticateClientRequestEsipa,
@@ -186,6 +195,8 @@ pub fn parse_activation_code(text: &str) -> Result<ActivationCode, ActivationCod
 /// The step of the download where it failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DownloadStep {
+    /// ES10a GetEuiccConfiguredAddresses (contactDefaultSmdp).
+    GetEuiccConfiguredAddresses,
     /// ES10b GetEUICCInfo1.
     GetEuiccInfo1,
     /// ES10b GetEUICCChallenge.
@@ -250,6 +261,8 @@ pub(super) struct Dl {
 
 #[derive(Debug, Clone)]
 enum Phase {
+    /// contactDefaultSmdp: ES10a GetEuiccConfiguredAddresses for the default SM-DP+ address.
+    DefaultAddress,
     Info1,
     Challenge,
     Initiate(Pending),
@@ -271,6 +284,7 @@ enum Phase {
 impl Dl {
     pub(super) fn name(&self) -> &'static str {
         match self.phase {
+            Phase::DefaultAddress => "DlDefaultAddress",
             Phase::Info1 => "DlInfo1",
             Phase::Challenge => "DlChallenge",
             Phase::Initiate(_) => "DlInitiate",
@@ -291,6 +305,7 @@ impl Dl {
     /// The step of an ES10 phase.
     fn es10_step(&self) -> DownloadStep {
         match self.phase {
+            Phase::DefaultAddress => DownloadStep::GetEuiccConfiguredAddresses,
             Phase::Info1 => DownloadStep::GetEuiccInfo1,
             Phase::Challenge => DownloadStep::GetEuiccChallenge,
             Phase::AuthenticateServer => DownloadStep::AuthenticateServer,
@@ -311,12 +326,25 @@ impl Ipa {
             && features
                 .get(ipa_features::MINIMIZE_ESIPA_BYTES)
                 .is_some_and(|b| *b);
+        // contactDefaultSmdp: the address comes from the eUICC first (DlDefaultAddress).
+        let default_smdp = matches!(
+            trigger.profile_download_data,
+            Some(crate::asn1::sgp32::ProfileDownloadData::ContactDefaultSmdp(
+                ()
+            ))
+        );
         let ac = match &trigger.profile_download_data {
             Some(crate::asn1::sgp32::ProfileDownloadData::ActivationCode(text)) => {
                 parse_activation_code(text)
                     .map_err(|e| tracing::info!(%e, "activation code refused"))
                     .ok()
             }
+            _ if default_smdp => Some(ActivationCode {
+                smdp_address: String::new(),
+                matching_id: String::new(),
+                smdp_oid: None,
+                confirmation_code_required: false,
+            }),
             _ => None,
         };
         match ac {
@@ -337,6 +365,13 @@ impl Ipa {
                     pir_pending: None,
                     phase: Phase::Info1,
                 };
+                if default_smdp {
+                    return self.es10_dl(
+                        dl,
+                        Es10Request::GetEuiccConfiguredAddresses(Default::default()),
+                        Phase::DefaultAddress,
+                    );
+                }
                 if compact {
                     // minimizeEsipaBytes: no euiccInfo1 in InitiateAuthenticationRequestEsipa.
                     return self.es10_dl(
@@ -575,6 +610,34 @@ impl Ipa {
             move |e| format!("{name}: {e}")
         }
         match dl.phase {
+            Phase::DefaultAddress => {
+                match rasn::der::decode::<EuiccConfiguredAddressesResponse>(bytes) {
+                    Ok(r) => match r.default_dp_address.filter(|a| !a.is_empty()) {
+                        Some(address) => {
+                            dl.ac.smdp_address = address;
+                            if dl.compact {
+                                return self.es10_dl(
+                                    dl,
+                                    Es10Request::GetEuiccChallenge(
+                                        GetEuiccChallengeRequest::default(),
+                                    ),
+                                    Phase::Challenge,
+                                );
+                            }
+                            self.es10_dl(
+                                dl,
+                                Es10Request::GetEuiccInfo1(GetEuiccInfo1Request::default()),
+                                Phase::Info1,
+                            )
+                        }
+                        None => {
+                            tracing::info!("contactDefaultSmdp: the eUICC has no default SM-DP+");
+                            self.refuse_trigger(dl.eim_transaction_id)
+                        }
+                    },
+                    Err(e) => self.on_dl_es10_failure(dl, name, undecodable(name)(e)),
+                }
+            }
             Phase::Info1 => match rasn::der::decode::<EuiccInfo1>(bytes) {
                 Ok(info1) => {
                     dl.info1 = Some(info1);

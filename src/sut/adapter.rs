@@ -66,6 +66,9 @@ pub enum Order {
         /// The activation code.
         activation_code: String,
     },
+    /// A ProfileDownloadTriggerRequest with contactDefaultSmdp: the device downloads from its
+    /// eUICC's default SM-DP+ (SGP.32 2.11.1.4).
+    DefaultSmdpTrigger,
 }
 
 impl Order {
@@ -75,7 +78,7 @@ impl Order {
             Order::Psmos(_) => "psmo",
             Order::Ecos(_) => "eco",
             Order::EuiccData { .. } => "euicc-data",
-            Order::DownloadTrigger { .. } => "download",
+            Order::DownloadTrigger { .. } | Order::DefaultSmdpTrigger => "download",
         }
     }
 }
@@ -195,6 +198,7 @@ impl SutAdapter for ReferenceAdapter {
             Order::DownloadTrigger { activation_code } => {
                 self.eim.order_download_trigger(eid, activation_code)
             }
+            Order::DefaultSmdpTrigger => self.eim.order_default_smdp_trigger(eid),
         }
         .map_err(|e| refused(order.kind(), e))?;
         Ok(id.to_string())
@@ -368,6 +372,10 @@ pub fn order_json(eid: Eid, order: &Order) -> Result<(&'static str, Value), SutE
         Order::DownloadTrigger { activation_code } => (
             "/orders/download",
             json!({ "eid": eid, "activationCode": activation_code }),
+        ),
+        Order::DefaultSmdpTrigger => (
+            "/orders/download",
+            json!({ "eid": eid, "contactDefaultSmdp": true }),
         ),
     })
 }

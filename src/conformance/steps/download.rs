@@ -53,6 +53,11 @@ pub fn register(c: Collection<EimWorld>) -> Collection<EimWorld> {
     )
     .when(
         None,
+        re(r"^the SUT is ordered to trigger a download from the device's default SM-DP\+$"),
+        step!(trigger_default_smdp),
+    )
+    .when(
+        None,
         re(r"^the SUT is ordered to enable the downloaded profile$"),
         step!(enable_downloaded),
     )
@@ -312,6 +317,16 @@ async fn smdp_got_pir(w: &mut EimWorld, _: Args) -> StepResult {
         "the SM-DP+ order installed (its PIR received)",
         state,
     )
+}
+
+/// contactDefaultSmdp (SGP.32 2.11.1.4): the profile prepared for the device's EID is found
+/// by the SM-DP+ without a matchingId.
+async fn trigger_default_smdp(w: &mut EimWorld, _: Args) -> StepResult {
+    w.prepared()?;
+    let device = w.last_position()?;
+    w.place_order(device, Order::DefaultSmdpTrigger)
+        .await
+        .map(|_| ())
 }
 
 async fn enable_downloaded(w: &mut EimWorld, _: Args) -> StepResult {
