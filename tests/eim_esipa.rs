@@ -2532,3 +2532,50 @@ fn fault_default_smdp_download_refused() {
     let (outcome, _, installed) = rig.download_with(1, false);
     assert!(downloaded(&outcome) && installed, "{outcome:?}");
 }
+
+/// A download the SM-DP+ refuses (unknown matchingId): the IPA cancels it through the eIM.
+/// Returns the order's state and what the device's next poll got.
+fn cancelled_download(
+    faults: &[EimFault],
+    index: u64,
+) -> (OrderState, GetEimPackageResponseChoice) {
+    let mut rig = DownloadRig::with_features(faults, index, INDIRECT);
+    let id = rig
+        .eim
+        .order_download_trigger(rig.euicc.eid(), format!("1${RIG_SMDP}$UNKNOWN"))
+        .unwrap();
+    let (outcome, _) = rig.procedure();
+    assert!(
+        matches!(
+            outcome,
+            sgp32_harness::ipa::IpaOutcome::DownloadFailed {
+                cancelled: true,
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
+    (
+        rig.eim.order(id).unwrap().state,
+        poll(&rig.eim, &rig.euicc.eid()),
+    )
+}
+
+#[test]
+fn fault_ended_download_left_open() {
+    let (state, next) = cancelled_download(&[], 89);
+    assert_eq!(state, OrderState::Failed);
+    assert!(
+        matches!(next, GetEimPackageResponseChoice::EimPackageError(_)),
+        "no package after the failed download: {next:?}"
+    );
+    let (state, next) = cancelled_download(&[EimFault::EndedDownloadLeftOpen], 90);
+    assert_eq!(state, OrderState::Delivered);
+    assert!(
+        matches!(
+            next,
+            GetEimPackageResponseChoice::ProfileDownloadTriggerRequest(_)
+        ),
+        "the trigger again: {next:?}"
+    );
+}

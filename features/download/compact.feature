@@ -55,7 +55,7 @@ Feature: Indirect profile download with the compact ESipa forms of minimizeEsipa
     And the SM-DP+ received the installation result of that profile
     And the SUT reports the order done
 
-  @id:DL-015 @spec:6.3.2.5 @must @catches:compact-relayed-as-is
+  @id:DL-015 @spec:6.3.2.5 @must @catches:compact-relayed-as-is @catches:ended-download-left-open
   Scenario: A compact download the SM-DP+ refuses is cancelled through the SUT
     Given a device registered at the SUT whose IPA minimizes ESipa bytes
     When the SUT is ordered to fetch the eUICC data BF20 BF22 A5 A6 A8
@@ -65,3 +65,4 @@ Feature: Indirect profile download with the compact ESipa forms of minimizeEsipa
     When the SUT is ordered to trigger the download of that profile
     And the device polls the SUT
     Then the download failed at the SM-DP+ and the session was cancelled through the SUT
+    And the SUT reports the order failed

@@ -29,13 +29,14 @@ Feature: Indirect profile download through the eIM (SGP.32 3.2.3.2)
     Then the downloaded profile is enabled on the device
     And the SUT reports the order done
 
-  @id:DL-003 @spec:3.2.3.2 @must @catches:relay-to-wrong-smdp
+  @id:DL-003 @spec:3.2.3.2 @must @catches:relay-to-wrong-smdp @catches:ended-download-left-open
   Scenario: A download the SM-DP+ refuses is cancelled through the SUT
     Given a device registered at the SUT
     And the operator has a profile released for the device at the SM-DP+ under an unknown matchingId
     When the SUT is ordered to trigger the download of that profile
     And the device polls the SUT
     Then the download failed at the SM-DP+ and the session was cancelled through the SUT
+    And the SUT reports the order failed
 
   @id:DL-004 @spec:6.3.2.1 @must @catches:eim-transaction-id-ignored
   Scenario: An InitiateAuthentication with another eimTransactionId is refused

@@ -126,11 +126,14 @@ pub enum EimFault {
     /// An InitiateAuthentication of a download triggered with contactDefaultSmdp (no
     /// activation code to compare the SM-DP+ address with) is refused with smdpAddressMismatch.
     DefaultSmdpDownloadRefused,
+    /// A relayed download that ends without a PIR (cancelled by the IPA, or refused at
+    /// InitiateAuthentication by the SM-DP+) leaves its order open: the trigger is sent again.
+    EndedDownloadLeftOpen,
 }
 
 impl EimFault {
     /// Every fault switch, in `--list-faults` order.
-    pub const ALL: [EimFault; 49] = [
+    pub const ALL: [EimFault; 50] = [
         EimFault::CounterReused,
         EimFault::CounterSkip,
         EimFault::BadPackageSignature,
@@ -180,6 +183,7 @@ impl EimFault {
         EimFault::GbppTransactionIdKept,
         EimFault::ExtCardResourceNotReplaced,
         EimFault::DefaultSmdpDownloadRefused,
+        EimFault::EndedDownloadLeftOpen,
     ];
 
     /// The switch's name (`--fault NAME`).
@@ -234,6 +238,7 @@ impl EimFault {
             EimFault::GbppTransactionIdKept => "gbpp-transaction-id-kept",
             EimFault::ExtCardResourceNotReplaced => "ext-card-resource-not-replaced",
             EimFault::DefaultSmdpDownloadRefused => "default-smdp-download-refused",
+            EimFault::EndedDownloadLeftOpen => "ended-download-left-open",
         }
     }
 
@@ -366,6 +371,9 @@ impl EimFault {
             }
             EimFault::DefaultSmdpDownloadRefused => {
                 "a download triggered with contactDefaultSmdp is refused at InitiateAuthentication (50)"
+            }
+            EimFault::EndedDownloadLeftOpen => {
+                "a cancelled or refused download leaves its order open (the trigger is sent again)"
             }
         }
     }

@@ -133,8 +133,8 @@
 //! accept-result-for-other-eid, accept-eid-outside-eum-range, duplicate-result-processed-twice,
 //! transaction-id-reused; and those of the download relay: relay-to-wrong-smdp,
 //! eim-transaction-id-ignored, pir-not-forwarded, smdp-address-unchecked,
-//! download-result-ignored, default-smdp-download-refused, compact-relayed-as-is,
-//! gbpp-transaction-id-kept, ext-card-resource-not-replaced. See [`EimFault::description`] and [`EimFault::ALL`] for the
+//! download-result-ignored, default-smdp-download-refused, ended-download-left-open,
+//! compact-relayed-as-is, gbpp-transaction-id-kept, ext-card-resource-not-replaced. See [`EimFault::description`] and [`EimFault::ALL`] for the
 //! whole list.
 //!
 //! # Left out

@@ -51,7 +51,10 @@
 //! transactionId (if any) ends and completes its download order (`done` with a successResult,
 //! `failed` with the errorResult; the outcome carries the finalResult and the ICCID); then it is
 //! forwarded to the SM-DP+ at its notificationAddress (also a late PIR with no session). The
-//! IPA is answered NoContent whatever the SM-DP+ says. A compactProfileInstallationResult of an
+//! IPA is answered NoContent whatever the SM-DP+ says. A download that ends without a PIR fails
+//! its order, so the trigger is not sent again on the next poll: a relayed CancelSession
+//! (whatever the SM-DP+ answers; the session ends when it accepts), and an InitiateAuthentication
+//! the SM-DP+ refuses. (One the eIM refuses itself, 50 or 52, leaves the order as it is.) A compactProfileInstallationResult of an
 //! open session is rebuilt and handled the same way; one with no session, and a
 //! compactOtherSignedNotification, are recorded only (nothing to rebuild them from).
 
@@ -79,7 +82,7 @@ use crate::asn1::sgp32::{
     CompactSignedData, EuiccInfo2, PrepareDownloadResponseChoice,
 };
 use crate::asn1::tlv;
-use crate::eim::store::{CertRef, OrderKind, StoredEuiccInfo};
+use crate::eim::store::{CertRef, OrderKind, Outstanding, StoredEuiccInfo};
 use crate::smdp::es9_json::{b64_decode, b64_encode};
 use crate::smdp::{Es9Function, Status, asn1_error_code};
 
@@ -872,16 +875,9 @@ impl Eim {
         })
     }
 
-    /// The PIR of a relayed session completes its download order.
-    fn complete_download(
-        &self,
-        session: &RelaySession,
-        pir: &crate::asn1::sgp32::ProfileInstallationResult,
-    ) {
-        let Some(order_id) = session.order_id else {
-            return;
-        };
-        let data = &pir.profile_installation_result_data;
+    /// The session's download order, while it is the device's outstanding package.
+    fn outstanding_download_of(&self, session: &RelaySession) -> Option<Outstanding> {
+        let order_id = session.order_id?;
         let mut out = None;
         self.store.update_device(&session.eid, &mut |r| {
             out = r
@@ -890,9 +886,30 @@ impl Eim {
                 .filter(|o| o.order_id == order_id)
                 .map(|o| (**o).clone());
         });
-        let Some(out) = out else {
+        out
+    }
+
+    /// A download that ended without a PIR (the IPA cancelled it, or InitiateAuthentication
+    /// was refused) fails its order, so the trigger is not sent again (module docs).
+    fn fail_download(&self, session: &RelaySession, reason: String) {
+        if self.has_fault(EimFault::EndedDownloadLeftOpen) {
+            return;
+        }
+        if let Some(out) = self.outstanding_download_of(session) {
+            self.finish(&session.eid, &out, Verdict::failed(reason));
+        }
+    }
+
+    /// The PIR of a relayed session completes its download order.
+    fn complete_download(
+        &self,
+        session: &RelaySession,
+        pir: &crate::asn1::sgp32::ProfileInstallationResult,
+    ) {
+        let Some(out) = self.outstanding_download_of(session) else {
             return;
         };
+        let data = &pir.profile_installation_result_data;
         let mut outcome = json!({
             "profileInstallationResult":
                 serde_json::to_value(&data.final_result).unwrap_or(Value::Null),
@@ -924,7 +941,13 @@ impl Eim {
             Ticket::Initiate(session) => {
                 let ok = match initiate_authentication_answer(&outcome) {
                     Ok(ok) => ok,
-                    Err(e) => return initiate_error(e),
+                    Err(e) => {
+                        self.fail_download(
+                            &session,
+                            format!("InitiateAuthentication refused: initiateAuthenticationErrorEsipa {e}"),
+                        );
+                        return initiate_error(e);
+                    }
                 };
                 let txid = ok
                     .transaction_id
@@ -980,8 +1003,23 @@ impl Eim {
             },
             Ticket::Cancel { txid } => {
                 let choice = cancel_session_answer(&outcome);
-                if matches!(choice, CancelSessionResponseEsipaChoice::CancelSessionOk(_)) {
-                    self.end_session(&txid);
+                let cancelled =
+                    matches!(choice, CancelSessionResponseEsipaChoice::CancelSessionOk(_));
+                let session = if cancelled {
+                    self.end_session(&txid)
+                } else {
+                    self.session(&txid)
+                };
+                if let Some(session) = session {
+                    let reason = match &choice {
+                        CancelSessionResponseEsipaChoice::CancelSessionOk(_) => {
+                            "the download was cancelled (CancelSession)".to_string()
+                        }
+                        CancelSessionResponseEsipaChoice::CancelSessionError(e) => format!(
+                            "the download was cancelled; the SM-DP+ answered cancelSessionError {e}"
+                        ),
+                    };
+                    self.fail_download(&session, reason);
                 }
                 cancel_answer(choice)
             }
