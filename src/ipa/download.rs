@@ -372,16 +372,7 @@ impl Ipa {
                         Phase::DefaultAddress,
                     );
                 }
-                if compact {
-                    // minimizeEsipaBytes: no euiccInfo1 in InitiateAuthenticationRequestEsipa.
-                    return self.es10_dl(
-                        dl,
-                        Es10Request::GetEuiccChallenge(GetEuiccChallengeRequest::default()),
-                        Phase::Challenge,
-                    );
-                }
-                self.state = State::Download(Box::new(dl));
-                es10(Es10Request::GetEuiccInfo1(GetEuiccInfo1Request::default()))
+                self.begin_authentication(dl)
             }
             _ => self.refuse_trigger(trigger.eim_transaction_id),
         }
@@ -402,6 +393,24 @@ impl Ipa {
         };
         self.state = State::Download(Box::new(dl));
         action
+    }
+
+    /// The first ES10 step of the authentication: GetEUICCInfo1, or GetEUICCChallenge with
+    /// minimizeEsipaBytes (InitiateAuthenticationRequestEsipa goes without euiccInfo1).
+    fn begin_authentication(&mut self, dl: Dl) -> IpaAction {
+        if dl.compact {
+            self.es10_dl(
+                dl,
+                Es10Request::GetEuiccChallenge(GetEuiccChallengeRequest::default()),
+                Phase::Challenge,
+            )
+        } else {
+            self.es10_dl(
+                dl,
+                Es10Request::GetEuiccInfo1(GetEuiccInfo1Request::default()),
+                Phase::Info1,
+            )
+        }
     }
 
     fn es10_dl(&mut self, mut dl: Dl, request: Es10Request, phase: Phase) -> IpaAction {
@@ -615,20 +624,7 @@ impl Ipa {
                     Ok(r) => match r.default_dp_address.filter(|a| !a.is_empty()) {
                         Some(address) => {
                             dl.ac.smdp_address = address;
-                            if dl.compact {
-                                return self.es10_dl(
-                                    dl,
-                                    Es10Request::GetEuiccChallenge(
-                                        GetEuiccChallengeRequest::default(),
-                                    ),
-                                    Phase::Challenge,
-                                );
-                            }
-                            self.es10_dl(
-                                dl,
-                                Es10Request::GetEuiccInfo1(GetEuiccInfo1Request::default()),
-                                Phase::Info1,
-                            )
+                            self.begin_authentication(dl)
                         }
                         None => {
                             tracing::info!("contactDefaultSmdp: the eUICC has no default SM-DP+");
