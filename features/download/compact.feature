@@ -52,6 +52,7 @@ Feature: Indirect profile download with the compact ESipa forms of minimizeEsipa
     When the SUT is ordered to trigger the download of that profile
     And the device polls the SUT
     Then the device downloaded and installed that profile
+    And the device ran the download in the compact forms
     And the SM-DP+ received the installation result of that profile
     And the SUT reports the order done
 
@@ -65,4 +66,5 @@ Feature: Indirect profile download with the compact ESipa forms of minimizeEsipa
     When the SUT is ordered to trigger the download of that profile
     And the device polls the SUT
     Then the download failed at the SM-DP+ and the session was cancelled through the SUT
+    And the device ran the download in the compact forms
     And the SUT reports the order failed
