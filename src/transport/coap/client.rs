@@ -21,7 +21,7 @@ use tokio::task::JoinHandle;
 use tracing::{debug, trace};
 
 use super::blockwise::{self, BLOCK1, BLOCK2, BlockOpt, ETAG, REQUEST_TAG, SIZE1};
-use super::{CoapConfig, code, code_string};
+use super::{CoapConfig, code, code_string, empty_message};
 use crate::transport::TransportError;
 use crate::transport::datagram::{DatagramChannel, MAX_DATAGRAM};
 
@@ -97,15 +97,6 @@ fn random_u64() -> u64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u64(0x5eed);
     h.finish()
-}
-
-/// An empty message (RFC 7252 4.1) of `kind` with message id `mid`.
-fn empty(kind: MessageType, mid: u16) -> Vec<u8> {
-    let mut p = Packet::new();
-    p.header.set_type(kind);
-    p.header.code = MessageClass::Empty;
-    p.header.message_id = mid;
-    p.to_bytes().unwrap_or_default()
 }
 
 /// The raw code byte of a packet.
@@ -480,14 +471,16 @@ async fn read_loop(channel: Arc<dyn DatagramChannel>, shared: Arc<Shared>) {
                     };
                     match (kind, known) {
                         (MessageType::Confirmable, true) => {
-                            Some(empty(MessageType::Acknowledgement, mid))
+                            Some(empty_message(MessageType::Acknowledgement, mid))
                         }
-                        (MessageType::Confirmable, false) => Some(empty(MessageType::Reset, mid)),
+                        (MessageType::Confirmable, false) => {
+                            Some(empty_message(MessageType::Reset, mid))
+                        }
                         _ => None,
                     }
                 }
                 // A request or an empty CON (a ping) to the client: reset.
-                MessageType::Confirmable => Some(empty(MessageType::Reset, mid)),
+                MessageType::Confirmable => Some(empty_message(MessageType::Reset, mid)),
                 MessageType::NonConfirmable => None,
             }
         };
@@ -506,10 +499,10 @@ mod tests {
     fn empty_messages_and_paths_known_answers() {
         // RFC 7252 3: version 1, type ACK (2), TKL 0 -> 0x60; code 0.00; message id.
         assert_eq!(
-            empty(MessageType::Acknowledgement, 0x1234),
+            empty_message(MessageType::Acknowledgement, 0x1234),
             [0x60, 0, 0x12, 0x34]
         );
-        assert_eq!(empty(MessageType::Reset, 7), [0x70, 0, 0, 7]);
+        assert_eq!(empty_message(MessageType::Reset, 7), [0x70, 0, 0, 7]);
         let mut p = Packet::new();
         set_path(&mut p, "/gsma/rsp2/asn1");
         let segments: Vec<Vec<u8>> = options_of(&p).into_iter().map(|(_, v)| v).collect();
@@ -530,7 +523,10 @@ mod tests {
             let (peer, d) = server.recv_from().await.unwrap();
             let p = Packet::from_bytes(&d).unwrap();
             server
-                .send_to(peer, &empty(MessageType::Reset, p.header.message_id))
+                .send_to(
+                    peer,
+                    &empty_message(MessageType::Reset, p.header.message_id),
+                )
                 .await
                 .unwrap();
             let (peer, d) = server.recv_from().await.unwrap();

@@ -56,6 +56,16 @@ pub fn code_string(code: u8) -> String {
     format!("{}.{:02}", code >> 5, code & 0x1f)
 }
 
+/// An empty message (RFC 7252 4.1: ACK or RST, code 0.00, no token) of `kind` with message id
+/// `mid`.
+pub(crate) fn empty_message(kind: coap_lite::MessageType, mid: u16) -> Vec<u8> {
+    let mut p = coap_lite::Packet::new();
+    p.header.set_type(kind);
+    p.header.code = coap_lite::MessageClass::Empty;
+    p.header.message_id = mid;
+    p.to_bytes().unwrap_or_default()
+}
+
 /// A code from its class and detail (`code(2, 4)` = 2.04 = 0x44).
 pub const fn code(class: u8, detail: u8) -> u8 {
     (class << 5) | (detail & 0x1f)

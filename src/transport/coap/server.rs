@@ -35,7 +35,7 @@ use super::blockwise::{
     SIZE1, SIZE2,
 };
 use super::client::{first_option, options_of, raw_code};
-use super::{CoapConfig, code};
+use super::{CoapConfig, code, empty_message};
 use crate::transport::TransportError;
 use crate::transport::datagram::{DatagramEndpoint, MAX_DATAGRAM};
 
@@ -245,14 +245,6 @@ async fn serve(inner: Arc<Inner>, stop: Arc<Notify>) {
     }
 }
 
-fn empty(kind: MessageType, mid: u16) -> Vec<u8> {
-    let mut p = Packet::new();
-    p.header.set_type(kind);
-    p.header.code = MessageClass::Empty;
-    p.header.message_id = mid;
-    p.to_bytes().unwrap_or_default()
-}
-
 impl Inner {
     fn lock(&self) -> std::sync::MutexGuard<'_, ServerState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -283,7 +275,9 @@ async fn on_datagram(inner: &Arc<Inner>, peer: SocketAddr, datagram: &[u8]) {
                 && (first >> 4) & 3 == 0
             {
                 let mid = u16::from_be_bytes([*hi, *lo]);
-                inner.send(peer, &empty(MessageType::Reset, mid)).await;
+                inner
+                    .send(peer, &empty_message(MessageType::Reset, mid))
+                    .await;
             }
             return;
         }
@@ -304,7 +298,9 @@ async fn on_datagram(inner: &Arc<Inner>, peer: SocketAddr, datagram: &[u8]) {
     if !is_request {
         // A ping (empty CON), a response or a reserved code: reset a confirmable one.
         if kind == MessageType::Confirmable {
-            inner.send(peer, &empty(MessageType::Reset, mid)).await;
+            inner
+                .send(peer, &empty_message(MessageType::Reset, mid))
+                .await;
         }
         return;
     }
@@ -480,7 +476,7 @@ async fn request(inner: Arc<Inner>, peer: SocketAddr, p: Packet) {
                     r = &mut job => r,
                     _ = tokio::time::sleep(inner.config.separate_after()) => {
                         // The handler is slow: acknowledge now, answer later (RFC 7252 5.2.2).
-                        let ack = empty(MessageType::Acknowledgement, mid);
+                        let ack = empty_message(MessageType::Acknowledgement, mid);
                         inner.remember(peer, mid, &ack);
                         inner.send(peer, &ack).await;
                         separate = true;
