@@ -332,14 +332,9 @@ impl DtlsServerConfig {
 
     /// Certificate mode from a test PKI credential (e.g. `Pki::eim_tls`).
     pub fn from_credential(credential: &Credential) -> Result<DtlsServerConfig, TransportError> {
-        use p256::pkcs8::EncodePrivateKey;
-        let key = credential
-            .key
-            .to_pkcs8_der()
-            .map_err(|e| TransportError::TlsConfig(format!("encoding the key: {e}")))?;
         Ok(DtlsServerConfig::from_der(
             credential.cert_der.clone(),
-            key.as_bytes().to_vec(),
+            super::tls::credential_key_pkcs8(credential)?,
         ))
     }
 

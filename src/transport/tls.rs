@@ -94,6 +94,16 @@ impl Clone for TlsServerConfig {
     }
 }
 
+/// A test PKI credential's private key as PKCS#8 DER (what rustls and dimpl load).
+pub(crate) fn credential_key_pkcs8(credential: &Credential) -> Result<Vec<u8>, TransportError> {
+    use p256::pkcs8::EncodePrivateKey;
+    credential
+        .key
+        .to_pkcs8_der()
+        .map(|k| k.as_bytes().to_vec())
+        .map_err(|e| TransportError::TlsConfig(format!("encoding the key: {e}")))
+}
+
 impl TlsServerConfig {
     /// From a DER certificate chain (leaf first) and a PKCS#8 DER private key.
     pub fn from_der(cert_chain: Vec<Vec<u8>>, key_pkcs8_der: Vec<u8>) -> TlsServerConfig {
@@ -126,14 +136,9 @@ impl TlsServerConfig {
 
     /// From a test PKI credential (e.g. `Pki::eim_tls`): its certificate alone as the chain.
     pub fn from_credential(credential: &Credential) -> Result<TlsServerConfig, TransportError> {
-        use p256::pkcs8::EncodePrivateKey;
-        let key = credential
-            .key
-            .to_pkcs8_der()
-            .map_err(|e| TransportError::TlsConfig(format!("encoding the key: {e}")))?;
         Ok(TlsServerConfig::from_der(
             vec![credential.cert_der.clone()],
-            key.as_bytes().to_vec(),
+            credential_key_pkcs8(credential)?,
         ))
     }
 
