@@ -1155,6 +1155,30 @@ fn alert_for(e: &Failure) -> u8 {
     }
 }
 
+/// Feeds `packet` to the successor handshake of an established session, if it has one. When
+/// the new handshake fails it goes, with an alert to the peer, and the established session
+/// stays: false then (nothing to flush).
+async fn feed_successor(
+    socket: &UdpSocket,
+    peer: SocketAddr,
+    session: &mut Session,
+    now: Instant,
+    packet: &[u8],
+) -> bool {
+    let Some(successor) = session.successor.as_mut() else {
+        return true;
+    };
+    match successor.feed(now, packet) {
+        Ok(_) => true,
+        Err(e) => {
+            warn!(%peer, error = %e, "DTLS: new handshake failed; the established session stays");
+            session.successor = None;
+            send_alert(socket, peer, alert_for(&e)).await;
+            false
+        }
+    }
+}
+
 async fn send_alert(socket: &UdpSocket, peer: SocketAddr, description: u8) {
     if let Err(e) = socket.send_to(&plaintext_alert(description), peer).await {
         debug!(%peer, error = %e, "DTLS endpoint send failed");
@@ -1242,16 +1266,12 @@ impl ServerDriver {
             }
         }
 
-        if let Some(successor) = session.successor.as_mut() {
+        if session.successor.is_some() {
             if epoch0 {
                 // The new handshake's plaintext flights.
-                if let Err(e) = successor.feed(now, packet) {
-                    warn!(%peer, error = %e, "DTLS: new handshake failed; the established session stays");
-                    session.successor = None;
-                    send_alert(&self.socket, peer, alert_for(&e)).await;
-                    return;
+                if feed_successor(&self.socket, peer, session, now, packet).await {
+                    self.flush(peer).await;
                 }
-                self.flush(peer).await;
                 return;
             }
             // Encrypted: the established session's traffic, or the new handshake's Finished
@@ -1267,15 +1287,9 @@ impl ServerDriver {
             let Some(session) = self.sessions.get_mut(&peer) else {
                 return;
             };
-            if let Some(successor) = session.successor.as_mut()
-                && let Err(e) = successor.feed(now, packet)
-            {
-                warn!(%peer, error = %e, "DTLS: new handshake failed; the established session stays");
-                session.successor = None;
-                send_alert(&self.socket, peer, alert_for(&e)).await;
-                return;
+            if feed_successor(&self.socket, peer, session, now, packet).await {
+                self.flush(peer).await;
             }
-            self.flush(peer).await;
             return;
         }
 
