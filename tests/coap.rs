@@ -3,18 +3,20 @@
 //! datagrams at both ends, a lossy link, and the reference eIM answering the IPA's client over
 //! `coap://`. Timers are scaled down (ACK_TIMEOUT 20 ms) so lossy runs take seconds.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use coap_lite::{CoapOption, MessageClass, MessageType, Packet};
-use rasn::types::FixedOctetString;
+use common::poll_request;
 use sgp32_harness::asn1::sgp32::*;
 use sgp32_harness::crypto::Backend;
 use sgp32_harness::eim::server::{EimCoapOptions, EimServerOptions, RunningEim};
 use sgp32_harness::eim::{EimFault, EimFaults};
-use sgp32_harness::pki::{Eid, Pki};
+use sgp32_harness::pki::Pki;
 use sgp32_harness::transport::coap::blockwise::{BLOCK1, BLOCK2, BlockOpt, REQUEST_TAG};
 use sgp32_harness::transport::coap::server::ServerBehaviour;
 use sgp32_harness::transport::coap::{
@@ -544,16 +546,6 @@ async fn eim(faults: EimFaults, config: CoapConfig) -> RunningEim {
     RunningEim::start_with_coap(&pki(), config, &options, &coap)
         .await
         .unwrap()
-}
-
-fn poll_request(eid: &Eid) -> Vec<u8> {
-    rasn::der::encode(&EsipaMessageFromIpaToEim::GetEimPackageRequest(Box::new(
-        GetEimPackageRequest {
-            eid_value: FixedOctetString::from(*eid.as_bcd()),
-            ..Default::default()
-        },
-    )))
-    .unwrap()
 }
 
 #[tokio::test]

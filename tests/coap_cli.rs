@@ -12,24 +12,16 @@ fn serve_with_coap_and_run_over_coap_and_coaps_through_the_sut_profile() {
     let dir = std::env::temp_dir().join(format!("sgp32-coap-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let sut = dir.join("sut.toml");
-    let server = common::Serving::start(
-        [
-            "serve",
-            "eim",
-            "--listen",
-            "127.0.0.1:0",
-            "--api",
-            "127.0.0.1:0",
+    let server = common::Serving::eim(
+        &[
             "--coap",
             "127.0.0.1:0",
             "--coaps",
             "127.0.0.1:0",
             "--coap-ack-timeout",
             "200",
-            "--write-sut",
-            sut.to_str().unwrap(),
         ],
-        "SUT profile:",
+        &sut,
     );
     let coap = server.line("ESipa CoAP: ").expect("a CoAP line");
     let coaps = server.line("ESipa CoAPS: ").expect("a CoAPS line");

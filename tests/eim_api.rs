@@ -1,10 +1,11 @@
 //! The order API routing of the reference eIM (`Eim::handle_api`): every route with JSON in
 //! and out, and the error statuses.
 
+mod common;
+
 use serde_json::{Value, json};
 use sgp32_harness::asn1::sgp32::{
-    EimConfigurationData, EsipaMessageFromEimToIpa, EsipaMessageFromIpaToEim, EuiccPackage,
-    GetEimPackageRequest, GetEimPackageResponseChoice, Psmo,
+    EimConfigurationData, EsipaMessageFromEimToIpa, EuiccPackage, GetEimPackageResponseChoice, Psmo,
 };
 use sgp32_harness::crypto::Backend;
 use sgp32_harness::eim::{Eim, EimFaults, EsipaAnswer};
@@ -29,11 +30,8 @@ fn eid(i: u64) -> String {
 }
 
 fn polled(eim: &Eim, i: u64) -> GetEimPackageResponseChoice {
-    let request = EsipaMessageFromIpaToEim::GetEimPackageRequest(Box::new(GetEimPackageRequest {
-        eid_value: (*euicc_eid(i).unwrap().as_bcd()).into(),
-        ..Default::default()
-    }));
-    let EsipaAnswer::Message(m) = eim.handle_esipa(&rasn::der::encode(&request).unwrap()) else {
+    let EsipaAnswer::Message(m) = eim.handle_esipa(&common::poll_request(&euicc_eid(i).unwrap()))
+    else {
         panic!()
     };
     let EsipaMessageFromEimToIpa::GetEimPackageResponse(r) = rasn::der::decode(&m).unwrap() else {

@@ -3,6 +3,8 @@
 //! package signatures, result checks, acknowledgements, repeats, the counter rule under
 //! concurrent polls, the other result alternatives, and every fault switch.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -96,11 +98,7 @@ fn device(eim: &Eim, index: u64) -> Euicc {
 }
 
 fn poll_raw(eim: &Eim, eid: &Eid) -> Vec<u8> {
-    let request = EsipaMessageFromIpaToEim::GetEimPackageRequest(Box::new(GetEimPackageRequest {
-        eid_value: FixedOctetString::from(*eid.as_bcd()),
-        ..Default::default()
-    }));
-    match eim.handle_esipa(&rasn::der::encode(&request).unwrap()) {
+    match eim.handle_esipa(&common::poll_request(eid)) {
         EsipaAnswer::Message(m) => m,
         other => panic!("unexpected {other:?}"),
     }
@@ -1744,13 +1742,7 @@ async fn binding_exchange(
     .await
     .unwrap();
     let eid = sgp32_harness::pki::euicc_eid(48).unwrap();
-    let body = rasn::der::encode(&EsipaMessageFromIpaToEim::GetEimPackageRequest(Box::new(
-        GetEimPackageRequest {
-            eid_value: FixedOctetString::from(*eid.as_bcd()),
-            ..Default::default()
-        },
-    )))
-    .unwrap();
+    let body = common::poll_request(&eid);
     let url = format!("http://{}", running.esipa_addr());
     let mut client = HttpClient::connect(&url, None, ClientOptions::default())
         .await
@@ -2114,14 +2106,7 @@ async fn coap_answer(s: &tokio::net::UdpSocket, within_ms: u64) -> Option<coap_l
 }
 
 fn coap_poll(index: u64) -> Vec<u8> {
-    let eid = sgp32_harness::pki::euicc_eid(index).unwrap();
-    rasn::der::encode(&EsipaMessageFromIpaToEim::GetEimPackageRequest(Box::new(
-        GetEimPackageRequest {
-            eid_value: FixedOctetString::from(*eid.as_bcd()),
-            ..Default::default()
-        },
-    )))
-    .unwrap()
+    common::poll_request(&sgp32_harness::pki::euicc_eid(index).unwrap())
 }
 
 #[tokio::test]

@@ -2,9 +2,12 @@
 //! (HTTP and HTTPS), the JSON order API over HTTP, and a simulated eUICC executing what it
 //! gets. Issue 4's "proven by tests" over TCP.
 
+mod common;
+
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
+use common::poll_request;
 use rasn::types::FixedOctetString;
 use sgp32_harness::asn1::sgp32::*;
 use sgp32_harness::crypto::{Backend, provider};
@@ -66,16 +69,6 @@ async fn api(eim: &RunningEim, method: &str, path: &str, json: &str) -> (u16, se
         .unwrap();
     let value = serde_json::from_slice(&response.body).unwrap_or(serde_json::Value::Null);
     (response.status, value)
-}
-
-fn poll_request(eid: &Eid) -> Vec<u8> {
-    rasn::der::encode(&EsipaMessageFromIpaToEim::GetEimPackageRequest(Box::new(
-        GetEimPackageRequest {
-            eid_value: FixedOctetString::from(*eid.as_bcd()),
-            ..Default::default()
-        },
-    )))
-    .unwrap()
 }
 
 fn get_eim_package_response(body: &[u8]) -> GetEimPackageResponseChoice {

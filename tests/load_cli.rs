@@ -170,19 +170,7 @@ fn bad_arguments_are_usage_errors() {
 fn load_runs_against_serve_eim_in_another_process_through_its_sut_profile() {
     let dir = scratch("serve");
     let sut = dir.join("sut.toml");
-    let server = common::Serving::start(
-        [
-            "serve".as_ref(),
-            "eim".as_ref(),
-            "--listen".as_ref(),
-            "127.0.0.1:0".as_ref(),
-            "--api".as_ref(),
-            "127.0.0.1:0".as_ref(),
-            "--write-sut".as_ref(),
-            sut.as_os_str(),
-        ],
-        "SUT profile:",
-    );
+    let server = common::Serving::eim(&[], &sut);
     let (out, s) = smoke(&dir.join("out"), &["--sut", sut.to_str().unwrap()]);
     drop(server);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));

@@ -158,22 +158,7 @@ fn the_catalogue_passes_against_serve_eim_in_another_process_through_its_sut_pro
         .unwrap()
         .port();
     let smdp = format!("smdp.sgp32-harness.test=http://127.0.0.1:{port}");
-    let server = common::Serving::start(
-        [
-            "serve".as_ref(),
-            "eim".as_ref(),
-            "--listen".as_ref(),
-            "127.0.0.1:0".as_ref(),
-            "--api".as_ref(),
-            "127.0.0.1:0".as_ref(),
-            "--tls".as_ref(),
-            "--smdp".as_ref(),
-            smdp.as_ref(),
-            "--write-sut".as_ref(),
-            sut.as_os_str(),
-        ],
-        "SUT profile:",
-    );
+    let server = common::Serving::eim(&["--tls", "--smdp", &smdp], &sut);
     let out = sgp32()
         .arg("run")
         .arg("--sut")

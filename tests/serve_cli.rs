@@ -56,22 +56,7 @@ fn serves_writes_its_sut_profile_and_stops_on_sigint() {
     let dir = std::env::temp_dir().join(format!("sgp32-serve-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let sut = dir.join("sut.toml");
-    let server = common::Serving::start(
-        [
-            "serve".as_ref(),
-            "eim".as_ref(),
-            "--listen".as_ref(),
-            "127.0.0.1:0".as_ref(),
-            "--api".as_ref(),
-            "127.0.0.1:0".as_ref(),
-            "--tls".as_ref(),
-            "--fault".as_ref(),
-            "counter-skip".as_ref(),
-            "--write-sut".as_ref(),
-            sut.as_os_str(),
-        ],
-        "SUT profile:",
-    );
+    let server = common::Serving::eim(&["--tls", "--fault", "counter-skip"], &sut);
     let text = server.banner.clone();
     assert!(text.contains("ESipa: https://127.0.0.1:"), "{text}");
     assert!(text.contains("fault: counter-skip"), "{text}");

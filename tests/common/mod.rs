@@ -109,6 +109,24 @@ impl Serving {
         }
     }
 
+    /// `sgp32 serve eim` on free ports of 127.0.0.1 (`--listen`, `--api`) with `extra`
+    /// arguments, writing its SUT profile to `sut`; returns once the profile is written.
+    pub fn eim(extra: &[&str], sut: &Path) -> Serving {
+        let fixed = [
+            "serve",
+            "eim",
+            "--listen",
+            "127.0.0.1:0",
+            "--api",
+            "127.0.0.1:0",
+        ];
+        let mut args: Vec<&std::ffi::OsStr> =
+            fixed.iter().chain(extra).map(|a| a.as_ref()).collect();
+        args.push("--write-sut".as_ref());
+        args.push(sut.as_os_str());
+        Serving::start(args, "SUT profile:")
+    }
+
     /// The value after `prefix` on a banner line (`ESipa: URL` -> `URL`).
     pub fn line(&self, prefix: &str) -> Option<String> {
         self.banner
@@ -174,4 +192,16 @@ pub fn run_with(
             })
             .collect(),
     }
+}
+
+/// The DER of a plain ESipa GetEimPackageRequest (SGP.32 6.3.2.6) for `eid`: the usual poll.
+pub fn poll_request(eid: &sgp32_harness::pki::Eid) -> Vec<u8> {
+    use sgp32_harness::asn1::sgp32::{EsipaMessageFromIpaToEim, GetEimPackageRequest};
+    rasn::der::encode(&EsipaMessageFromIpaToEim::GetEimPackageRequest(Box::new(
+        GetEimPackageRequest {
+            eid_value: (*eid.as_bcd()).into(),
+            ..Default::default()
+        },
+    )))
+    .unwrap_or_default()
 }
